@@ -1,0 +1,62 @@
+using System.Diagnostics.CodeAnalysis;
+using ApiTokens.Membership;
+using ApiTokens.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ApiTokens;
+
+/// <summary>Configures ApiTokens services; returned by <c>services.AddApiTokens()</c>.</summary>
+public sealed class ApiTokensBuilder
+{
+    /// <summary>Creates the builder.</summary>
+    /// <param name="services">The service collection.</param>
+    public ApiTokensBuilder(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Services = services;
+    }
+
+    /// <summary>The service collection.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Uses <typeparamref name="TStore"/> as the token store (replacing any other).</summary>
+    /// <typeparam name="TStore">The store type.</typeparam>
+    /// <param name="lifetime">The store's lifetime.</param>
+    /// <returns>The builder.</returns>
+    public ApiTokensBuilder AddStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>(ServiceLifetime lifetime = ServiceLifetime.Singleton)
+        where TStore : class, IApiTokenStore
+    {
+        Services.Replace(ServiceDescriptor.Describe(typeof(IApiTokenStore), typeof(TStore), lifetime));
+        return this;
+    }
+
+    /// <summary>Uses <typeparamref name="TMembership"/> as the source of member roles (replacing any other).</summary>
+    /// <typeparam name="TMembership">The host's implementation.</typeparam>
+    /// <param name="lifetime">Its lifetime.</param>
+    /// <returns>The builder.</returns>
+    public ApiTokensBuilder AddMembership<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TMembership>(ServiceLifetime lifetime = ServiceLifetime.Scoped)
+        where TMembership : class, IAccountMembership
+    {
+        Services.Replace(ServiceDescriptor.Describe(typeof(IAccountMembership), typeof(TMembership), lifetime));
+        return this;
+    }
+
+    /// <summary>
+    /// Uses an <see cref="InMemoryAccountMembership"/> (a singleton, also resolvable as itself) and
+    /// optionally seeds it.
+    /// </summary>
+    /// <param name="seed">Adds members, for example <c>m =&gt; m.SetRole("acme", "alice", TokenPrivilege.Admin)</c>.</param>
+    /// <returns>The builder.</returns>
+    public ApiTokensBuilder AddInMemoryMembership(Action<InMemoryAccountMembership>? seed = null)
+    {
+        Services.TryAddSingleton(_ =>
+        {
+            var membership = new InMemoryAccountMembership();
+            seed?.Invoke(membership);
+            return membership;
+        });
+        Services.Replace(ServiceDescriptor.Singleton<IAccountMembership>(sp => sp.GetRequiredService<InMemoryAccountMembership>()));
+        return this;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace ApiTokens;
+
+// Event ids 1–99 belong to ApiTokens.Abstractions. Never log a secret or its hash.
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "API token {TokenId} ({TokenType}) created in account {AccountId} by {UserId}.")]
+    public static partial void TokenCreated(ILogger logger, string tokenId, TokenType tokenType, string accountId, string userId);
+
+    [LoggerMessage(2, LogLevel.Information, "API token {TokenId} retired by {UserId}.")]
+    public static partial void TokenRetired(ILogger logger, string tokenId, string userId);
+
+    [LoggerMessage(3, LogLevel.Information, "API token {TokenId} promoted to an account token by {UserId}.")]
+    public static partial void TokenPromoted(ILogger logger, string tokenId, string userId);
+
+    [LoggerMessage(4, LogLevel.Information, "A change to API token {TokenId} lost a concurrency race and was not applied.")]
+    public static partial void ConcurrencyConflict(ILogger logger, string tokenId);
+
+    [LoggerMessage(5, LogLevel.Information, "App {AppName} recorded under API token {TokenId} as {AppState}.")]
+    public static partial void AppRecorded(ILogger logger, string appName, string tokenId, AppState appState);
+
+    [LoggerMessage(6, LogLevel.Error, "The API token store failed while validating a token.")]
+    public static partial void StoreFailed(ILogger logger, Exception exception);
+}

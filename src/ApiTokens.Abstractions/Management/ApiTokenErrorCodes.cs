@@ -1,0 +1,44 @@
+namespace ApiTokens;
+
+/// <summary>The stable error codes of management operations (SPEC §4).</summary>
+public static class ApiTokenErrorCodes
+{
+    /// <summary>The request is malformed (unknown enum value, description too long, …).</summary>
+    public const string InvalidRequest = nameof(InvalidRequest);
+
+    /// <summary>The application name is empty, longer than 256 characters or holds control characters (R11).</summary>
+    public const string InvalidAppName = nameof(InvalidAppName);
+
+    /// <summary>The actor is not a member of the account.</summary>
+    public const string NotAMember = nameof(NotAMember);
+
+    /// <summary>ReadOnly members create no tokens (R2).</summary>
+    public const string ReadOnlyCannotCreate = nameof(ReadOnlyCannotCreate);
+
+    /// <summary>Only an Admin creates account tokens (R3).</summary>
+    public const string AccountTokenRequiresAdmin = nameof(AccountTokenRequiresAdmin);
+
+    /// <summary>The requested privilege is above the actor's role (R4).</summary>
+    public const string PrivilegeExceedsRole = nameof(PrivilegeExceedsRole);
+
+    /// <summary>Only an Admin promotes (R14).</summary>
+    public const string PromoteRequiresAdmin = nameof(PromoteRequiresAdmin);
+
+    /// <summary>The actor may see the token but not change it (R6).</summary>
+    public const string NotTokenManager = nameof(NotTokenManager);
+
+    /// <summary>No such token, or not visible to the actor (R5).</summary>
+    public const string TokenNotFound = nameof(TokenNotFound);
+
+    /// <summary>The token is retired and cannot be changed (R13).</summary>
+    public const string TokenRetired = nameof(TokenRetired);
+
+    /// <summary>The token is already an account token (R14).</summary>
+    public const string AlreadyAccountToken = nameof(AlreadyAccountToken);
+
+    /// <summary>The token already records the most applications it may (R12).</summary>
+    public const string TooManyApps = nameof(TooManyApps);
+
+    /// <summary>Another change won a race; re-read and try again (R19).</summary>
+    public const string ConcurrencyConflict = nameof(ConcurrencyConflict);
+}

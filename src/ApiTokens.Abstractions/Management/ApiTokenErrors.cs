@@ -1,0 +1,23 @@
+namespace ApiTokens;
+
+// One instance per failure: results carry these, so a failure allocates nothing.
+internal static class ApiTokenErrors
+{
+    public static readonly ApiTokenError InvalidType = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The token type must be 'user' or 'account'.");
+    public static readonly ApiTokenError InvalidPrivilege = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The privilege must be 'admin', 'normal' or 'readOnly'.");
+    public static readonly ApiTokenError InvalidDefaultAppState = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The default app state must be 'allow', 'pending' or 'deny'.");
+    public static readonly ApiTokenError InvalidAppDecision = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "An app's state can be set to 'allow' or 'deny'.");
+    public static readonly ApiTokenError DescriptionTooLong = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, $"The description may be at most {ApiTokenOptions.MaxDescriptionLength} characters.");
+    public static readonly ApiTokenError InvalidAppName = new(ApiTokenErrorCodes.InvalidAppName, ApiTokenErrorKind.Invalid, $"An app name is 1 to {ApiTokenOptions.MaxAppNameLength} characters with no control characters.");
+    public static readonly ApiTokenError NotAMember = new(ApiTokenErrorCodes.NotAMember, ApiTokenErrorKind.Forbidden, "You are not a member of this account.");
+    public static readonly ApiTokenError ReadOnlyCannotCreate = new(ApiTokenErrorCodes.ReadOnlyCannotCreate, ApiTokenErrorKind.Forbidden, "Read-only members cannot create tokens.");
+    public static readonly ApiTokenError AccountTokenRequiresAdmin = new(ApiTokenErrorCodes.AccountTokenRequiresAdmin, ApiTokenErrorKind.Forbidden, "Only an account admin can create account tokens.");
+    public static readonly ApiTokenError PrivilegeExceedsRole = new(ApiTokenErrorCodes.PrivilegeExceedsRole, ApiTokenErrorKind.Forbidden, "A token's privilege cannot be set above your role on the account.");
+    public static readonly ApiTokenError PromoteRequiresAdmin = new(ApiTokenErrorCodes.PromoteRequiresAdmin, ApiTokenErrorKind.Forbidden, "Only an account admin can promote a token.");
+    public static readonly ApiTokenError NotTokenManager = new(ApiTokenErrorCodes.NotTokenManager, ApiTokenErrorKind.Forbidden, "Only the token's owner or an account admin can change it.");
+    public static readonly ApiTokenError TokenNotFound = new(ApiTokenErrorCodes.TokenNotFound, ApiTokenErrorKind.NotFound, "No such token.");
+    public static readonly ApiTokenError TokenRetired = new(ApiTokenErrorCodes.TokenRetired, ApiTokenErrorKind.Conflict, "The token is retired and cannot be changed.");
+    public static readonly ApiTokenError AlreadyAccountToken = new(ApiTokenErrorCodes.AlreadyAccountToken, ApiTokenErrorKind.Conflict, "The token is already an account token.");
+    public static readonly ApiTokenError TooManyApps = new(ApiTokenErrorCodes.TooManyApps, ApiTokenErrorKind.Conflict, "The token already records the most apps it may.");
+    public static readonly ApiTokenError ConcurrencyConflict = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.Conflict, "The token was changed by another request; reload it and try again.");
+}

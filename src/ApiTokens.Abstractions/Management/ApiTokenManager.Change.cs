@@ -1,0 +1,226 @@
+namespace ApiTokens;
+
+public sealed partial class ApiTokenManager
+{
+    /// <summary>Changes privilege, default app state or description (R4, R6, R9).</summary>
+    /// <param name="actor">Who changes it.</param>
+    /// <param name="tokenId">The token id.</param>
+    /// <param name="request">The change; <see langword="null"/> properties stay as they are.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The changed token, or why nothing changed.</returns>
+    public async Task<ApiTokenResult<ApiTokenDetails>> UpdateAsync(ApiTokenActor actor, string tokenId, UpdateApiTokenRequest request, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalidActor(actor);
+        ArgumentNullException.ThrowIfNull(request);
+
+        if (request.Privilege is { } p && !Enum.IsDefined(p))
+        {
+            return ApiTokenErrors.InvalidPrivilege;
+        }
+
+        if (request.DefaultAppState is { } s && !Enum.IsDefined(s))
+        {
+            return ApiTokenErrors.InvalidDefaultAppState;
+        }
+
+        if (request.Description is { Length: > ApiTokenOptions.MaxDescriptionLength })
+        {
+            return ApiTokenErrors.DescriptionTooLong;
+        }
+
+        var (token, role, error) = await LoadManageableAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (request.Privilege is { } privilege && !TokenAccessPolicy.CanGrant(role, privilege))
+        {
+            return ApiTokenErrors.PrivilegeExceedsRole;
+        }
+
+        var changed = token! with
+        {
+            Privilege = request.Privilege ?? token.Privilege,
+            DefaultAppState = request.DefaultAppState ?? token.DefaultAppState,
+            Description = request.Description is null ? token.Description : (request.Description.Length == 0 ? null : request.Description),
+        };
+
+        if (changed == token)
+        {
+            return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(token, cancellationToken).ConfigureAwait(false));
+        }
+
+        return await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Allows or denies an application under a token (R10), recording it first when it has not been
+    /// seen yet (pre-approval or pre-denial).
+    /// </summary>
+    /// <param name="actor">Who decides.</param>
+    /// <param name="tokenId">The token id.</param>
+    /// <param name="appName">The application name (R11).</param>
+    /// <param name="state"><see cref="AppState.Allow"/> or <see cref="AppState.Deny"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The changed token.</returns>
+    public async Task<ApiTokenResult<ApiTokenDetails>> SetAppStateAsync(ApiTokenActor actor, string tokenId, string appName, AppState state, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalidActor(actor);
+        if (state is not (AppState.Allow or AppState.Deny))
+        {
+            return ApiTokenErrors.InvalidAppDecision;
+        }
+
+        if (!ApiTokenValidator.IsValidAppName(appName))
+        {
+            return ApiTokenErrors.InvalidAppName;
+        }
+
+        var (token, _, error) = await LoadManageableAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var apps = new List<TokenApp>(token!.Apps.Count + 1);
+        var found = false;
+        foreach (var app in token.Apps)
+        {
+            if (string.Equals(app.Name, appName, StringComparison.Ordinal))
+            {
+                if (app.State == state)
+                {
+                    return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(token, cancellationToken).ConfigureAwait(false));
+                }
+
+                apps.Add(app with { State = state });
+                found = true;
+            }
+            else
+            {
+                apps.Add(app);
+            }
+        }
+
+        if (!found)
+        {
+            if (apps.Count >= _options.MaxAppsPerToken)
+            {
+                return ApiTokenErrors.TooManyApps;
+            }
+
+            apps.Add(new TokenApp(appName, state, _time.GetUtcNow()));
+        }
+
+        return await SaveAsync(token with { Apps = apps }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Retires a token permanently (R13): from the next request on it fails authentication. Retiring
+    /// a retired token changes nothing and succeeds.
+    /// </summary>
+    /// <param name="actor">Who retires it.</param>
+    /// <param name="tokenId">The token id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The retired token.</returns>
+    public async Task<ApiTokenResult<ApiTokenDetails>> RetireAsync(ApiTokenActor actor, string tokenId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalidActor(actor);
+        var (token, role, error) = await LoadVisibleAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!TokenAccessPolicy.CanManage(actor, role, token!))
+        {
+            return ApiTokenErrors.NotTokenManager;
+        }
+
+        if (token!.IsRetired)
+        {
+            return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(token, cancellationToken).ConfigureAwait(false));
+        }
+
+        var result = await SaveAsync(token with { RetiredAt = _time.GetUtcNow(), RetiredBy = actor.UserId }, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            Log.TokenRetired(_logger, token.Id, actor.UserId);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Promotes an active user token to an account token (R14). Only an admin may; the secret,
+    /// privilege, default app state and apps are kept, the owner is cleared. Irreversible.
+    /// </summary>
+    /// <param name="actor">Who promotes it.</param>
+    /// <param name="tokenId">The token id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The promoted token.</returns>
+    public async Task<ApiTokenResult<ApiTokenDetails>> PromoteAsync(ApiTokenActor actor, string tokenId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalidActor(actor);
+        var (token, role, error) = await LoadVisibleAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (role != TokenPrivilege.Admin)
+        {
+            return ApiTokenErrors.PromoteRequiresAdmin;
+        }
+
+        if (token!.Type == TokenType.Account)
+        {
+            return ApiTokenErrors.AlreadyAccountToken;
+        }
+
+        if (token.IsRetired)
+        {
+            return ApiTokenErrors.TokenRetired;
+        }
+
+        var promoted = token with
+        {
+            Type = TokenType.Account,
+            OwnerId = null,
+            FormerOwnerId = token.OwnerId,
+            PromotedAt = _time.GetUtcNow(),
+            PromotedBy = actor.UserId,
+        };
+
+        var result = await SaveAsync(promoted, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            Log.TokenPromoted(_logger, token.Id, actor.UserId);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<(ApiToken? Token, TokenPrivilege Role, ApiTokenError? Error)> LoadManageableAsync(
+        ApiTokenActor actor, string tokenId, CancellationToken cancellationToken)
+    {
+        var loaded = await LoadVisibleAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        if (loaded.Error is not null)
+        {
+            return loaded;
+        }
+
+        if (!TokenAccessPolicy.CanManage(actor, loaded.Role, loaded.Token!))
+        {
+            return (null, loaded.Role, ApiTokenErrors.NotTokenManager);
+        }
+
+        if (loaded.Token!.IsRetired)
+        {
+            return (null, loaded.Role, ApiTokenErrors.TokenRetired);
+        }
+
+        return loaded;
+    }
+}

@@ -1,0 +1,120 @@
+using ApiTokens.Membership;
+using ApiTokens.Stores;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ApiTokens;
+
+/// <summary>
+/// Every management rule of the token model (R1–R7, R9–R10, R13–R15, R17, R19): create, list, read,
+/// change, decide apps, retire and promote, always on behalf of an <see cref="ApiTokenActor"/>.
+/// Expected failures are <see cref="ApiTokenResult{T}"/> errors with stable codes; only store
+/// failures throw (<see cref="ApiTokenStoreException"/>).
+/// </summary>
+public sealed partial class ApiTokenManager
+{
+    private readonly IApiTokenStore _store;
+    private readonly IAccountMembership _membership;
+    private readonly SecretCodec _secrets;
+    private readonly ApiTokenOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IApiTokenChangeListener[] _listeners;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the manager. Resolve it from dependency injection (<c>services.AddApiTokens()</c>).</summary>
+    /// <param name="store">The token store.</param>
+    /// <param name="membership">The host's membership data.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="listeners">Caches to tell about changes.</param>
+    /// <param name="logger">The logger.</param>
+    public ApiTokenManager(
+        IApiTokenStore store,
+        IAccountMembership membership,
+        IOptions<ApiTokenOptions> options,
+        TimeProvider timeProvider,
+        IEnumerable<IApiTokenChangeListener> listeners,
+        ILogger<ApiTokenManager> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(membership);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(listeners);
+        ArgumentNullException.ThrowIfNull(logger);
+        _store = store;
+        _membership = membership;
+        _options = options.Value;
+        _secrets = new SecretCodec(_options.SecretFormat, _options.SecretPrefix);
+        _time = timeProvider;
+        _listeners = [.. listeners];
+        _logger = logger;
+    }
+
+    private async ValueTask<ApiTokenDetails> DetailsAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        TokenPrivilege? ownerRole = null;
+        if (token.Type == TokenType.User && token.OwnerId is not null && !token.IsRetired)
+        {
+            ownerRole = await _membership.GetRoleAsync(token.AccountId, token.OwnerId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ApiTokenDetails(token, TokenAccessPolicy.Effective(token, ownerRole));
+    }
+
+    // Loads a token the actor may see; anything else is "not found" so existence never leaks (R5).
+    private async ValueTask<(ApiToken? Token, TokenPrivilege Role, ApiTokenError? Error)> LoadVisibleAsync(
+        ApiTokenActor actor, string tokenId, CancellationToken cancellationToken)
+    {
+        var role = await _membership.GetRoleAsync(actor.AccountId, actor.UserId, cancellationToken).ConfigureAwait(false);
+        if (role is null)
+        {
+            return (null, default, ApiTokenErrors.NotAMember);
+        }
+
+        if (string.IsNullOrEmpty(tokenId) || tokenId.Length > 128)
+        {
+            return (null, role.Value, ApiTokenErrors.TokenNotFound);
+        }
+
+        var token = await _store.FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false);
+        if (token is null || !TokenAccessPolicy.CanSee(actor, role.Value, token))
+        {
+            return (null, role.Value, ApiTokenErrors.TokenNotFound);
+        }
+
+        return (token, role.Value, null);
+    }
+
+    private async Task<ApiTokenResult<ApiTokenDetails>> SaveAsync(ApiToken changed, CancellationToken cancellationToken)
+    {
+        ApiToken saved;
+        try
+        {
+            saved = await _store.UpdateAsync(changed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiTokenConcurrencyException)
+        {
+            Log.ConcurrencyConflict(_logger, changed.Id);
+            return ApiTokenErrors.ConcurrencyConflict;
+        }
+
+        NotifyChanged(saved.Id);
+        return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(saved, cancellationToken).ConfigureAwait(false));
+    }
+
+    private void NotifyChanged(string tokenId)
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.OnTokenChanged(tokenId);
+        }
+    }
+
+    private static void ThrowIfInvalidActor(ApiTokenActor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentException.ThrowIfNullOrEmpty(actor.AccountId);
+        ArgumentException.ThrowIfNullOrEmpty(actor.UserId);
+    }
+}

@@ -1,0 +1,17 @@
+namespace ApiTokens;
+
+/// <summary>What to create (R2–R4, R7).</summary>
+public sealed class CreateApiTokenRequest
+{
+    /// <summary>User or account token.</summary>
+    public TokenType Type { get; set; }
+
+    /// <summary>The privilege; <see cref="TokenPrivilege.ReadOnly"/> when not given (R4).</summary>
+    public TokenPrivilege? Privilege { get; set; }
+
+    /// <summary>The default app state; <see cref="ApiTokenOptions.DefaultAppState"/> when not given (R7).</summary>
+    public AppState? DefaultAppState { get; set; }
+
+    /// <summary>An optional description of at most 256 characters.</summary>
+    public string? Description { get; set; }
+}

@@ -1,0 +1,110 @@
+using System.Text;
+
+namespace ApiTokens;
+
+/// <summary>
+/// One API token as it is stored. Instances are immutable snapshots: a change is a new instance
+/// (use <c>with</c>) written back with <see cref="Stores.IApiTokenStore.UpdateAsync"/>.
+/// </summary>
+/// <remarks>
+/// The token never holds its secret, only <see cref="SecretHash"/>. <see cref="ToString"/> shows
+/// neither, so a token can be logged safely.
+/// </remarks>
+public sealed record ApiToken
+{
+    /// <summary>The public, opaque identifier.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>User or account token.</summary>
+    public required TokenType Type { get; init; }
+
+    /// <summary>The account the token belongs to.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>The member who owns a user token; <see langword="null"/> for account tokens.</summary>
+    public string? OwnerId { get; init; }
+
+    /// <summary>The member who created the token.</summary>
+    public required string CreatedBy { get; init; }
+
+    /// <summary>When the token was created.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>A free-form description (at most 256 characters).</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The privilege the token was given (never above its creator's role, R4).</summary>
+    public TokenPrivilege Privilege { get; init; }
+
+    /// <summary>The state a newly seen application is recorded with (R7, R8).</summary>
+    public AppState DefaultAppState { get; init; }
+
+    /// <summary>The applications recorded under the token, in the order they were first seen.</summary>
+    public IReadOnlyList<TokenApp> Apps { get; init; } = [];
+
+    /// <summary>When the token was retired; <see langword="null"/> while it is active.</summary>
+    public DateTimeOffset? RetiredAt { get; init; }
+
+    /// <summary>Who retired the token.</summary>
+    public string? RetiredBy { get; init; }
+
+    /// <summary>When a user token was promoted to an account token.</summary>
+    public DateTimeOffset? PromotedAt { get; init; }
+
+    /// <summary>Who promoted the token.</summary>
+    public string? PromotedBy { get; init; }
+
+    /// <summary>The owner of the token before it was promoted.</summary>
+    public string? FormerOwnerId { get; init; }
+
+    /// <summary>
+    /// The SHA-256 hash of the secret: the only form of the secret that is stored. Treat the array as
+    /// read-only.
+    /// </summary>
+    public required byte[] SecretHash { get; init; }
+
+    /// <summary>A hint that identifies the secret to a person (its prefix and last four characters).</summary>
+    public required string SecretHint { get; init; }
+
+    /// <summary>
+    /// The optimistic-concurrency version: a store accepts an update only if this equals the stored
+    /// version, and increments it (R19).
+    /// </summary>
+    public long Version { get; init; }
+
+    /// <summary>Whether the token has been retired (R13).</summary>
+    public bool IsRetired => RetiredAt is not null;
+
+    /// <summary>Finds a recorded application by its exact (ordinal) name.</summary>
+    /// <param name="appName">The application name.</param>
+    /// <returns>The application, or <see langword="null"/> when it is not recorded.</returns>
+    public TokenApp? FindApp(string appName)
+    {
+        ArgumentNullException.ThrowIfNull(appName);
+        var apps = Apps;
+        for (var i = 0; i < apps.Count; i++)
+        {
+            if (string.Equals(apps[i].Name, appName, StringComparison.Ordinal))
+            {
+                return apps[i];
+            }
+        }
+
+        return null;
+    }
+
+    // Records print every property; this one must never print the secret hash (R17).
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Id = ").Append(Id)
+            .Append(", Type = ").Append(Type)
+            .Append(", AccountId = ").Append(AccountId)
+            .Append(", OwnerId = ").Append(OwnerId)
+            .Append(", Privilege = ").Append(Privilege)
+            .Append(", DefaultAppState = ").Append(DefaultAppState)
+            .Append(", Apps = ").Append(Apps.Count)
+            .Append(", Retired = ").Append(IsRetired)
+            .Append(", Version = ").Append(Version);
+        return true;
+    }
+}

@@ -1,0 +1,64 @@
+namespace ApiTokens.Stores;
+
+/// <summary>
+/// Persists API tokens. A store decides nothing: every rule lives in <see cref="ApiTokenManager"/>
+/// and <see cref="ApiTokenValidator"/>. Implementations must be thread-safe.
+/// </summary>
+/// <remarks>
+/// Failures of the underlying storage surface as <see cref="ApiTokenStoreException"/>; a write that
+/// loses an optimistic-concurrency race surfaces as <see cref="ApiTokenConcurrencyException"/>.
+/// The shared specification tests (<c>ApiTokenStoreSpecification</c>) describe the contract exactly.
+/// </remarks>
+public interface IApiTokenStore
+{
+    /// <summary>Adds a new token. Its <see cref="ApiToken.Version"/> is ignored; the stored token starts at version 1.</summary>
+    /// <param name="token">The token to add; its id and secret hash must be unique.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token as stored.</returns>
+    Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces a whole token if its stored version still equals <paramref name="token"/>'s
+    /// <see cref="ApiToken.Version"/>, and increments the version. Otherwise throws
+    /// <see cref="ApiTokenConcurrencyException"/> and changes nothing.
+    /// </summary>
+    /// <param name="token">The changed token, carrying the version it was read at.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token as stored, with its new version.</returns>
+    Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken);
+
+    /// <summary>Finds a token by its id.</summary>
+    /// <param name="tokenId">The token id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token, or <see langword="null"/>.</returns>
+    Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken);
+
+    /// <summary>Finds a token by the hash of its secret (a unique, indexed lookup).</summary>
+    /// <param name="secretHash">The SHA-256 hash of the secret.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token, or <see langword="null"/>.</returns>
+    Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken);
+
+    /// <summary>Lists the tokens of an account, optionally only those of one owner, oldest first.</summary>
+    /// <param name="accountId">The account.</param>
+    /// <param name="ownerId">When not <see langword="null"/>, only user tokens owned by this member.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The tokens, retired ones included.</returns>
+    Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records an application under a token exactly once, atomically: if an application of that
+    /// name is already recorded, nothing changes; if the token already holds
+    /// <paramref name="maxApps"/> applications, nothing changes; otherwise the application is added
+    /// and the version incremented. Concurrent calls with the same name record it once.
+    /// </summary>
+    /// <param name="tokenId">The token id.</param>
+    /// <param name="app">The application to record.</param>
+    /// <param name="maxApps">The most applications a token may hold.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// The token as stored after the call (holding the application unless the limit was reached),
+    /// or <see langword="null"/> when the token does not exist.
+    /// </returns>
+    Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken);
+}

@@ -1,0 +1,51 @@
+namespace ApiTokens;
+
+/// <summary>The outcome of <see cref="ApiTokenValidator"/>: a status and, on success, the validated token.</summary>
+public sealed class ApiTokenValidationResult
+{
+    // Failures carry no data, so one instance of each serves every request.
+    private static readonly ApiTokenValidationResult[] s_failures =
+    [
+        new(ApiTokenValidationStatus.Success, null),
+        new(ApiTokenValidationStatus.BadToken, null),
+        new(ApiTokenValidationStatus.BadApp, null),
+        new(ApiTokenValidationStatus.PendingApp, null),
+        new(ApiTokenValidationStatus.DeniedApp, null),
+        new(ApiTokenValidationStatus.TooManyApps, null),
+        new(ApiTokenValidationStatus.StoreUnavailable, null),
+    ];
+
+    private ApiTokenValidationResult(ApiTokenValidationStatus status, ValidatedApiToken? token)
+    {
+        Status = status;
+        Token = token;
+    }
+
+    /// <summary>The outcome.</summary>
+    public ApiTokenValidationStatus Status { get; }
+
+    /// <summary>The validated token when <see cref="Status"/> is <see cref="ApiTokenValidationStatus.Success"/>.</summary>
+    public ValidatedApiToken? Token { get; }
+
+    /// <summary>A success.</summary>
+    /// <param name="token">The validated token.</param>
+    /// <returns>The result.</returns>
+    public static ApiTokenValidationResult Success(ValidatedApiToken token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return new(ApiTokenValidationStatus.Success, token);
+    }
+
+    /// <summary>A failure (a shared instance).</summary>
+    /// <param name="status">Any status but <see cref="ApiTokenValidationStatus.Success"/>.</param>
+    /// <returns>The result.</returns>
+    public static ApiTokenValidationResult Fail(ApiTokenValidationStatus status)
+    {
+        if (status == ApiTokenValidationStatus.Success || !Enum.IsDefined(status))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status));
+        }
+
+        return s_failures[(int)status];
+    }
+}

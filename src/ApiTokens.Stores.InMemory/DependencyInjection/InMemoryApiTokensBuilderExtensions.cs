@@ -1,0 +1,23 @@
+using ApiTokens.Stores;
+using ApiTokens.Stores.InMemory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the in-memory token store.</summary>
+public static class InMemoryApiTokensBuilderExtensions
+{
+    /// <summary>
+    /// Stores tokens in process memory (a singleton <see cref="InMemoryApiTokenStore"/>, also resolvable as itself).
+    /// Safe to call more than once; replaces any other store.
+    /// </summary>
+    /// <param name="builder">The ApiTokens builder.</param>
+    /// <returns>The builder.</returns>
+    public static ApiTokens.ApiTokensBuilder AddInMemoryStore(this ApiTokens.ApiTokensBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<InMemoryApiTokenStore>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IApiTokenStore>(sp => sp.GetRequiredService<InMemoryApiTokenStore>()));
+        return builder;
+    }
+}

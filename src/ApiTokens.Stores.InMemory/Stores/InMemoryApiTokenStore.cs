@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using ApiTokens.Stores;
+
+namespace ApiTokens.Stores.InMemory;
+
+/// <summary>
+/// A thread-safe in-memory <see cref="IApiTokenStore"/>: O(1) lookup by id and by secret hash,
+/// optimistic concurrency, and exactly-once recording of apps.
+/// </summary>
+/// <remarks>
+/// Tokens are immutable, so readers take them from the dictionaries without locking. Writers
+/// serialize on one lock: the version check and the replacement must be one step, and the
+/// write rate of a token store is tiny next to its read rate.
+/// </remarks>
+public sealed class InMemoryApiTokenStore : IApiTokenStore
+{
+    private readonly ConcurrentDictionary<string, ApiToken> _byId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<byte[], string> _idByHash = new(SecretHashComparer.Instance);
+    private readonly Lock _writeLock = new();
+
+    /// <summary>How many tokens the store holds.</summary>
+    public int Count => _byId.Count;
+
+    /// <inheritdoc />
+    public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        cancellationToken.ThrowIfCancellationRequested();
+        var stored = token with { Version = 1, SecretHash = (byte[])token.SecretHash.Clone(), Apps = [.. token.Apps] };
+        lock (_writeLock)
+        {
+            if (_byId.ContainsKey(stored.Id) || _idByHash.ContainsKey(stored.SecretHash))
+            {
+                throw new ApiTokenStoreException("A token with this id or secret already exists.");
+            }
+
+            _byId[stored.Id] = stored;
+            _idByHash[stored.SecretHash] = stored.Id;
+        }
+
+        return Task.FromResult(stored);
+    }
+
+    /// <inheritdoc />
+    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeLock)
+        {
+            if (!_byId.TryGetValue(token.Id, out var current) || current.Version != token.Version)
+            {
+                throw new ApiTokenConcurrencyException();
+            }
+
+            // The secret hash and identity never change through an update.
+            var stored = token with
+            {
+                Version = current.Version + 1,
+                SecretHash = current.SecretHash,
+                AccountId = current.AccountId,
+                Apps = [.. token.Apps],
+            };
+            _byId[stored.Id] = stored;
+            return Task.FromResult(stored);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokenId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_byId.TryGetValue(tokenId, out var token) ? token : null);
+    }
+
+    /// <inheritdoc />
+    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var lookup = _idByHash.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(secretHash.Span, out var id) && _byId.TryGetValue(id, out var token))
+        {
+            return Task.FromResult<ApiToken?>(token);
+        }
+
+        return Task.FromResult<ApiToken?>(null);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new List<ApiToken>();
+        foreach (var token in _byId.Values)
+        {
+            if (token.AccountId == accountId && (ownerId is null || (token.Type == TokenType.User && token.OwnerId == ownerId)))
+            {
+                result.Add(token);
+            }
+        }
+
+        result.Sort(static (a, b) =>
+        {
+            var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
+        });
+        return Task.FromResult<IReadOnlyList<ApiToken>>(result);
+    }
+
+    /// <inheritdoc />
+    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokenId);
+        ArgumentNullException.ThrowIfNull(app);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Fast path without the lock: already recorded, or already full.
+        if (!_byId.TryGetValue(tokenId, out var current))
+        {
+            return Task.FromResult<ApiToken?>(null);
+        }
+
+        if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
+        {
+            return Task.FromResult<ApiToken?>(current);
+        }
+
+        lock (_writeLock)
+        {
+            // Re-check under the lock: another first use may have recorded it meanwhile (R19).
+            current = _byId[tokenId];
+            if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
+            {
+                return Task.FromResult<ApiToken?>(current);
+            }
+
+            var stored = current with { Apps = [.. current.Apps, app], Version = current.Version + 1 };
+            _byId[tokenId] = stored;
+            return Task.FromResult<ApiToken?>(stored);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using ApiTokens.Stores;
+using ApiTokens.Tests.Specification;
+using Microsoft.Extensions.DependencyInjection;
+
+[assembly: Parallelize(Scope = ExecutionScope.MethodLevel)]
+
+namespace ApiTokens.Stores.InMemory.Tests;
+
+[TestClass]
+public sealed class InMemoryApiTokenStoreTests : ApiTokenStoreSpecification
+{
+    protected override Task<IApiTokenStore> CreateStoreAsync() => Task.FromResult<IApiTokenStore>(new InMemoryApiTokenStore());
+
+    [TestMethod]
+    public void AddInMemoryStore_CalledTwice_RegistersOneSingletonStore()
+    {
+        var services = new ServiceCollection();
+        services.AddApiTokens().AddInMemoryStore().AddInMemoryStore();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.AreEqual(1, services.Count(d => d.ServiceType == typeof(IApiTokenStore)));
+        Assert.AreSame(provider.GetRequiredService<InMemoryApiTokenStore>(), provider.GetRequiredService<IApiTokenStore>());
+    }
+
+    [TestMethod]
+    public async Task CreateAsync_CopiesTheHash_SoCallerMutationCannotCorruptTheIndex()
+    {
+        var store = new InMemoryApiTokenStore();
+        var token = NewToken(NewAccount());
+        var original = (byte[])token.SecretHash.Clone();
+        await store.CreateAsync(token, TestContext.CancellationToken);
+
+        token.SecretHash[0] ^= 0xFF;
+
+        Assert.IsNotNull(await store.FindBySecretHashAsync(original, TestContext.CancellationToken));
+    }
+}
