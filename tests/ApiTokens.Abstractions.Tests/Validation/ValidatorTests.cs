@@ -1,0 +1,242 @@
+using ApiTokens.Stores;
+
+namespace ApiTokens.Tests.Validation;
+
+[TestClass]
+public sealed class ValidatorTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    [TestCategory("R1")]
+    public async Task Validate_UserAndAccountTokens_AuthenticateIdentically()
+    {
+        using var h = Harness.Create();
+        var user = await h.CreateAsync(Harness.Alice, privilege: TokenPrivilege.Normal);
+        var account = await h.CreateAsync(Harness.Alice, TokenType.Account, TokenPrivilege.Normal);
+
+        var u = await h.Validator.ValidateAsync(user.Secret, "app", TestContext.CancellationToken);
+        var a = await h.Validator.ValidateAsync(account.Secret, "app", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.Success, u.Status);
+        Assert.AreEqual(ApiTokenValidationStatus.Success, a.Status);
+        Assert.AreEqual("alice", u.Token!.OwnerId);
+        Assert.IsNull(a.Token!.OwnerId);
+        Assert.AreEqual(TokenType.Account, a.Token.Type);
+        Assert.AreEqual("acme", a.Token.AccountId);
+        Assert.AreEqual("app", a.Token.AppName);
+    }
+
+    [TestMethod]
+    [TestCategory("R8")]
+    [DataRow(AppState.Allow, ApiTokenValidationStatus.Success)]
+    [DataRow(AppState.Pending, ApiTokenValidationStatus.PendingApp)]
+    [DataRow(AppState.Deny, ApiTokenValidationStatus.DeniedApp)]
+    public async Task Validate_NewApp_RecordedWithDefaultStateAndJudgedByIt(AppState defaultState, ApiTokenValidationStatus expected)
+    {
+        using var h = Harness.Create();
+        var token = await h.CreateAsync(Harness.Bob, defaultAppState: defaultState);
+
+        var result = await h.Validator.ValidateAsync(token.Secret, "python-circonusapi", TestContext.CancellationToken);
+
+        Assert.AreEqual(expected, result.Status);
+        var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken);
+        Assert.AreEqual(defaultState, stored!.FindApp("python-circonusapi")?.State);
+        Assert.AreEqual(h.Time.GetUtcNow(), stored.FindApp("python-circonusapi")?.FirstSeenAt);
+        Assert.Contains(token.Details.Token.Id, h.Changes.Changed);
+    }
+
+    [TestMethod]
+    [TestCategory("R8")]
+    public async Task Validate_RecordedApp_NoStoreWrite()
+    {
+        using var h = Harness.Create();
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        var version = (await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.Version;
+
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+
+        Assert.AreEqual(version, (await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.Version);
+    }
+
+    [TestMethod]
+    [TestCategory("R11")]
+    public async Task Validate_AppNamesCompareOrdinally()
+    {
+        using var h = Harness.Create();
+        var token = await h.CreateAsync(Harness.Bob, defaultAppState: AppState.Pending);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "Terraform", AppState.Allow, TestContext.CancellationToken);
+
+        var exact = await h.Validator.ValidateAsync(token.Secret, "Terraform", TestContext.CancellationToken);
+        var otherCase = await h.Validator.ValidateAsync(token.Secret, "terraform", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.Success, exact.Status);
+        Assert.AreEqual(ApiTokenValidationStatus.PendingApp, otherCase.Status);
+    }
+
+    [TestMethod]
+    [TestCategory("R11")]
+    [DataRow("Terraform v1.9.2")]
+    [DataRow("cosi-install (linux; amd64)")]
+    [DataRow("a")]
+    [DataRow("appé/ü 名前")]
+    public void IsValidAppName_SpacesPunctuationAndUnicode_Valid(string name)
+        => Assert.IsTrue(ApiTokenValidator.IsValidAppName(name));
+
+    [TestMethod]
+    [TestCategory("R11")]
+    public async Task Validate_InvalidAppName_BadAppWithoutTouchingTheStore()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        store.Reset();
+
+        foreach (var name in new string?[] { null, string.Empty, new('x', 257), "bell\a", "new\nline", "del\u007f" })
+        {
+            var result = await h.Validator.ValidateAsync(token.Secret, name, TestContext.CancellationToken);
+            Assert.AreEqual(ApiTokenValidationStatus.BadApp, result.Status, name);
+        }
+
+        Assert.AreEqual(0, store.Calls);
+        Assert.IsTrue(ApiTokenValidator.IsValidAppName(new string('x', 256)));
+    }
+
+    [TestMethod]
+    [TestCategory("R12")]
+    public async Task Validate_NewAppBeyondLimit_TooManyAppsWithoutStoreWrite()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(o => o.MaxAppsPerToken = 2, s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "one", TestContext.CancellationToken);
+        await h.Validator.ValidateAsync(token.Secret, "two", TestContext.CancellationToken);
+        store.Reset();
+
+        var third = await h.Validator.ValidateAsync(token.Secret, "three", TestContext.CancellationToken);
+        var known = await h.Validator.ValidateAsync(token.Secret, "two", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.TooManyApps, third.Status);
+        Assert.AreEqual(ApiTokenValidationStatus.Success, known.Status);
+        Assert.AreEqual(0, store.Writes);
+        Assert.HasCount(2, (await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.Apps);
+    }
+
+    [TestMethod]
+    [TestCategory("R17")]
+    public async Task Validate_MalformedOrMistypedSecret_BadTokenWithoutStoreIo()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        store.Reset();
+        var typo = token.Secret[..10] + (token.Secret[10] == 'a' ? 'b' : 'a') + token.Secret[11..];
+
+        foreach (var secret in new string?[] { null, string.Empty, "apt_short", typo, token.Secret + "x", "xyz" + token.Secret[3..], Guid.NewGuid().ToString() })
+        {
+            var result = await h.Validator.ValidateAsync(secret, "app", TestContext.CancellationToken);
+            Assert.AreEqual(ApiTokenValidationStatus.BadToken, result.Status);
+        }
+
+        Assert.AreEqual(0, store.Calls);
+    }
+
+    [TestMethod]
+    [TestCategory("R17")]
+    public async Task Validate_WellFormedUnknownSecret_BadToken()
+    {
+        using var h = Harness.Create();
+        var other = Harness.Create();
+        var foreign = await other.CreateAsync(Harness.Bob);
+        other.Dispose();
+
+        var result = await h.Validator.ValidateAsync(foreign.Secret, "app", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.BadToken, result.Status);
+    }
+
+    [TestMethod]
+    [TestCategory("R20")]
+    public async Task Validate_StoreThrows_StoreUnavailableNeverSuccessOrBadToken()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        store.FailReads = true;
+
+        var result = await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.StoreUnavailable, result.Status);
+    }
+
+    [TestMethod]
+    [TestCategory("R20")]
+    public async Task Validate_StoreFailsWhileRecordingApp_StoreUnavailable()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        store.FailWrites = true;
+
+        var result = await h.Validator.ValidateAsync(token.Secret, "new-app", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.StoreUnavailable, result.Status);
+    }
+
+    [TestMethod]
+    public void Fail_Success_Throws()
+        => Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ApiTokenValidationResult.Fail(ApiTokenValidationStatus.Success));
+}
+
+internal sealed class CountingStore : IApiTokenStore
+{
+    private IApiTokenStore _inner = null!;
+    private int _calls;
+    private int _writes;
+
+    public int Calls => _calls;
+
+    public int Writes => _writes;
+
+    public bool FailReads { get; set; }
+
+    public bool FailWrites { get; set; }
+
+    public IApiTokenStore Wrap(IApiTokenStore inner)
+    {
+        _inner = inner;
+        return this;
+    }
+
+    public void Reset()
+    {
+        _calls = 0;
+        _writes = 0;
+    }
+
+    public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
+
+    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.UpdateAsync(token, cancellationToken));
+
+    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken) => Write(() => _inner.RecordAppAsync(tokenId, app, maxApps, cancellationToken));
+
+    public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken) => Read(() => _inner.FindByIdAsync(tokenId, cancellationToken));
+
+    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken) => Read(() => _inner.FindBySecretHashAsync(secretHash, cancellationToken));
+
+    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken) => Read(() => _inner.ListAsync(accountId, ownerId, cancellationToken));
+
+    private Task<T> Read<T>(Func<Task<T>> call)
+    {
+        Interlocked.Increment(ref _calls);
+        return FailReads ? Task.FromException<T>(new ApiTokenStoreException("database is down")) : call();
+    }
+
+    private Task<T> Write<T>(Func<Task<T>> call)
+    {
+        Interlocked.Increment(ref _calls);
+        Interlocked.Increment(ref _writes);
+        return FailWrites ? Task.FromException<T>(new ApiTokenStoreException("database is down")) : call();
+    }
+}
