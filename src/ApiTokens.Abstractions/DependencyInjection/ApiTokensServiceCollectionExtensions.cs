@@ -26,6 +26,7 @@ public static class ApiTokensServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SecretCodec(sp.GetRequiredService<IOptions<ApiTokenOptions>>()));
         services.TryAddScoped<ApiTokenManager>();
         services.TryAddScoped<ApiTokenValidator>();
         return new ApiTokensBuilder(services);

@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace ApiTokens.AspNetCore;
+
+/// <summary>Options of the ApiTokens authentication scheme.</summary>
+public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
+{
+    /// <summary>The longest accepted secret or <c>Authorization</c> value; longer values fail without further work.</summary>
+    public const int MaxCredentialLength = 1024;
+
+    /// <summary>Creates the options with their defaults.</summary>
+    public ApiTokenAuthenticationOptions()
+    {
+        Events = new ApiTokenAuthenticationEvents();
+    }
+
+    /// <summary>The header that carries the secret. Default: <c>X-Circonus-Auth-Token</c>. Matched case-insensitively.</summary>
+    public string TokenHeaderName { get; set; } = ApiTokenAuthenticationDefaults.TokenHeaderName;
+
+    /// <summary>The header that carries the application name. Default: <c>X-Circonus-App-Name</c>. Matched case-insensitively.</summary>
+    public string AppNameHeaderName { get; set; } = ApiTokenAuthenticationDefaults.AppNameHeaderName;
+
+    /// <summary>Accept <c>Authorization: Basic base64(app:secret)</c>. Default: <see langword="true"/>.</summary>
+    public bool AllowBasicAuthorization { get; set; } = true;
+
+    /// <summary>Accept <c>Authorization: Bearer secret</c> (with the app name header). Default: <see langword="true"/>.</summary>
+    public bool AllowBearerAuthorization { get; set; } = true;
+
+    /// <summary>
+    /// The application name assumed when a request presents a token without one. Default:
+    /// <see langword="null"/>: such requests fail with <c>Unauthorized.BadApp</c>.
+    /// </summary>
+    public string? DefaultAppName { get; set; }
+
+    /// <summary>
+    /// How long a validated token is cached on this node (R18). Changes made through the SDK on this
+    /// node invalidate at once; on other nodes they show within this time. Default: 30 seconds;
+    /// <see cref="TimeSpan.Zero"/> disables the cache.
+    /// </summary>
+    public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most tokens cached at once (one unit per token). Default: 100,000.</summary>
+    public long CacheSizeLimit { get; set; } = 100_000;
+
+    /// <summary>The <c>Retry-After</c> sent with 503 when the store fails (R20). Default: 5 seconds.</summary>
+    public TimeSpan StoreRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The realm in the <c>WWW-Authenticate</c> challenge. Default: <c>api</c>.</summary>
+    public string Realm { get; set; } = "api";
+
+    /// <summary>The events raised by the handler.</summary>
+    public new ApiTokenAuthenticationEvents Events
+    {
+        get => (ApiTokenAuthenticationEvents)base.Events!;
+        set => base.Events = value;
+    }
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        ThrowIfInvalidHeaderName(TokenHeaderName, nameof(TokenHeaderName));
+        ThrowIfInvalidHeaderName(AppNameHeaderName, nameof(AppNameHeaderName));
+        if (string.Equals(TokenHeaderName, AppNameHeaderName, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"{nameof(TokenHeaderName)} and {nameof(AppNameHeaderName)} must differ.", nameof(AppNameHeaderName));
+        }
+
+        if (DefaultAppName is not null && !ApiTokenValidator.IsValidAppName(DefaultAppName))
+        {
+            throw new ArgumentException($"{nameof(DefaultAppName)} must be 1 to 256 characters with no control characters.", nameof(DefaultAppName));
+        }
+
+        if (CacheLifetime < TimeSpan.Zero || CacheLifetime > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CacheLifetime), CacheLifetime, "The cache lifetime must be between zero and one hour.");
+        }
+
+        if (CacheSizeLimit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CacheSizeLimit), CacheSizeLimit, "The cache size limit must be positive.");
+        }
+
+        if (StoreRetryAfter < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(StoreRetryAfter), StoreRetryAfter, "Retry-After must be at least one second.");
+        }
+
+        if (string.IsNullOrEmpty(Realm) || Realm.Contains('"', StringComparison.Ordinal) || Realm.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{nameof(Realm)} must be non-empty without quotes or backslashes.", nameof(Realm));
+        }
+    }
+
+    private static void ThrowIfInvalidHeaderName(string? name, string property)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new ArgumentException($"{property} must be set.", property);
+        }
+
+        foreach (var c in name)
+        {
+            // RFC 9110 token characters.
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                throw new ArgumentException($"{property} '{name}' is not a valid header name.", property);
+            }
+        }
+    }
+}

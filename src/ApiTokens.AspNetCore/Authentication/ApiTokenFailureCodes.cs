@@ -1,0 +1,29 @@
+namespace ApiTokens.AspNetCore;
+
+/// <summary>The <c>code</c> values of failed API requests (SPEC §3), as Circonus clients read them.</summary>
+public static class ApiTokenFailureCodes
+{
+    /// <summary>No, unknown, malformed or retired token, or its owner left the account (401).</summary>
+    public const string BadToken = "Unauthorized.BadToken";
+
+    /// <summary>A token without an application name, or an invalid one (401).</summary>
+    public const string BadApp = "Unauthorized.BadApp";
+
+    /// <summary>The application waits for approval (401).</summary>
+    public const string PendingApp = "Unauthorized.PendingApp";
+
+    /// <summary>The application is denied (403).</summary>
+    public const string DeniedApp = "Forbidden.BadApp";
+
+    /// <summary>The token already records the most applications it may (403).</summary>
+    public const string TooManyApps = "Forbidden.TooManyApps";
+
+    /// <summary>The token's effective privilege is too low for the endpoint (403).</summary>
+    public const string InsufficientPrivilege = "Forbidden.InsufficientPrivilege";
+
+    /// <summary>Authorization failed for a reason of the host's own policy (403).</summary>
+    public const string Forbidden = "Forbidden";
+
+    /// <summary>The token store could not be read (503).</summary>
+    public const string StoreUnavailable = "ServiceUnavailable.TokenStore";
+}

@@ -1,0 +1,73 @@
+using ApiTokens;
+using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Caching;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the ApiTokens authentication scheme.</summary>
+public static class ApiTokenAuthenticationBuilderExtensions
+{
+    /// <summary>Adds the <c>ApiTokens</c> scheme with default options.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddApiTokens(this AuthenticationBuilder builder)
+        => builder.AddApiTokens(ApiTokenAuthenticationDefaults.AuthenticationScheme, _ => { });
+
+    /// <summary>Adds an ApiTokens scheme under <paramref name="authenticationScheme"/>.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddApiTokens(this AuthenticationBuilder builder, string authenticationScheme)
+        => builder.AddApiTokens(authenticationScheme, _ => { });
+
+    /// <summary>Adds the <c>ApiTokens</c> scheme.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="configureOptions">Configures the scheme.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddApiTokens(this AuthenticationBuilder builder, Action<ApiTokenAuthenticationOptions> configureOptions)
+        => builder.AddApiTokens(ApiTokenAuthenticationDefaults.AuthenticationScheme, configureOptions);
+
+    /// <summary>
+    /// Adds an ApiTokens scheme, the domain services (<c>services.AddApiTokens()</c>, safe to call as
+    /// well), the hot-path cache, the R16 authorization handler and the <c>ApiTokens</c> policy.
+    /// A store and a membership source must be added through <c>services.AddApiTokens()</c>.
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <param name="configureOptions">Configures the scheme.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddApiTokens(this AuthenticationBuilder builder, string authenticationScheme, Action<ApiTokenAuthenticationOptions> configureOptions)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
+        ArgumentNullException.ThrowIfNull(configureOptions);
+
+        var services = builder.Services;
+        services.AddApiTokens();
+        services.TryAddSingleton<ApiTokenCaches>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCaches>(sp => sp.GetRequiredService<ApiTokenCaches>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiTokenPrivilegeAuthorizationHandler>());
+        services.AddAuthorizationCore();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<AuthorizationOptions>, ConfigureApiTokenPolicy>());
+        return builder.AddScheme<ApiTokenAuthenticationOptions, ApiTokenAuthenticationHandler>(authenticationScheme, ApiTokenAuthenticationDefaults.DisplayName, configureOptions);
+    }
+
+    // The "ApiTokens" policy: the default scheme, an authenticated user, R16 by method.
+    private sealed class ConfigureApiTokenPolicy : IConfigureOptions<AuthorizationOptions>
+    {
+        public void Configure(AuthorizationOptions options)
+        {
+            if (options.GetPolicy(ApiTokenAuthenticationDefaults.PolicyName) is null)
+            {
+                options.AddPolicy(ApiTokenAuthenticationDefaults.PolicyName, p => p
+                    .AddAuthenticationSchemes(ApiTokenAuthenticationDefaults.AuthenticationScheme)
+                    .RequireAuthenticatedUser()
+                    .AddRequirements(ApiTokenPrivilegeRequirement.ByMethod));
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using ApiTokens.Stores;
+
+namespace ApiTokens.Tests;
+
+// Wraps a store to count calls and to fail or hold them on demand (R12, R17, R20 tests).
+internal sealed class CountingStore : IApiTokenStore
+{
+    private IApiTokenStore _inner = null!;
+    private int _calls;
+    private int _writes;
+    private int _hashLookups;
+    private int _appRecords;
+
+    public int Calls => _calls;
+
+    public int Writes => _writes;
+
+    public int HashLookups => _hashLookups;
+
+    public int AppRecords => _appRecords;
+
+    // When set, RecordAppAsync waits for it: lets a test hold racing first uses at the store.
+    public Task? RecordAppGate { get; set; }
+
+    public bool FailReads { get; set; }
+
+    public bool FailWrites { get; set; }
+
+    public IApiTokenStore Wrap(IApiTokenStore inner)
+    {
+        _inner = inner;
+        return this;
+    }
+
+    public void Reset()
+    {
+        _calls = 0;
+        _writes = 0;
+        _hashLookups = 0;
+        _appRecords = 0;
+    }
+
+    public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
+
+    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.UpdateAsync(token, cancellationToken));
+
+    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _appRecords);
+        return Write(async () =>
+        {
+            if (RecordAppGate is { } gate)
+            {
+                await gate;
+            }
+
+            return await _inner.RecordAppAsync(tokenId, app, maxApps, cancellationToken);
+        });
+    }
+
+    public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken) => Read(() => _inner.FindByIdAsync(tokenId, cancellationToken));
+
+    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _hashLookups);
+        return Read(() => _inner.FindBySecretHashAsync(secretHash, cancellationToken));
+    }
+
+    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken) => Read(() => _inner.ListAsync(accountId, ownerId, cancellationToken));
+
+    private Task<T> Read<T>(Func<Task<T>> call)
+    {
+        Interlocked.Increment(ref _calls);
+        return FailReads ? Task.FromException<T>(new ApiTokenStoreException("database is down")) : call();
+    }
+
+    private Task<T> Write<T>(Func<Task<T>> call)
+    {
+        Interlocked.Increment(ref _calls);
+        Interlocked.Increment(ref _writes);
+        return FailWrites ? Task.FromException<T>(new ApiTokenStoreException("database is down")) : call();
+    }
+}
