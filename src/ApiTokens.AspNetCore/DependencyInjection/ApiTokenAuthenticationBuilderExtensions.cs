@@ -1,6 +1,7 @@
 using ApiTokens;
 using ApiTokens.AspNetCore;
 using ApiTokens.AspNetCore.Caching;
+using ApiTokens.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +52,7 @@ public static class ApiTokenAuthenticationBuilderExtensions
         services.TryAddSingleton<ApiTokenCaches>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCaches>(sp => sp.GetRequiredService<ApiTokenCaches>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiTokenPrivilegeAuthorizationHandler>());
+        services.TryAddSingleton<IApiTokenActorResolver, ClaimsApiTokenActorResolver>();
         services.AddAuthorizationCore();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<AuthorizationOptions>, ConfigureApiTokenPolicy>());
         return builder.AddScheme<ApiTokenAuthenticationOptions, ApiTokenAuthenticationHandler>(authenticationScheme, ApiTokenAuthenticationDefaults.DisplayName, configureOptions);

@@ -1,0 +1,78 @@
+using ApiTokens.AspNetCore.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the token management API (SPEC §4).</summary>
+public static class ApiTokenEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>GET/POST {prefix}</c>, <c>GET/PATCH {prefix}/{id}</c>, <c>PUT {prefix}/{id}/apps/{appName}</c>,
+    /// <c>POST {prefix}/{id}/retire</c> and <c>POST {prefix}/{id}/promote</c>. The actor is the request's
+    /// signed-in user (the host's own scheme), resolved by <see cref="IApiTokenActorResolver"/>.
+    /// </summary>
+    /// <param name="endpoints">The route builder.</param>
+    /// <param name="prefix">The route prefix, for example <c>/api/tokens</c>.</param>
+    /// <returns>The group, for further conventions (CORS, rate limiting, antiforgery, …).</returns>
+    public static RouteGroupBuilder MapApiTokens(this IEndpointRouteBuilder endpoints, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+
+        var group = endpoints.MapGroup(prefix)
+            .WithTags("API tokens")
+            .AddEndpointFilter(ApiTokenEndpoints.StoreFailureFilter)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/", ApiTokenEndpoints.ListAsync)
+            .WithName("ApiTokens_List").WithSummary("Lists the tokens the signed-in member may see, retired ones included.")
+            .Produces<ApiTokenResponse[]>(StatusCodes.Status200OK, "application/json");
+
+        group.MapPost("/", ApiTokenEndpoints.CreateAsync)
+            .WithName("ApiTokens_Create").WithSummary("Creates a user or account token; the response is the only time the secret is shown.")
+            .Accepts<CreateApiTokenBody>("application/json")
+            .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapGet("/{id}", ApiTokenEndpoints.GetAsync)
+            .WithName("ApiTokens_Get").WithSummary("Reads one token.")
+            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPatch("/{id}", ApiTokenEndpoints.UpdateAsync)
+            .WithName("ApiTokens_Update").WithSummary("Changes privilege, default app state or description.")
+            .Accepts<UpdateApiTokenBody>("application/json")
+            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapPut("/{id}/apps/{**appName}", ApiTokenEndpoints.SetAppStateAsync)
+            .WithName("ApiTokens_SetAppState").WithSummary("Allows or denies an app under a token, recorded or not yet seen.")
+            .Accepts<SetAppStateBody>("application/json")
+            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapPost("/{id}/retire", ApiTokenEndpoints.RetireAsync)
+            .WithName("ApiTokens_Retire").WithSummary("Retires a token permanently.")
+            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/{id}/promote", ApiTokenEndpoints.PromoteAsync)
+            .WithName("ApiTokens_Promote").WithSummary("Promotes a user token to an account token (admins only; irreversible).")
+            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return group;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ApiTokens.Stores;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ApiTokens.AspNetCore.Endpoints;
+
+// SPEC §4. Each endpoint: resolve the actor, read the body, one manager call, a typed result.
+// No rules here: the manager decides, this file only translates.
+internal static class ApiTokenEndpoints
+{
+    private const long MaxBodyBytes = 16 * 1024;
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse[]>, ProblemHttpResult>> ListAsync(HttpContext context, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        var result = await manager.ListAsync(actor, context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            return ManagementProblems.From(context, result.Error);
+        }
+
+        var tokens = new ApiTokenResponse[result.Value.Count];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            tokens[i] = ApiTokenResponse.From(result.Value[i]);
+        }
+
+        return TypedResults.Json(tokens, ApiTokenJsonContext.Default.ApiTokenResponseArray);
+    }
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> CreateAsync(HttpContext context, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        var (body, problem) = await ReadBodyAsync(context, ApiTokenJsonContext.Default.CreateApiTokenBody);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Type is not { } type)
+        {
+            return ManagementProblems.InvalidRequest(context, "The token 'type' is required: 'user' or 'account'.");
+        }
+
+        var result = await manager.CreateAsync(
+            actor,
+            new CreateApiTokenRequest { Type = type, Privilege = body.Privilege, DefaultAppState = body.DefaultAppState, Description = body.Description },
+            context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            return ManagementProblems.From(context, result.Error);
+        }
+
+        var token = result.Value.Details.Token;
+        context.Response.Headers.Location = $"{context.Request.PathBase}{context.Request.Path.Value!.TrimEnd('/')}/{Uri.EscapeDataString(token.Id)}";
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(ApiTokenResponse.From(result.Value.Details, result.Value.Secret), ApiTokenJsonContext.Default.ApiTokenResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> GetAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        return ToResult(context, await manager.GetAsync(actor, id, context.RequestAborted));
+    }
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> UpdateAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        var (body, problem) = await ReadBodyAsync(context, ApiTokenJsonContext.Default.UpdateApiTokenBody);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var request = new UpdateApiTokenRequest { Privilege = body!.Privilege, DefaultAppState = body.DefaultAppState, Description = body.Description };
+        return ToResult(context, await manager.UpdateAsync(actor, id, request, context.RequestAborted));
+    }
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> SetAppStateAsync(HttpContext context, string id, string appName, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        var (body, problem) = await ReadBodyAsync(context, ApiTokenJsonContext.Default.SetAppStateBody);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.State is not { } state)
+        {
+            return ManagementProblems.InvalidRequest(context, "The app 'state' is required: 'allow' or 'deny'.");
+        }
+
+        // A catch-all route keeps an encoded '/' (curl%2F8.5) encoded; app names may contain '/'.
+        var name = appName.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(appName) : appName;
+        return ToResult(context, await manager.SetAppStateAsync(actor, id, name, state, context.RequestAborted));
+    }
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> RetireAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        return ToResult(context, await manager.RetireAsync(actor, id, context.RequestAborted));
+    }
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> PromoteAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        return ToResult(context, await manager.PromoteAsync(actor, id, context.RequestAborted));
+    }
+
+    // A failing store answers 503 like the scheme does (R20), never 500 with a stack trace.
+    public static async ValueTask<object?> StoreFailureFilter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (ApiTokenStoreException)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+            return ManagementProblems.StoreUnavailable(context.HttpContext);
+        }
+    }
+
+    private static Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult> ToResult(HttpContext context, ApiTokenResult<ApiTokenDetails> result)
+        => result.Succeeded
+            ? TypedResults.Json(ApiTokenResponse.From(result.Value), ApiTokenJsonContext.Default.ApiTokenResponse)
+            : ManagementProblems.From(context, result.Error);
+
+    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        var request = context.Request;
+        if (!request.HasJsonContentType())
+        {
+            return (null, ManagementProblems.InvalidRequest(context, "Send a JSON body with 'Content-Type: application/json'."));
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, ManagementProblems.InvalidRequest(context, $"The body may be at most {MaxBodyBytes} bytes."));
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        try
+        {
+            var body = await request.ReadFromJsonAsync(typeInfo, context.RequestAborted);
+            return body is null
+                ? (null, ManagementProblems.InvalidRequest(context, "The body must be a JSON object."))
+                : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            // The path names the field; the message of a JsonException may quote input, so it is not echoed.
+            var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "the body" : $"'{ex.Path.TrimStart('$', '.')}'";
+            return (null, ManagementProblems.InvalidRequest(context, $"The body is not valid: check {where} (enums are 'user'/'account', 'admin'/'normal'/'readOnly', 'allow'/'pending'/'deny')."));
+        }
+        catch (BadHttpRequestException)
+        {
+            return (null, ManagementProblems.InvalidRequest(context, $"The body may be at most {MaxBodyBytes} bytes."));
+        }
+    }
+}

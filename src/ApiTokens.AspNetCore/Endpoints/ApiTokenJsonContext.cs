@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ApiTokens.AspNetCore.Endpoints;
+
+// The management API's JSON, independent of the host's JSON options: camelCase names, enums as
+// camelCase strings (read case-insensitively; numbers refused), nulls written. Source-generated
+// so the package stays trimming- and AOT-safe.
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    Converters = [typeof(CamelCaseEnumConverter<TokenType>), typeof(CamelCaseEnumConverter<TokenPrivilege>), typeof(CamelCaseEnumConverter<AppState>)])]
+[JsonSerializable(typeof(ApiTokenResponse))]
+[JsonSerializable(typeof(ApiTokenResponse[]))]
+[JsonSerializable(typeof(CreateApiTokenBody))]
+[JsonSerializable(typeof(UpdateApiTokenBody))]
+[JsonSerializable(typeof(SetAppStateBody))]
+internal sealed partial class ApiTokenJsonContext : JsonSerializerContext
+{
+}
+
+internal sealed class CamelCaseEnumConverter<TEnum> : JsonStringEnumConverter<TEnum>
+    where TEnum : struct, Enum
+{
+    public CamelCaseEnumConverter()
+        : base(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
+    {
+    }
+}

@@ -1,0 +1,100 @@
+namespace ApiTokens.AspNetCore.Endpoints;
+
+/// <summary>A token as the management API returns it (SPEC §4). Never carries the secret, except once in the create response.</summary>
+public sealed class ApiTokenResponse
+{
+    /// <summary>The token id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary><c>user</c> or <c>account</c>.</summary>
+    public required TokenType Type { get; init; }
+
+    /// <summary>The account.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>The owner of a user token; <see langword="null"/> for account tokens.</summary>
+    public string? OwnerId { get; init; }
+
+    /// <summary>Who created the token.</summary>
+    public required string CreatedBy { get; init; }
+
+    /// <summary>When the token was created.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The privilege set on the token.</summary>
+    public required TokenPrivilege Privilege { get; init; }
+
+    /// <summary>What the token may do now (R15); <see langword="null"/> when it cannot authenticate.</summary>
+    public TokenPrivilege? EffectivePrivilege { get; init; }
+
+    /// <summary>The state new apps are recorded with.</summary>
+    public required AppState DefaultAppState { get; init; }
+
+    /// <summary>The recorded apps.</summary>
+    public required IReadOnlyList<ApiTokenAppResponse> Apps { get; init; }
+
+    /// <summary>Whether the token is retired.</summary>
+    public required bool Retired { get; init; }
+
+    /// <summary>When the token was retired.</summary>
+    public DateTimeOffset? RetiredAt { get; init; }
+
+    /// <summary>Who retired the token.</summary>
+    public string? RetiredBy { get; init; }
+
+    /// <summary>When the token was promoted to an account token.</summary>
+    public DateTimeOffset? PromotedAt { get; init; }
+
+    /// <summary>Who promoted the token.</summary>
+    public string? PromotedBy { get; init; }
+
+    /// <summary>The owner before promotion.</summary>
+    public string? FormerOwnerId { get; init; }
+
+    /// <summary>The secret's prefix and last four characters, never the secret.</summary>
+    public required string SecretHint { get; init; }
+
+    /// <summary>The secret: only in the response that creates the token, never again.</summary>
+    public string? Secret { get; init; }
+
+    internal static ApiTokenResponse From(ApiTokenDetails details, string? secret = null)
+    {
+        var token = details.Token;
+        var apps = new ApiTokenAppResponse[token.Apps.Count];
+        for (var i = 0; i < apps.Length; i++)
+        {
+            var app = token.Apps[i];
+            apps[i] = new ApiTokenAppResponse { Name = app.Name, State = app.State, FirstSeenAt = app.FirstSeenAt };
+        }
+
+        return new ApiTokenResponse
+        {
+            Id = token.Id,
+            Type = token.Type,
+            AccountId = token.AccountId,
+            OwnerId = token.OwnerId,
+            CreatedBy = token.CreatedBy,
+            CreatedAt = token.CreatedAt,
+            Description = token.Description,
+            Privilege = token.Privilege,
+            EffectivePrivilege = details.EffectivePrivilege,
+            DefaultAppState = token.DefaultAppState,
+            Apps = apps,
+            Retired = token.IsRetired,
+            RetiredAt = token.RetiredAt,
+            RetiredBy = token.RetiredBy,
+            PromotedAt = token.PromotedAt,
+            PromotedBy = token.PromotedBy,
+            FormerOwnerId = token.FormerOwnerId,
+            SecretHint = token.SecretHint,
+            Secret = secret,
+        };
+    }
+
+    /// <summary>Describes the token without its secret.</summary>
+    /// <returns>The id and hint.</returns>
+    public override string ToString() => $"ApiTokenResponse {{ Id = {Id}, SecretHint = {SecretHint} }}";
+}

@@ -1,0 +1,17 @@
+namespace ApiTokens.AspNetCore.Endpoints;
+
+/// <summary>The body of <c>POST /api/tokens</c>.</summary>
+public sealed class CreateApiTokenBody
+{
+    /// <summary><c>user</c> or <c>account</c> (required).</summary>
+    public TokenType? Type { get; set; }
+
+    /// <summary><c>admin</c>, <c>normal</c> or <c>readOnly</c>; default <c>readOnly</c>.</summary>
+    public TokenPrivilege? Privilege { get; set; }
+
+    /// <summary><c>allow</c>, <c>pending</c> or <c>deny</c>; default from the options.</summary>
+    public AppState? DefaultAppState { get; set; }
+
+    /// <summary>At most 256 characters.</summary>
+    public string? Description { get; set; }
+}
