@@ -16,6 +16,12 @@ public static class ApiTokenEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
     /// <param name="prefix">The route prefix, for example <c>/api/tokens</c>.</param>
+    /// <remarks>
+    /// Request bodies are JSON (<see cref="CreateApiTokenBody"/>, <see cref="UpdateApiTokenBody"/>,
+    /// <see cref="SetAppStateBody"/>). They are read by the endpoints themselves rather than declared
+    /// with <c>Accepts</c>, so a body of the wrong content type is a 400 <c>InvalidRequest</c>
+    /// problem like any other malformed body, not a bare 415 from routing.
+    /// </remarks>
     /// <returns>The group, for further conventions (CORS, rate limiting, antiforgery, …).</returns>
     public static RouteGroupBuilder MapApiTokens(this IEndpointRouteBuilder endpoints, string prefix)
     {
@@ -34,7 +40,6 @@ public static class ApiTokenEndpointRouteBuilderExtensions
 
         group.MapPost("/", ApiTokenEndpoints.CreateAsync)
             .WithName("ApiTokens_Create").WithSummary("Creates a user or account token; the response is the only time the secret is shown.")
-            .Accepts<CreateApiTokenBody>("application/json")
             .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
@@ -46,7 +51,6 @@ public static class ApiTokenEndpointRouteBuilderExtensions
 
         group.MapPatch("/{id}", ApiTokenEndpoints.UpdateAsync)
             .WithName("ApiTokens_Update").WithSummary("Changes privilege, default app state or description.")
-            .Accepts<UpdateApiTokenBody>("application/json")
             .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -55,7 +59,6 @@ public static class ApiTokenEndpointRouteBuilderExtensions
 
         group.MapPut("/{id}/apps/{**appName}", ApiTokenEndpoints.SetAppStateAsync)
             .WithName("ApiTokens_SetAppState").WithSummary("Allows or denies an app under a token, recorded or not yet seen.")
-            .Accepts<SetAppStateBody>("application/json")
             .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -114,9 +114,7 @@ internal static class ApiTokenEndpoints
             return ManagementProblems.InvalidRequest(context, "The app 'state' is required: 'allow' or 'deny'.");
         }
 
-        // A catch-all route keeps an encoded '/' (curl%2F8.5) encoded; app names may contain '/'.
-        var name = appName.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(appName) : appName;
-        return ToResult(context, await manager.SetAppStateAsync(actor, id, name, state, context.RequestAborted));
+        return ToResult(context, await manager.SetAppStateAsync(actor, id, RawAppName(context, id, appName), state, context.RequestAborted));
     }
 
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> RetireAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
@@ -157,6 +155,35 @@ internal static class ApiTokenEndpoints
         => result.Succeeded
             ? TypedResults.Json(ApiTokenResponse.From(result.Value), ApiTokenJsonContext.Default.ApiTokenResponse)
             : ManagementProblems.From(context, result.Error);
+
+    // App names may contain '/', which servers keep encoded (%2F) in route values while decoding
+    // everything else. Decode the raw path segment exactly once instead of guessing.
+    private static string RawAppName(HttpContext context, string id, string routeValue)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return routeValue;
+        }
+
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        var path = query < 0 ? raw : raw[..query];
+        var segment = "/" + Uri.EscapeDataString(id) + "/apps/";
+        var marker = path.IndexOf(segment, StringComparison.OrdinalIgnoreCase);
+        if (marker < 0)
+        {
+            return routeValue;
+        }
+
+        try
+        {
+            return Uri.UnescapeDataString(path[(marker + segment.Length)..]);
+        }
+        catch (UriFormatException)
+        {
+            return routeValue;
+        }
+    }
 
     private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
         where T : class

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ApiTokens.AspNetCore.Endpoints;
 
 /// <summary>A token as the management API returns it (SPEC §4). Never carries the secret, except once in the create response.</summary>
@@ -58,6 +60,7 @@ public sealed class ApiTokenResponse
     public required string SecretHint { get; init; }
 
     /// <summary>The secret: only in the response that creates the token, never again.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
 
     internal static ApiTokenResponse From(ApiTokenDetails details, string? secret = null)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -10,6 +11,9 @@ internal static class ProblemResponse
 {
     public const string ContentType = "application/problem+json";
 
+    // Relaxed escaping keeps messages readable; the body is JSON, never embedded in HTML.
+    private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteAsync(HttpContext context, int status, string code, string message, string explanation)
     {
         var response = context.Response;
@@ -18,7 +22,7 @@ internal static class ProblemResponse
         response.Headers.CacheControl = "no-store";
         var reference = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
 
-        var writer = new Utf8JsonWriter(response.BodyWriter);
+        var writer = new Utf8JsonWriter(response.BodyWriter, s_options);
         await using (writer.ConfigureAwait(false))
         {
             writer.WriteStartObject();

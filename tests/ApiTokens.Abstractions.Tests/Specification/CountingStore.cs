@@ -22,6 +22,11 @@ internal sealed class CountingStore : IApiTokenStore
     // When set, RecordAppAsync waits for it: lets a test hold racing first uses at the store.
     public Task? RecordAppGate { get; set; }
 
+    // When set, UpdateAsync waits for it after signalling UpdateArrived: lets a test line up racing writers.
+    public Task? UpdateGate { get; set; }
+
+    public SemaphoreSlim UpdateArrived { get; } = new(0);
+
     public bool FailReads { get; set; }
 
     public bool FailWrites { get; set; }
@@ -42,7 +47,16 @@ internal sealed class CountingStore : IApiTokenStore
 
     public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
 
-    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.UpdateAsync(token, cancellationToken));
+    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken) => Write(async () =>
+    {
+        if (UpdateGate is { } gate)
+        {
+            UpdateArrived.Release();
+            await gate;
+        }
+
+        return await _inner.UpdateAsync(token, cancellationToken);
+    });
 
     public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
     {

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using ApiTokens.AspNetCore.Endpoints;
+using ApiTokens.Membership;
+using ApiTokens.Sample.Demo;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace ApiTokens.Sample;
+
+// DEMO SIGN-IN: a user name and no password. It exists so the sample can be tried in a minute;
+// never ship anything like it.
+internal static class DemoSignInEndpoints
+{
+    public static void MapDemoSignIn(this WebApplication app)
+    {
+        app.MapPost("/login", LoginAsync).DisableAntiforgery();
+        app.MapPost("/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.NoContent();
+        });
+        app.MapGet("/api/me", MeAsync);
+    }
+
+    private static async Task<IResult> LoginAsync(HttpContext context, InMemoryAccountMembership membership)
+    {
+        string? userName = null;
+        try
+        {
+            if (context.Request.HasFormContentType)
+            {
+                userName = (await context.Request.ReadFormAsync(context.RequestAborted))["userName"];
+            }
+            else if (context.Request.HasJsonContentType())
+            {
+                userName = (await context.Request.ReadFromJsonAsync<LoginBody>(context.RequestAborted))?.UserName;
+            }
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or BadHttpRequestException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "InvalidRequest", "Send {\"userName\": \"alice\"} as JSON or a form field userName.");
+        }
+
+        if (string.IsNullOrWhiteSpace(userName) || userName.Length > 64)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "InvalidRequest", "Send {\"userName\": \"alice\"} as JSON or a form field userName.");
+        }
+
+        var accounts = membership.GetAccounts(userName);
+        if (accounts.Count == 0)
+        {
+            return Problem(StatusCodes.Status401Unauthorized, "UnknownUser", "No member of that name. The demo members are alice, bob, carol (acme) and dave (globex).");
+        }
+
+        var accountId = accounts[0];
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, userName),
+                new Claim(ClaimTypes.Name, userName),
+                new Claim(ClaimsApiTokenActorResolver.AccountIdClaimType, accountId),
+            ],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        if (context.Request.HasFormContentType)
+        {
+            return Results.Redirect("/");
+        }
+
+        return Results.Ok(await DescribeAsync(membership, userName, accountId, context.RequestAborted));
+    }
+
+    private static async Task<IResult> MeAsync(HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return Problem(StatusCodes.Status401Unauthorized, "NotSignedIn", "Sign in first.");
+        }
+
+        return Results.Ok(await DescribeAsync(membership, actor.UserId, actor.AccountId, context.RequestAborted));
+    }
+
+    private static async Task<object> DescribeAsync(InMemoryAccountMembership membership, string userId, string accountId, CancellationToken cancellationToken)
+    {
+        var role = await membership.GetRoleAsync(accountId, userId, cancellationToken);
+        DemoDirectory.Users.TryGetValue(userId, out var user);
+        return new
+        {
+            userName = userId,
+            displayName = user is null ? userId : $"{user.FirstName} {user.LastName}",
+            accountId,
+            accountName = DemoDirectory.AccountNames.GetValueOrDefault(accountId, accountId),
+            role = role is { } r ? DemoDirectory.ApiRole(r) : null,
+        };
+    }
+
+    internal static IResult Problem(int status, string code, string message)
+        => Results.Problem(detail: message, statusCode: status, title: message, extensions: new Dictionary<string, object?> { ["code"] = code, ["message"] = message, ["explanation"] = message });
+
+    private sealed record LoginBody(string? UserName);
+}

@@ -1,0 +1,100 @@
+using ApiTokens.AspNetCore.Endpoints;
+using ApiTokens.Membership;
+using ApiTokens.Sample.Demo;
+
+namespace ApiTokens.Sample;
+
+// Member administration for admins (SPEC §5). A role change tells the SDK at once (R15, R18);
+// removing a member retires its user tokens (R15).
+internal static class MemberEndpoints
+{
+    public static void MapMembers(this WebApplication app)
+    {
+        var group = app.MapGroup("/api/members");
+        group.MapGet("/", ListAsync);
+        group.MapPut("/{userId}", SetRoleAsync);
+        group.MapDelete("/{userId}", RemoveAsync);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return DemoSignInEndpoints.Problem(StatusCodes.Status401Unauthorized, "NotSignedIn", "Sign in first.");
+        }
+
+        if (await membership.GetRoleAsync(actor.AccountId, actor.UserId, context.RequestAborted) is null)
+        {
+            return DemoSignInEndpoints.Problem(StatusCodes.Status403Forbidden, "NotAMember", "You are not a member of this account.");
+        }
+
+        return Results.Ok(membership.GetMembers(actor.AccountId).Select(m => new { userId = m.Key, role = DemoDirectory.ApiRole(m.Value) }));
+    }
+
+    private static async Task<IResult> SetRoleAsync(string userId, HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership, ApiTokenManager manager)
+    {
+        var (actor, problem) = await AdminAsync(context, resolver, membership);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        RoleBody? body;
+        try
+        {
+            body = context.Request.HasJsonContentType() ? await context.Request.ReadFromJsonAsync<RoleBody>(context.RequestAborted) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            body = null;
+        }
+
+        if (!DemoDirectory.TryParseRole(body?.Role, out var role))
+        {
+            return DemoSignInEndpoints.Problem(StatusCodes.Status400BadRequest, "InvalidRequest", "Send {\"role\": \"admin\" | \"normal\" | \"readOnly\"}.");
+        }
+
+        if (await membership.GetRoleAsync(actor!.AccountId, userId, context.RequestAborted) is null)
+        {
+            return DemoSignInEndpoints.Problem(StatusCodes.Status404NotFound, "MemberNotFound", "No such member in this account.");
+        }
+
+        membership.SetRole(actor.AccountId, userId, role);
+        await manager.MemberRoleChangedAsync(actor.AccountId, userId, context.RequestAborted);
+        return Results.Ok(new { userId, role = DemoDirectory.ApiRole(role) });
+    }
+
+    private static async Task<IResult> RemoveAsync(string userId, HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership, ApiTokenManager manager)
+    {
+        var (actor, problem) = await AdminAsync(context, resolver, membership);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!membership.Remove(actor!.AccountId, userId))
+        {
+            return DemoSignInEndpoints.Problem(StatusCodes.Status404NotFound, "MemberNotFound", "No such member in this account.");
+        }
+
+        var retired = await manager.MemberRemovedAsync(actor.AccountId, userId, actor.UserId, context.RequestAborted);
+        return Results.Ok(new { userId, removed = true, retiredTokens = retired });
+    }
+
+    private static async Task<(ApiTokenActor? Actor, IResult? Problem)> AdminAsync(HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return (null, DemoSignInEndpoints.Problem(StatusCodes.Status401Unauthorized, "NotSignedIn", "Sign in first."));
+        }
+
+        if (await membership.GetRoleAsync(actor.AccountId, actor.UserId, context.RequestAborted) != TokenPrivilege.Admin)
+        {
+            return (null, DemoSignInEndpoints.Problem(StatusCodes.Status403Forbidden, "AdminRequired", "Only an account admin can change members."));
+        }
+
+        return (actor, null);
+    }
+
+    private sealed record RoleBody(string? Role);
+}

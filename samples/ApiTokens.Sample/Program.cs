@@ -1,0 +1,4 @@
+using ApiTokens.Sample;
+
+var app = SampleApp.Build(args);
+await app.RunAsync();

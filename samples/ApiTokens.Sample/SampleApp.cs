@@ -1,0 +1,90 @@
+using ApiTokens.Sample.Demo;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.FileProviders;
+
+namespace ApiTokens.Sample;
+
+// The sample service of SPEC §5, built so tests can start it on a free port in-process.
+public static class SampleApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var store = SampleStore.Configure(builder);
+
+        builder.Services.AddSingleton<AnnotationBoard>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "apitokens.sample";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;   // the demo's CSRF defence for its cookie-authenticated POSTs
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.Events.OnRedirectToLogin = c =>
+                {
+                    c.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                };
+                o.Events.OnRedirectToAccessDenied = c =>
+                {
+                    c.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
+            })
+            .AddApiTokens();
+        builder.Services.AddAuthorization();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.Use(static (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action 'self'";
+            return next(context);
+        });
+
+        var page = new EmbeddedFileProvider(typeof(SampleApp).Assembly, "wwwroot");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = page });
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapDemoSignIn();
+        app.MapMembers();
+        app.MapApiTokens("/api/tokens");
+        app.MapCirconusApi();
+
+        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, store));
+        return app;
+    }
+
+    private static void PrintWelcome(WebApplication app, string store)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var url = addresses?.FirstOrDefault() ?? DefaultUrl;
+        Console.WriteLine($$"""
+
+            ApiTokens sample is running on {{url}}  (store: {{store}})
+              Open {{url}}/ and sign in as alice (Admin), bob (Normal), carol (ReadOnly) of acme, or dave (Admin) of globex.
+              Demo sign-in has no password: it is for trying the SDK, never for production.
+              From a shell:  curl -c cookies.txt -H 'Content-Type: application/json' -d '{"userName":"alice"}' {{url}}/login
+            Press Ctrl+C to stop.
+
+            """);
+    }
+}

@@ -1,0 +1,323 @@
+"use strict";
+// The API Tokens page: plain DOM over the management API (/api/tokens). Everything shown that came
+// from the server or a client (app names!) goes through textContent, never innerHTML.
+
+const ROLE_LABEL = { admin: "Admin", normal: "Normal", readOnly: "Read only" };
+const RANK = { readOnly: 0, normal: 1, admin: 2 };
+const STATE_LABEL = { allow: "Allow", pending: "Pending", deny: "Deny" };
+let me = null;
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+  return node;
+}
+
+async function api(method, path, body) {
+  const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = new Error((data && (data.message || data.detail || data.title)) || `HTTP ${response.status}`);
+    error.status = response.status;
+    error.code = data && data.code;
+    throw error;
+  }
+  return data;
+}
+
+function showAlert(message, kind) {
+  const alert = $("alert");
+  alert.textContent = message;
+  alert.className = kind === "info" ? "alert info" : "alert";
+  alert.hidden = !message;
+}
+
+function fmt(date) {
+  return date ? new Date(date).toLocaleString() : "";
+}
+
+async function run(action, successMessage) {
+  try {
+    showAlert("");
+    await action();
+    if (successMessage) showAlert(successMessage, "info");
+  } catch (error) {
+    if (error.status === 401) return start();
+    showAlert(error.message + (error.code ? ` (${error.code})` : ""));
+  }
+  await refresh();
+}
+
+// ---- sign-in -------------------------------------------------------------------------------
+
+async function signIn(userName) {
+  try {
+    await api("POST", "/login", { userName });
+    await start();
+  } catch (error) {
+    $("signin").hidden = false;
+    alertSignIn(error.message);
+  }
+}
+
+function alertSignIn(message) {
+  let note = document.querySelector("#signin .alert");
+  if (!note) {
+    note = el("p", { class: "alert", role: "alert" });
+    $("signin-form").after(note);
+  }
+  note.textContent = message;
+}
+
+async function start() {
+  try {
+    me = await api("GET", "/api/me");
+  } catch {
+    me = null;
+  }
+  $("signin").hidden = !!me;
+  $("tokens-page").hidden = !me;
+  $("who").hidden = !me;
+  if (!me) return;
+  $("who-name").textContent = me.displayName + " (" + me.userName + ")";
+  $("who-role").textContent = me.role ? ROLE_LABEL[me.role] : "Not a member";
+  $("who-account").textContent = me.accountName;
+  $("new-account-token").hidden = me.role !== "admin";
+  $("new-token").disabled = !me.role || me.role === "readOnly";
+  $("new-token").title = me.role === "readOnly" ? "Read-only members cannot create tokens" : "";
+  await refresh();
+}
+
+// ---- tokens --------------------------------------------------------------------------------
+
+async function refresh() {
+  if (!me) return;
+  let tokens;
+  try {
+    tokens = await api("GET", "/api/tokens");
+  } catch (error) {
+    if (error.status === 401) return start();
+    showAlert(error.message);
+    return;
+  }
+  const list = $("token-list");
+  list.replaceChildren();
+  if (tokens.length === 0) {
+    list.append(el("p", { class: "empty card", text: "No tokens yet. Use “New token” to create one." }));
+  }
+  for (const token of tokens.slice().reverse()) list.append(renderToken(token));
+  await refreshMembers();
+}
+
+function canManage(token) {
+  return me.role === "admin" || (token.type === "user" && token.ownerId === me.userName);
+}
+
+function privilegeOptions(current) {
+  const mine = RANK[me.role] ?? -1;
+  return ["readOnly", "normal", "admin"].map((p) =>
+    el("option", { value: p, text: ROLE_LABEL[p], selected: p === current, disabled: RANK[p] > mine && p !== current }));
+}
+
+function renderToken(token) {
+  const manageable = canManage(token) && !token.retired;
+  const card = el("article", { class: "token" + (token.retired ? " retired" : ""), dataset: { tokenId: token.id, testid: "token" } });
+
+  card.append(el("header", {},
+    el("span", { class: "badge " + token.type, text: token.type === "user" ? "User token" : "Account token", "data-testid": "token-type" }),
+    el("span", { class: "desc", text: token.description || "(no description)" }),
+    token.retired ? el("span", { class: "badge retired", text: "Retired", "data-testid": "retired-badge" }) : null));
+
+  const meta = el("dl", { class: "meta" });
+  const add = (label, value) => { if (value) meta.append(el("dt", { text: label }), el("dd", { text: value })); };
+  add("Token", token.secretHint);
+  add("Id", token.id);
+  add("Owner", token.type === "user" ? token.ownerId : "the account");
+  add("Created", `${fmt(token.createdAt)} by ${token.createdBy}`);
+  if (token.promotedAt) add("Promoted", `${fmt(token.promotedAt)} by ${token.promotedBy} (was ${token.formerOwnerId}'s)`);
+  if (token.retired) add("Retired", `${fmt(token.retiredAt)} by ${token.retiredBy}`);
+  card.append(meta);
+
+  const privilege = el("select", { "data-field": "privilege", "aria-label": "Privilege", disabled: !manageable,
+    onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { privilege: e.target.value }), "Privilege changed.") },
+    privilegeOptions(token.privilege));
+  const defaultState = el("select", { "data-field": "defaultAppState", "aria-label": "Default app state", disabled: !manageable,
+    onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { defaultAppState: e.target.value }), "Default app state changed.") },
+    ["allow", "pending", "deny"].map((s) => el("option", { value: s, text: STATE_LABEL[s], selected: s === token.defaultAppState })));
+
+  const controls = el("div", { class: "controls" },
+    el("label", {}, "Privilege", privilege),
+    el("span", { class: "muted", "data-testid": "effective-privilege",
+      text: "Effective: " + (token.effectivePrivilege ? ROLE_LABEL[token.effectivePrivilege] : "none") }),
+    el("label", {}, "Default app state", defaultState),
+    el("span", { class: "spacer" }));
+  if (me.role === "admin" && token.type === "user" && !token.retired) {
+    controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token",
+      onclick: () => {
+        if (confirm("Promote this user token to an account token? It will no longer belong to " + token.ownerId + ". This cannot be undone.")) {
+          run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/promote`), "Token promoted.");
+        }
+      } }));
+  }
+  if (manageable) {
+    controls.append(el("button", { type: "button", class: "danger", "data-action": "retire", text: "Retire",
+      onclick: () => {
+        if (confirm("Retire this token? Every program using it loses access immediately. This cannot be undone.")) {
+          run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/retire`), "Token retired.");
+        }
+      } }));
+  }
+  card.append(controls);
+  card.append(renderApps(token, manageable));
+  return card;
+}
+
+function decide(token, name, state) {
+  return run(() => api("PUT", `/api/tokens/${encodeURIComponent(token.id)}/apps/${encodeURIComponent(name)}`, { state }),
+    (state === "allow" ? "Allowed" : "Denied") + ` “${name}”.`);
+}
+
+function renderApps(token, manageable) {
+  const section = el("div", { class: "apps" }, el("h3", { text: "Applications" }));
+  if (token.apps.length === 0) {
+    section.append(el("p", { class: "empty", text: "No application has used this token yet." }));
+  } else {
+    const rows = token.apps.map((app) => el("tr", { "data-app": app.name, "data-testid": "app-row" },
+      el("td", { class: "app-name", text: app.name }),
+      el("td", {}, el("span", { class: "badge " + app.state, text: STATE_LABEL[app.state], "data-testid": "app-state" })),
+      el("td", { class: "muted", text: "first seen " + fmt(app.firstSeenAt) }),
+      el("td", { class: "actions-cell" },
+        manageable && app.state !== "allow" ? el("button", { type: "button", class: "ok", "data-action": "allow-app", text: "Allow", onclick: () => decide(token, app.name, "allow") }) : null,
+        manageable && app.state !== "deny" ? el("button", { type: "button", class: "danger", "data-action": "deny-app", text: "Deny", onclick: () => decide(token, app.name, "deny") }) : null)));
+    section.append(el("table", {}, el("tbody", {}, rows)));
+  }
+  if (manageable) {
+    const input = el("input", { placeholder: "App name to allow or deny before it is seen", maxlength: "256", "aria-label": "App name" });
+    section.append(el("div", { class: "decide" }, input,
+      el("button", { type: "button", class: "ok", text: "Pre-approve", onclick: () => input.value && decide(token, input.value, "allow") }),
+      el("button", { type: "button", class: "danger", text: "Pre-deny", onclick: () => input.value && decide(token, input.value, "deny") })));
+  }
+  return section;
+}
+
+// ---- create --------------------------------------------------------------------------------
+
+function openCreate(type) {
+  $("new-token-menu").hidden = true;
+  $("new-token").setAttribute("aria-expanded", "false");
+  $("create-type").value = type;
+  $("create-title").textContent = type === "account" ? "New account token" : "New user token";
+  $("create-privilege").replaceChildren(...privilegeOptions("readOnly"));
+  $("create-default-state").value = "allow";
+  $("create-description").value = "";
+  $("create-dialog").showModal();
+}
+
+async function submitCreate(event) {
+  event.preventDefault();
+  const body = {
+    type: $("create-type").value,
+    privilege: $("create-privilege").value,
+    defaultAppState: $("create-default-state").value,
+  };
+  const description = $("create-description").value.trim();
+  if (description) body.description = description;
+  $("create-dialog").close();
+  await run(async () => {
+    const token = await api("POST", "/api/tokens", body);
+    showSecret(token);
+  });
+}
+
+function showSecret(token) {
+  const path = token.type === "user" ? "/v2/user/current" : "/v2/account/current";
+  $("secret-value").textContent = token.secret;
+  $("curl-line").textContent =
+    `curl -H "X-Circonus-Auth-Token: ${token.secret}" -H "X-Circonus-App-Name: my-script" -H "Accept: application/json" ${location.origin}${path}`;
+  $("secret-panel").hidden = false;
+  $("secret-panel").scrollIntoView({ block: "nearest" });
+}
+
+async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = el("textarea", {}, text);
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  const label = button.textContent;
+  button.textContent = "Copied";
+  setTimeout(() => { button.textContent = label; }, 1500);
+}
+
+// ---- members -------------------------------------------------------------------------------
+
+async function refreshMembers() {
+  const section = $("members");
+  section.hidden = me.role !== "admin";
+  if (section.hidden) return;
+  const members = await api("GET", "/api/members");
+  $("member-rows").replaceChildren(...members.map((m) => el("tr", { "data-member": m.userId },
+    el("td", { text: m.userId }),
+    el("td", {}, el("select", { "aria-label": "Role of " + m.userId,
+      onchange: (e) => run(() => api("PUT", `/api/members/${encodeURIComponent(m.userId)}`, { role: e.target.value }), `${m.userId} is now ${ROLE_LABEL[e.target.value]}.`).then(start) },
+      ["admin", "normal", "readOnly"].map((r) => el("option", { value: r, text: ROLE_LABEL[r], selected: r === m.role })))),
+    el("td", {}, el("button", { type: "button", class: "danger", text: "Remove", onclick: () => {
+      if (confirm(`Remove ${m.userId} from the account? Their user tokens are retired.`)) {
+        run(() => api("DELETE", `/api/members/${encodeURIComponent(m.userId)}`), `${m.userId} removed.`).then(start);
+      }
+    } })))));
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("signin-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("username").value.trim()); });
+  for (const button of document.querySelectorAll(".quick-users button")) {
+    button.addEventListener("click", () => signIn(button.dataset.user));
+  }
+  $("logout").addEventListener("click", async () => { await api("POST", "/logout"); me = null; $("secret-panel").hidden = true; start(); });
+  $("refresh").addEventListener("click", () => refresh());
+  $("new-token").addEventListener("click", () => {
+    const menu = $("new-token-menu");
+    menu.hidden = !menu.hidden;
+    $("new-token").setAttribute("aria-expanded", String(!menu.hidden));
+  });
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest(".menu")) $("new-token-menu").hidden = true;
+  });
+  for (const item of document.querySelectorAll("#new-token-menu [data-type]")) {
+    item.addEventListener("click", () => openCreate(item.dataset.type));
+  }
+  $("create-form").addEventListener("submit", submitCreate);
+  $("create-cancel").addEventListener("click", () => $("create-dialog").close());
+  $("copy-secret").addEventListener("click", (e) => copy($("secret-value").textContent, e.target));
+  $("copy-curl").addEventListener("click", (e) => copy($("curl-line").textContent, e.target));
+  $("dismiss-secret").addEventListener("click", () => {
+    $("secret-panel").hidden = true;
+    $("secret-value").textContent = "";
+    $("curl-line").textContent = "";
+  });
+  start();
+});
