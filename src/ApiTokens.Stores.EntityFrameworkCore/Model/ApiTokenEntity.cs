@@ -1,0 +1,59 @@
+namespace ApiTokens.Stores.EntityFrameworkCore;
+
+/// <summary>The database row of a token (table <c>api_tokens</c>). Map it with <c>modelBuilder.UseApiTokens()</c>.</summary>
+public sealed class ApiTokenEntity
+{
+    /// <summary>The token id (primary key).</summary>
+    public string Id { get; set; } = null!;
+
+    /// <summary>The token type.</summary>
+    public TokenType Type { get; set; }
+
+    /// <summary>The account.</summary>
+    public string AccountId { get; set; } = null!;
+
+    /// <summary>The owner of a user token.</summary>
+    public string? OwnerId { get; set; }
+
+    /// <summary>The creator.</summary>
+    public string CreatedBy { get; set; } = null!;
+
+    /// <summary>When the token was created (UTC).</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The description.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The privilege.</summary>
+    public TokenPrivilege Privilege { get; set; }
+
+    /// <summary>The default app state.</summary>
+    public AppState DefaultAppState { get; set; }
+
+    /// <summary>When the token was retired.</summary>
+    public DateTimeOffset? RetiredAt { get; set; }
+
+    /// <summary>Who retired the token.</summary>
+    public string? RetiredBy { get; set; }
+
+    /// <summary>When the token was promoted.</summary>
+    public DateTimeOffset? PromotedAt { get; set; }
+
+    /// <summary>Who promoted the token.</summary>
+    public string? PromotedBy { get; set; }
+
+    /// <summary>The owner before promotion.</summary>
+    public string? FormerOwnerId { get; set; }
+
+    /// <summary>The SHA-256 hash of the secret (unique).</summary>
+    public byte[] SecretHash { get; set; } = null!;
+
+    /// <summary>The secret hint.</summary>
+    public string SecretHint { get; set; } = null!;
+
+    /// <summary>The optimistic-concurrency version.</summary>
+    public long Version { get; set; }
+
+    /// <summary>The recorded apps.</summary>
+    public List<ApiTokenAppEntity> Apps { get; set; } = [];
+}

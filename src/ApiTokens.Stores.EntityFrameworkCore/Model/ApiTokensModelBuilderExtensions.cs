@@ -1,0 +1,59 @@
+using ApiTokens.Stores.EntityFrameworkCore;
+
+namespace Microsoft.EntityFrameworkCore;
+
+/// <summary>Adds the ApiTokens tables to a model.</summary>
+public static class ApiTokensModelBuilderExtensions
+{
+    /// <summary>
+    /// Maps <see cref="ApiTokenEntity"/> to <c>api_tokens</c> and <see cref="ApiTokenAppEntity"/> to
+    /// <c>api_token_apps</c>: a unique index on the secret hash, apps keyed by (token, name), and a
+    /// version column used as the concurrency token. Call it from <c>OnModelCreating</c>, then add a
+    /// migration.
+    /// </summary>
+    /// <param name="modelBuilder">The model builder.</param>
+    /// <param name="schema">An optional schema for both tables.</param>
+    /// <returns>The model builder.</returns>
+    public static ModelBuilder UseApiTokens(this ModelBuilder modelBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<ApiTokenEntity>(token =>
+        {
+            token.ToTable("api_tokens", schema);
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Id).HasColumnName("id").HasMaxLength(64);
+            token.Property(t => t.Type).HasColumnName("type");
+            token.Property(t => t.AccountId).HasColumnName("account_id").HasMaxLength(256).IsRequired();
+            token.Property(t => t.OwnerId).HasColumnName("owner_id").HasMaxLength(256);
+            token.Property(t => t.CreatedBy).HasColumnName("created_by").HasMaxLength(256).IsRequired();
+            token.Property(t => t.CreatedAt).HasColumnName("created_at");
+            token.Property(t => t.Description).HasColumnName("description").HasMaxLength(ApiTokens.ApiTokenOptions.MaxDescriptionLength);
+            token.Property(t => t.Privilege).HasColumnName("privilege");
+            token.Property(t => t.DefaultAppState).HasColumnName("default_app_state");
+            token.Property(t => t.RetiredAt).HasColumnName("retired_at");
+            token.Property(t => t.RetiredBy).HasColumnName("retired_by").HasMaxLength(256);
+            token.Property(t => t.PromotedAt).HasColumnName("promoted_at");
+            token.Property(t => t.PromotedBy).HasColumnName("promoted_by").HasMaxLength(256);
+            token.Property(t => t.FormerOwnerId).HasColumnName("former_owner_id").HasMaxLength(256);
+            token.Property(t => t.SecretHash).HasColumnName("secret_hash").HasMaxLength(32).IsRequired();
+            token.Property(t => t.SecretHint).HasColumnName("secret_hint").HasMaxLength(64).IsRequired();
+            token.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();
+            token.HasIndex(t => t.SecretHash).IsUnique().HasDatabaseName("ix_api_tokens_secret_hash");
+            token.HasIndex(t => new { t.AccountId, t.OwnerId }).HasDatabaseName("ix_api_tokens_account_owner");
+            token.HasMany(t => t.Apps).WithOne().HasForeignKey(a => a.TokenId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ApiTokenAppEntity>(app =>
+        {
+            app.ToTable("api_token_apps", schema);
+            app.HasKey(a => new { a.TokenId, a.Name }).HasName("pk_api_token_apps");
+            app.Property(a => a.TokenId).HasColumnName("token_id").HasMaxLength(64);
+            app.Property(a => a.Name).HasColumnName("name").HasMaxLength(ApiTokens.ApiTokenOptions.MaxAppNameLength);
+            app.Property(a => a.State).HasColumnName("state");
+            app.Property(a => a.FirstSeenAt).HasColumnName("first_seen_at");
+        });
+
+        return modelBuilder;
+    }
+}

@@ -1,0 +1,279 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace ApiTokens.Stores.EntityFrameworkCore;
+
+/// <summary>
+/// An <see cref="IApiTokenStore"/> on Entity Framework Core. Thread-safe: every operation uses its own
+/// context from <see cref="IDbContextFactory{TContext}"/> (register one with <c>AddDbContextFactory</c>
+/// or <c>AddPooledDbContextFactory</c>), so the store is a singleton and concurrent requests never
+/// share a context.
+/// </summary>
+/// <typeparam name="TContext">A context whose model includes <c>modelBuilder.UseApiTokens()</c>.</typeparam>
+/// <remarks>
+/// Database failures surface as <see cref="ApiTokenStoreException"/>; a lost optimistic-concurrency
+/// race as <see cref="ApiTokenConcurrencyException"/>.
+/// </remarks>
+public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
+    where TContext : DbContext
+{
+    private readonly IDbContextFactory<TContext> _contexts;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="contexts">Creates a context per operation.</param>
+    public EntityFrameworkCoreApiTokenStore(IDbContextFactory<TContext> contexts)
+    {
+        ArgumentNullException.ThrowIfNull(contexts);
+        _contexts = contexts;
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var entity = EntityMapping.ToEntity(token, version: 1);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            context.Set<ApiTokenEntity>().Add(entity);
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return EntityMapping.ToToken(entity);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The API token could not be created.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var entity = await context.Set<ApiTokenEntity>().Include(t => t.Apps).SingleOrDefaultAsync(t => t.Id == token.Id, cancellationToken).ConfigureAwait(false);
+            if (entity is null || entity.Version != token.Version)
+            {
+                throw new ApiTokenConcurrencyException();
+            }
+
+            EntityMapping.CopyFields(token, entity);
+            SyncApps(context, entity, token);
+
+            // The version is the concurrency token: EF updates WHERE version = <the version read>,
+            // so a writer that lost the race in another process affects no row and fails.
+            context.Entry(entity).Property(t => t.Version).OriginalValue = token.Version;
+            entity.Version = token.Version + 1;
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return EntityMapping.ToToken(entity);
+        }
+        catch (DbUpdateConcurrencyException ex)
+        {
+            throw new ApiTokenConcurrencyException("The API token was changed by another operation.", ex);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The API token could not be updated.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokenId);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var entity = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).SingleOrDefaultAsync(t => t.Id == tokenId, cancellationToken).ConfigureAwait(false);
+            return entity is null ? null : EntityMapping.ToToken(entity);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The API token could not be read.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    {
+        var hash = secretHash.ToArray();
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var entity = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).SingleOrDefaultAsync(t => t.SecretHash == hash, cancellationToken).ConfigureAwait(false);
+            return entity is null ? null : EntityMapping.ToToken(entity);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The API token could not be read.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var query = context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).AsSplitQuery().Where(t => t.AccountId == accountId);
+            if (ownerId is not null)
+            {
+                query = query.Where(t => t.Type == TokenType.User && t.OwnerId == ownerId);
+            }
+
+            var entities = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
+            var tokens = entities.ConvertAll(EntityMapping.ToToken);
+
+            // Sorted here: not every provider orders by a DateTimeOffset column (SQLite does not).
+            tokens.Sort(static (a, b) =>
+            {
+                var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
+                return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
+            });
+            return tokens;
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The API tokens could not be listed.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokenId);
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            var current = await FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false);
+            if (current is null || current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
+            {
+                return current;
+            }
+
+            await using (var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await RecordAppCoreAsync(context, tokenId, app, maxApps, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Re-read: whoever won, this is the state every caller sees.
+            return await FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The app could not be recorded under the API token.");
+        }
+    }
+
+    private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+    {
+            var sql = AppSql.For(context);
+            var strategy = context.Database.CreateExecutionStrategy();
+            return strategy.ExecuteAsync(
+                (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps),
+                static async (_, state, ct) =>
+                {
+                    var database = state.Context.Database;
+                    await using var transaction = await database.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+                    // 1. Take the token's row lock (a no-op update): concurrent recorders of this token
+                    //    queue here, in this process or any other, so the count below is exact.
+                    var locked = await database.ExecuteSqlRawAsync(state.Sql.Lock, [state.TokenId], ct).ConfigureAwait(false);
+                    if (locked == 0)
+                    {
+                        return 0;
+                    }
+
+                    // 2. Insert if absent and under the limit; the (token, name) key makes a duplicate impossible.
+                    var inserted = await database.ExecuteSqlRawAsync(
+                        state.Sql.Insert,
+                        [state.TokenId, state.App.Name, (int)state.App.State, EntityMapping.Normalize(state.App.FirstSeenAt), state.TokenId, state.MaxApps],
+                        ct).ConfigureAwait(false);
+
+                    // 3. A recorded app is a change of the token (R19): bump its version.
+                    if (inserted == 1)
+                    {
+                        await database.ExecuteSqlRawAsync(state.Sql.Bump, [state.TokenId], ct).ConfigureAwait(false);
+                    }
+
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return inserted;
+                },
+                verifySucceeded: null,
+                cancellationToken);
+    }
+
+    private static void SyncApps(TContext context, ApiTokenEntity entity, ApiToken token)
+    {
+        var wanted = new Dictionary<string, TokenApp>(token.Apps.Count, StringComparer.Ordinal);
+        foreach (var app in token.Apps)
+        {
+            wanted[app.Name] = app;
+        }
+
+        foreach (var existing in entity.Apps.ToList())
+        {
+            if (wanted.Remove(existing.Name, out var app))
+            {
+                existing.State = app.State;
+                existing.FirstSeenAt = EntityMapping.Normalize(app.FirstSeenAt);
+            }
+            else
+            {
+                entity.Apps.Remove(existing);
+                context.Remove(existing);
+            }
+        }
+
+        foreach (var app in wanted.Values)
+        {
+            entity.Apps.Add(new ApiTokenAppEntity { TokenId = entity.Id, Name = app.Name, State = app.State, FirstSeenAt = EntityMapping.Normalize(app.FirstSeenAt) });
+        }
+    }
+
+    private static bool IsDatabaseFailure(Exception ex)
+        => ex is DbException or DbUpdateException or TimeoutException or InvalidOperationException or RetryLimitExceededException
+            && ex is not ApiTokenStoreException;
+
+    private static ApiTokenStoreException Wrap(Exception ex, string message) => new(message, ex);
+
+    // The three statements of RecordAppAsync, built once per model from its real table and column names.
+    private sealed record AppSql(string Lock, string Insert, string Bump)
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, AppSql> s_cache = [];
+
+        public static AppSql For(DbContext context)
+            => s_cache.GetValue(context.Model, _ => Build(context));
+
+        private static AppSql Build(DbContext context)
+        {
+            var sql = context.GetService<ISqlGenerationHelper>();
+            var tokenType = context.Model.FindEntityType(typeof(ApiTokenEntity))!;
+            var appType = context.Model.FindEntityType(typeof(ApiTokenAppEntity))!;
+            var tokenTable = StoreObjectIdentifier.Table(tokenType.GetTableName()!, tokenType.GetSchema());
+            var appTable = StoreObjectIdentifier.Table(appType.GetTableName()!, appType.GetSchema());
+            string Column(IEntityType type, StoreObjectIdentifier table, string property)
+                => sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName(table)!);
+
+            var tokens = sql.DelimitIdentifier(tokenTable.Name, tokenTable.Schema);
+            var apps = sql.DelimitIdentifier(appTable.Name, appTable.Schema);
+            var id = Column(tokenType, tokenTable, nameof(ApiTokenEntity.Id));
+            var version = Column(tokenType, tokenTable, nameof(ApiTokenEntity.Version));
+            var appToken = Column(appType, appTable, nameof(ApiTokenAppEntity.TokenId));
+            var name = Column(appType, appTable, nameof(ApiTokenAppEntity.Name));
+            var state = Column(appType, appTable, nameof(ApiTokenAppEntity.State));
+            var firstSeen = Column(appType, appTable, nameof(ApiTokenAppEntity.FirstSeenAt));
+
+            return new AppSql(
+                Lock: $"UPDATE {tokens} SET {version} = {version} WHERE {id} = {{0}}",
+                Insert: $"INSERT INTO {apps} ({appToken}, {name}, {state}, {firstSeen}) SELECT {{0}}, {{1}}, {{2}}, {{3}} " +
+                        $"WHERE (SELECT COUNT(*) FROM {apps} WHERE {appToken} = {{4}}) < {{5}} ON CONFLICT ({appToken}, {name}) DO NOTHING",
+                Bump: $"UPDATE {tokens} SET {version} = {version} + 1 WHERE {id} = {{0}}");
+        }
+    }
+}

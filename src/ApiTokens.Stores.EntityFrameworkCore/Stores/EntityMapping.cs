@@ -1,0 +1,83 @@
+namespace ApiTokens.Stores.EntityFrameworkCore;
+
+internal static class EntityMapping
+{
+    // PostgreSQL keeps microseconds; every provider gets the same precision so a token read back
+    // equals the token written. Offsets are normalised to UTC (Npgsql requires it).
+    public static DateTimeOffset Normalize(DateTimeOffset value)
+    {
+        var utc = value.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % 10), TimeSpan.Zero);
+    }
+
+    public static DateTimeOffset? Normalize(DateTimeOffset? value) => value is { } v ? Normalize(v) : null;
+
+    public static ApiToken ToToken(ApiTokenEntity entity)
+    {
+        var apps = new List<TokenApp>(entity.Apps.Count);
+        foreach (var app in entity.Apps)
+        {
+            apps.Add(new TokenApp(app.Name, app.State, Normalize(app.FirstSeenAt)));
+        }
+
+        // First seen first; names break ties (pre-decided apps recorded in one instant).
+        apps.Sort(static (a, b) =>
+        {
+            var byTime = a.FirstSeenAt.CompareTo(b.FirstSeenAt);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Name, b.Name);
+        });
+
+        return new ApiToken
+        {
+            Id = entity.Id,
+            Type = entity.Type,
+            AccountId = entity.AccountId,
+            OwnerId = entity.OwnerId,
+            CreatedBy = entity.CreatedBy,
+            CreatedAt = Normalize(entity.CreatedAt),
+            Description = entity.Description,
+            Privilege = entity.Privilege,
+            DefaultAppState = entity.DefaultAppState,
+            Apps = apps,
+            RetiredAt = Normalize(entity.RetiredAt),
+            RetiredBy = entity.RetiredBy,
+            PromotedAt = Normalize(entity.PromotedAt),
+            PromotedBy = entity.PromotedBy,
+            FormerOwnerId = entity.FormerOwnerId,
+            SecretHash = entity.SecretHash,
+            SecretHint = entity.SecretHint,
+            Version = entity.Version,
+        };
+    }
+
+    public static ApiTokenEntity ToEntity(ApiToken token, long version)
+    {
+        var entity = new ApiTokenEntity { Id = token.Id, SecretHash = (byte[])token.SecretHash.Clone(), Version = version };
+        CopyFields(token, entity);
+        foreach (var app in token.Apps)
+        {
+            entity.Apps.Add(new ApiTokenAppEntity { TokenId = token.Id, Name = app.Name, State = app.State, FirstSeenAt = Normalize(app.FirstSeenAt) });
+        }
+
+        return entity;
+    }
+
+    // Everything an update may change. Id, account, secret hash and version are not among them.
+    public static void CopyFields(ApiToken token, ApiTokenEntity entity)
+    {
+        entity.Type = token.Type;
+        entity.AccountId ??= token.AccountId;
+        entity.OwnerId = token.OwnerId;
+        entity.CreatedBy = token.CreatedBy;
+        entity.CreatedAt = Normalize(token.CreatedAt);
+        entity.Description = token.Description;
+        entity.Privilege = token.Privilege;
+        entity.DefaultAppState = token.DefaultAppState;
+        entity.RetiredAt = Normalize(token.RetiredAt);
+        entity.RetiredBy = token.RetiredBy;
+        entity.PromotedAt = Normalize(token.PromotedAt);
+        entity.PromotedBy = token.PromotedBy;
+        entity.FormerOwnerId = token.FormerOwnerId;
+        entity.SecretHint = token.SecretHint;
+    }
+}
