@@ -47,6 +47,7 @@ public static class SampleApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        SampleStore.Migrate(app);
         app.UseExceptionHandler();
         app.Use(static (context, next) =>
         {

@@ -1,19 +1,63 @@
+using ApiTokens.Sample.Data;
+using Microsoft.EntityFrameworkCore;
+
 namespace ApiTokens.Sample;
 
-// --store inmemory (default until the database store exists).
+// --store sqlite (default: data/apitokens.db under the current directory) | postgres (--connection) | inmemory.
 internal static class SampleStore
 {
     public static string Configure(WebApplicationBuilder builder)
     {
-        var store = (builder.Configuration["store"] ?? "inmemory").ToLowerInvariant();
+        var store = (builder.Configuration["store"] ?? "sqlite").ToLowerInvariant();
+        var connection = builder.Configuration["connection"];
         var tokens = builder.Services.AddApiTokens().AddInMemoryMembership(Demo.DemoDirectory.Seed);
         switch (store)
         {
             case "inmemory":
                 tokens.AddInMemoryStore();
                 return "in-memory (tokens are lost when the process stops)";
+
+            case "sqlite":
+                if (string.IsNullOrEmpty(connection))
+                {
+                    var directory = Path.Combine(Directory.GetCurrentDirectory(), "data");
+                    Directory.CreateDirectory(directory);
+                    connection = $"Data Source={Path.Combine(directory, "apitokens.db")}";
+                }
+
+                builder.Services.AddDbContextFactory<SampleSqliteDbContext>(o => o.UseSqlite(connection));
+                tokens.AddEntityFrameworkCoreStore<SampleSqliteDbContext>();
+                return $"SQLite, {new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource}";
+
+            case "postgres":
+                if (string.IsNullOrEmpty(connection))
+                {
+                    throw new InvalidOperationException("--store postgres needs --connection \"Host=...;Username=...;Password=...;Database=...\".");
+                }
+
+                builder.Services.AddDbContextFactory<SamplePostgresDbContext>(o => o.UseNpgsql(connection));
+                tokens.AddEntityFrameworkCoreStore<SamplePostgresDbContext>();
+                return "PostgreSQL, " + new Npgsql.NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString;
+
             default:
-                throw new InvalidOperationException($"Unknown --store '{store}'. Use inmemory.");
+                throw new InvalidOperationException($"Unknown --store '{store}'. Use sqlite (the default), postgres or inmemory.");
+        }
+    }
+
+    // Applies the sample's migrations before it serves requests.
+    public static void Migrate(WebApplication app)
+    {
+        if (app.Services.GetService<IDbContextFactory<SampleSqliteDbContext>>() is { } sqlite)
+        {
+            using var context = sqlite.CreateDbContext();
+            context.Database.Migrate();
+            context.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
+        }
+
+        if (app.Services.GetService<IDbContextFactory<SamplePostgresDbContext>>() is { } postgres)
+        {
+            using var context = postgres.CreateDbContext();
+            context.Database.Migrate();
         }
     }
 }

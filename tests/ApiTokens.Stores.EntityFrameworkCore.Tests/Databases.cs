@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using ApiTokens.Tests;
 using Npgsql;
 
 [assembly: Parallelize(Scope = ExecutionScope.ClassLevel, Workers = 2)]
