@@ -8,12 +8,13 @@ namespace ApiTokens.AspNetCore;
 public class ApiTokenAuthenticationEvents
 {
     private static readonly Func<ApiTokenValidatedContext, Task> s_noValidated = static _ => Task.CompletedTask;
+    private static readonly Func<ApiTokenAuthenticationFailedContext, Task> s_noFailed = static _ => Task.CompletedTask;
 
     /// <summary>Called after a token and app were accepted; may replace the principal or reject the request.</summary>
     public Func<ApiTokenValidatedContext, Task> OnTokenValidated { get; set; } = s_noValidated;
 
     /// <summary>Called when a presented token fails; <see cref="ApiTokenAuthenticationFailedContext.Status"/> says why.</summary>
-    public Func<ApiTokenAuthenticationFailedContext, Task> OnAuthenticationFailed { get; set; } = static _ => Task.CompletedTask;
+    public Func<ApiTokenAuthenticationFailedContext, Task> OnAuthenticationFailed { get; set; } = s_noFailed;
 
     /// <summary>Called before the handler answers a challenge (401, or 403/503 for app and store failures); call <see cref="ApiTokenChallengeContext.HandleResponse"/> to write your own.</summary>
     public Func<ApiTokenChallengeContext, Task> OnChallenge { get; set; } = static _ => Task.CompletedTask;
@@ -23,6 +24,8 @@ public class ApiTokenAuthenticationEvents
 
     // Lets the hot path skip building a context nobody reads.
     internal bool ObservesTokenValidated => GetType() != typeof(ApiTokenAuthenticationEvents) || !ReferenceEquals(OnTokenValidated, s_noValidated);
+
+    internal bool ObservesAuthenticationFailed => GetType() != typeof(ApiTokenAuthenticationEvents) || !ReferenceEquals(OnAuthenticationFailed, s_noFailed);
 
     /// <summary>Invokes <see cref="OnTokenValidated"/>.</summary>
     /// <param name="context">The context.</param>

@@ -44,18 +44,24 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             return s_noResult;
         }
 
-        if (credentials == CredentialStatus.BadToken || !_secrets.IsWellFormed(secret))
+        if (credentials == CredentialStatus.BadToken)
         {
             return FailAsync(ApiTokenValidationStatus.BadToken);
         }
 
         if (credentials == CredentialStatus.BadApp)
         {
-            return FailAsync(ApiTokenValidationStatus.BadApp);
+            // A bad token outranks a bad app name.
+            return FailAsync(_secrets.IsWellFormed(secret) ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken);
         }
 
-        var cache = _caches.Get(Scheme.Name, Options);
-        var key = cache.ComputeKey(secret);
+        // The cache first: only well-formed secrets are ever cached, so a hit needs no format check.
+        var cache = Options.Cache ??= _caches.Get(Scheme.Name, Options);
+        if (!cache.TryComputeKey(secret, out var key))
+        {
+            return FailAsync(ApiTokenValidationStatus.BadToken);
+        }
+
         var entry = cache.TryGet(key);
         if (entry is not null)
         {
@@ -69,6 +75,11 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
                     _ => FailAsync(ApiTokenValidationStatus.DeniedApp),
                 };
             }
+        }
+        else if (!_secrets.IsWellFormed(secret))
+        {
+            // Shape or checksum wrong: refused without store I/O (R17).
+            return FailAsync(ApiTokenValidationStatus.BadToken);
         }
 
         return AuthenticateSlowAsync(cache, key, entry, secret!, appName!);
@@ -151,7 +162,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
     {
         Log.AuthenticationFailed(Logger, Scheme.Name, status);
         var failure = AuthenticateResult.Fail(ApiTokenAuthenticationFailure.For(status));
-        return RaiseFailedAsync(status, failure);
+        return Events.ObservesAuthenticationFailed ? RaiseFailedAsync(status, failure) : Task.FromResult(failure);
     }
 
     private async Task<AuthenticateResult> RaiseFailedAsync(ApiTokenValidationStatus status, AuthenticateResult failure)

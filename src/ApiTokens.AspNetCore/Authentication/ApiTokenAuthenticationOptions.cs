@@ -55,6 +55,10 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
         set => base.Events = value;
     }
 
+    // The scheme's cache, remembered on its options (one instance per scheme) so a request does not
+    // look it up by name.
+    internal Caching.ApiTokenCache? Cache { get; set; }
+
     /// <inheritdoc />
     public override void Validate()
     {

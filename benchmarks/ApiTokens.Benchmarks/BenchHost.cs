@@ -1,0 +1,151 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Security.Claims;
+using System.Text;
+using ApiTokens.AspNetCore;
+using ApiTokens.Membership;
+using ApiTokens.Stores;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ApiTokens.Benchmarks;
+
+// The services every benchmark authenticates against: ApiTokens (cached and uncached), JwtBearer
+// with an HS256 key, and ASP.NET's BearerToken (data protection), all through their own handlers.
+public sealed class BenchHost : IAsyncDisposable
+{
+    public const string ApiTokens = ApiTokenAuthenticationDefaults.AuthenticationScheme;
+    public const string ApiTokensNoCache = "ApiTokensNoCache";
+    public const string Jwt = "Jwt";
+    public const string Bearer = "BearerToken";
+    public const string Floor = "Floor";
+    public const string AppName = "benchmark-app";
+
+    private static readonly byte[] s_jwtKey = Encoding.UTF8.GetBytes("a benchmark-only HS256 key of at least 256 bits!!");
+
+    private BenchHost(ServiceProvider services)
+    {
+        Services = services;
+    }
+
+    public ServiceProvider Services { get; }
+
+    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var tokens = services.AddApiTokens().AddInMemoryMembership(m => m.SetRole("acme", "alice", TokenPrivilege.Admin));
+        if (store is null)
+        {
+            tokens.AddInMemoryStore();
+        }
+        else
+        {
+            store(tokens);
+        }
+
+        services.AddAuthentication()
+            .AddApiTokens(o => o.CacheSizeLimit = cacheSize)
+            .AddApiTokens(ApiTokensNoCache, o => o.CacheLifetime = TimeSpan.Zero)
+            .AddJwtBearer(Jwt, o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = "bench",
+                    ValidAudience = "bench",
+                    IssuerSigningKey = new SymmetricSecurityKey(s_jwtKey),
+                };
+            })
+            .AddBearerToken(Bearer)
+            .AddScheme<AuthenticationSchemeOptions, FloorHandler>(Floor, null);
+        return new BenchHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
+    }
+
+    public async Task<string> CreateTokenAsync(TokenType type = TokenType.User)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<ApiTokenManager>()
+            .CreateAsync(new ApiTokenActor("acme", "alice"), new CreateApiTokenRequest { Type = type, Privilege = TokenPrivilege.Normal });
+        return result.Value!.Secret;
+    }
+
+    // The same six facts ApiTokens puts in its principal.
+    public static Claim[] Claims() =>
+    [
+        new(ClaimTypes.Name, "alice"),
+        new(ApiTokenClaimTypes.TokenId, "0123456789abcdef01234567"),
+        new(ApiTokenClaimTypes.TokenType, "User"),
+        new(ApiTokenClaimTypes.AccountId, "acme"),
+        new(ApiTokenClaimTypes.Privilege, "Normal"),
+        new(ApiTokenClaimTypes.AppName, AppName),
+    ];
+
+    public static string CreateJwt()
+    {
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = "bench",
+            Audience = "bench",
+            Subject = new ClaimsIdentity(Claims()),
+            Expires = DateTime.UtcNow.AddHours(8),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(s_jwtKey), SecurityAlgorithms.HmacSha256),
+        };
+        return new JwtSecurityTokenHandler().WriteToken(new JwtSecurityTokenHandler().CreateToken(descriptor));
+    }
+
+    public string CreateBearerToken()
+    {
+        var options = Services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(Bearer);
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(Claims(), Bearer)), new AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow.AddHours(8) }, Bearer);
+        return options.BearerTokenProtector.Protect(ticket);
+    }
+
+    // One request's worth of work: a scope (as ASP.NET creates per request), a context with headers,
+    // and the authentication service running the scheme's real handler.
+    public async Task<AuthenticateResult> AuthenticateAsync(string scheme, string header, string value, string? appName)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Headers[header] = value;
+        if (appName is not null)
+        {
+            context.Request.Headers[ApiTokenAuthenticationDefaults.AppNameHeaderName] = appName;
+        }
+
+        // As HttpContext.AuthenticateAsync does: the service is scoped, and so is the handler it caches.
+        return await context.RequestServices.GetRequiredService<IAuthenticationService>().AuthenticateAsync(context, scheme);
+    }
+
+    // The same work without authenticating: subtract it to see what authentication itself costs.
+    public async Task<int> ContextOnlyAsync(string header, string value, string? appName)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Headers[header] = value;
+        if (appName is not null)
+        {
+            context.Request.Headers[ApiTokenAuthenticationDefaults.AppNameHeaderName] = appName;
+        }
+
+        return context.RequestServices.GetRequiredService<IAuthenticationService>() is null ? 0 : context.Request.Headers.Count;
+    }
+
+    public async ValueTask DisposeAsync() => await Services.DisposeAsync();
+}
+
+// The framework floor: a handler that reads one header and succeeds with a prebuilt principal, so
+// AuthenticationService, handler creation and ticket handling cost what they cost for every scheme.
+public sealed class FloorHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, Microsoft.Extensions.Logging.ILoggerFactory logger, System.Text.Encodings.Web.UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private static readonly ClaimsIdentity s_identity = new(BenchHost.Claims(), BenchHost.Floor);
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        => Task.FromResult(Request.Headers.ContainsKey(ApiTokenAuthenticationDefaults.TokenHeaderName)
+            ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(s_identity), Scheme.Name))
+            : AuthenticateResult.NoResult());
+}

@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using ApiTokens.AspNetCore;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ApiTokens.Benchmarks;
+
+// One endpoint behind each scheme, through the whole ASP.NET Core pipeline on TestServer; each
+// reported as a ratio to the same endpoint with no authentication.
+[Config(typeof(BenchConfig))]
+public class EndToEndBenchmarks
+{
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+    private string _secret = null!;
+    private string _jwt = null!;
+    private string _bearer = null!;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddApiTokens().AddInMemoryStore().AddInMemoryMembership(m => m.SetRole("acme", "alice", TokenPrivilege.Admin));
+        builder.Services.AddAuthentication()
+            .AddApiTokens()
+            .AddJwtBearer(BenchHost.Jwt, o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = "bench",
+                    ValidAudience = "bench",
+                    IssuerSigningKey = new SymmetricSecurityKey("a benchmark-only HS256 key of at least 256 bits!!"u8.ToArray()),
+                };
+            })
+            .AddBearerToken(BenchHost.Bearer);
+        builder.Services.AddAuthorization();
+        _app = builder.Build();
+        _app.UseAuthentication();
+        _app.UseAuthorization();
+        _app.MapGet("/none", static () => "ok");
+        _app.MapGet("/apitokens", static () => "ok").RequireApiToken();
+        _app.MapGet("/jwt", static () => "ok").RequireAuthorization(p => p.AddAuthenticationSchemes(BenchHost.Jwt).RequireAuthenticatedUser());
+        _app.MapGet("/bearer", static () => "ok").RequireAuthorization(p => p.AddAuthenticationSchemes(BenchHost.Bearer).RequireAuthenticatedUser());
+        await _app.StartAsync();
+        _client = _app.GetTestClient();
+
+        using (var scope = _app.Services.CreateScope())
+        {
+            var created = await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().CreateAsync(new ApiTokenActor("acme", "alice"), new CreateApiTokenRequest { Privilege = TokenPrivilege.Normal });
+            _secret = created.Value!.Secret;
+        }
+
+        _jwt = BenchHost.CreateJwt();
+        var options = _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenOptions>>().Get(BenchHost.Bearer);
+        _bearer = options.BearerTokenProtector.Protect(new Microsoft.AspNetCore.Authentication.AuthenticationTicket(
+            new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(BenchHost.Claims(), BenchHost.Bearer)),
+            new Microsoft.AspNetCore.Authentication.AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow.AddHours(8) },
+            BenchHost.Bearer));
+
+        foreach (var run in new Func<Task<int>>[] { NoAuthentication, ApiTokens, JwtBearer, BearerToken, ApiTokens })
+        {
+            if (await run() != StatusCodes.Status200OK)
+            {
+                throw new InvalidOperationException("setup failed: " + run.Method.Name);
+            }
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true, Description = "No authentication")]
+    public Task<int> NoAuthentication() => SendAsync("/none", null);
+
+    [Benchmark(Description = "ApiTokens (cache hit)")]
+    public Task<int> ApiTokens() => SendAsync("/apitokens", request =>
+    {
+        request.Headers.Add(ApiTokenAuthenticationDefaults.TokenHeaderName, _secret);
+        request.Headers.Add(ApiTokenAuthenticationDefaults.AppNameHeaderName, BenchHost.AppName);
+    });
+
+    [Benchmark(Description = "JwtBearer HS256")]
+    public Task<int> JwtBearer() => SendAsync("/jwt", request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _jwt));
+
+    [Benchmark(Description = "BearerToken")]
+    public Task<int> BearerToken() => SendAsync("/bearer", request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _bearer));
+
+    private async Task<int> SendAsync(string path, Action<HttpRequestMessage>? prepare)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        prepare?.Invoke(request);
+        using var response = await _client.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+}

@@ -1,0 +1,56 @@
+using ApiTokens.AspNetCore;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authentication;
+
+namespace ApiTokens.Benchmarks;
+
+// Cache hit and miss with 1,000 / 100,000 / 1,000,000 tokens in the store. Up to 100,000 of them
+// (the default cache size) are cached; each operation presents the next of 1,024 warmed tokens so
+// lookups do not all hit one hot entry.
+[Config(typeof(BenchConfig))]
+public class ScaleBenchmarks
+{
+    private const int Rotation = 1024;
+    private BenchHost _host = null!;
+    private string[] _secrets = null!;
+    private int _next;
+
+    [Params(1_000, 100_000, 1_000_000)]
+    public int Tokens { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _host = BenchHost.Create();
+        var cached = Math.Min(Tokens, 100_000);
+        var warm = new List<string>(Rotation);
+        for (var i = 0; i < Tokens; i++)
+        {
+            var secret = await _host.CreateTokenAsync();
+            if (i < cached)
+            {
+                // Twice: the first records the app (and drops the entry), the second caches it.
+                await _host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
+                await _host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
+            }
+
+            if (i % Math.Max(1, cached / Rotation) == 0 && warm.Count < Rotation && i < cached)
+            {
+                warm.Add(secret);
+            }
+        }
+
+        _secrets = [.. warm];
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync() => await _host.DisposeAsync();
+
+    [Benchmark(Description = "cache hit")]
+    public Task<AuthenticateResult> CacheHit()
+        => _host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, _secrets[_next++ & (Rotation - 1) % _secrets.Length], BenchHost.AppName);
+
+    [Benchmark(Description = "cache miss (in-memory store)")]
+    public Task<AuthenticateResult> CacheMiss()
+        => _host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, _secrets[_next++ & (Rotation - 1) % _secrets.Length], BenchHost.AppName);
+}
