@@ -32,12 +32,17 @@ internal sealed class ApiTokenIdentity : ClaimsIdentity
 
     private static List<Claim> BuildClaims(ValidatedApiToken token)
     {
-        var privilege = token.EffectivePrivilege.ToString();
+        var privilege = token.EffectivePrivilege switch
+        {
+            TokenPrivilege.Admin => nameof(TokenPrivilege.Admin),
+            TokenPrivilege.Normal => nameof(TokenPrivilege.Normal),
+            _ => nameof(TokenPrivilege.ReadOnly),
+        };
         var claims = new List<Claim>(8)
         {
             new(ClaimTypes.Name, token.OwnerId ?? "token:" + token.TokenId, ClaimValueTypes.String, Issuer),
             new(ApiTokenClaimTypes.TokenId, token.TokenId, ClaimValueTypes.String, Issuer),
-            new(ApiTokenClaimTypes.TokenType, token.Type.ToString(), ClaimValueTypes.String, Issuer),
+            new(ApiTokenClaimTypes.TokenType, token.Type == TokenType.Account ? nameof(TokenType.Account) : nameof(TokenType.User), ClaimValueTypes.String, Issuer),
             new(ApiTokenClaimTypes.AccountId, token.AccountId, ClaimValueTypes.String, Issuer),
             new(ApiTokenClaimTypes.Privilege, privilege, ClaimValueTypes.String, Issuer),
             new(ApiTokenClaimTypes.AppName, token.AppName, ClaimValueTypes.String, Issuer),

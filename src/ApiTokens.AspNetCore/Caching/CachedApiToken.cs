@@ -9,7 +9,10 @@ internal sealed class CachedApiToken
     private const int IndexThreshold = 8;
 
     private readonly Dictionary<string, TokenApp>? _appIndex;
-    private readonly ConcurrentDictionary<string, ApiTokenIdentity> _identities = new(StringComparer.Ordinal);
+    // Most tokens serve one app: its identity gets a slot of its own, and the dictionary exists only
+    // once a second app shows up (a ConcurrentDictionary costs hundreds of bytes per cached token).
+    private ApiTokenIdentity? _firstIdentity;
+    private ConcurrentDictionary<string, ApiTokenIdentity>? _moreIdentities;
     private ConcurrentDictionary<string, Lazy<Task<ApiTokenValidationResult>>>? _recordings;
     private volatile bool _invalidated;
 
@@ -51,7 +54,30 @@ internal sealed class CachedApiToken
     }
 
     public ApiTokenIdentity GetIdentity(string appName)
-        => _identities.GetOrAdd(appName, static (name, self) => new ApiTokenIdentity(new ValidatedApiToken(self.Lookup.Token, self.Lookup.EffectivePrivilege, name), self.Scheme), this);
+    {
+        var first = Volatile.Read(ref _firstIdentity);
+        if (first is not null && string.Equals(first.Token.AppName, appName, StringComparison.Ordinal))
+        {
+            return first;
+        }
+
+        if (first is null)
+        {
+            // Racing requests may each build one; the first stored wins, the others are garbage.
+            var created = CreateIdentity(appName);
+            first = Interlocked.CompareExchange(ref _firstIdentity, created, null) ?? created;
+            if (string.Equals(first.Token.AppName, appName, StringComparison.Ordinal))
+            {
+                return first;
+            }
+        }
+
+        var more = _moreIdentities ?? Interlocked.CompareExchange(ref _moreIdentities, new(StringComparer.Ordinal), null) ?? _moreIdentities!;
+        return more.GetOrAdd(appName, static (name, self) => self.CreateIdentity(name), this);
+    }
+
+    private ApiTokenIdentity CreateIdentity(string appName)
+        => new(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName), Scheme);
 
     // Concurrent first uses of one new app on this node share one store call (R19).
     public Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenValidator validator, string appName, CancellationToken cancellationToken)
