@@ -172,40 +172,40 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
     private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
     {
-            var sql = AppSql.For(context);
-            var strategy = context.Database.CreateExecutionStrategy();
-            return strategy.ExecuteAsync(
-                (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps),
-                static async (_, state, ct) =>
+        var sql = AppSql.For(context);
+        var strategy = context.Database.CreateExecutionStrategy();
+        return strategy.ExecuteAsync(
+            (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps),
+            static async (_, state, ct) =>
+            {
+                var database = state.Context.Database;
+                await using var transaction = await database.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+                // 1. Take the token's row lock (a no-op update): concurrent recorders of this token
+                //    queue here, in this process or any other, so the count below is exact.
+                var locked = await database.ExecuteSqlRawAsync(state.Sql.Lock, [state.TokenId], ct).ConfigureAwait(false);
+                if (locked == 0)
                 {
-                    var database = state.Context.Database;
-                    await using var transaction = await database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                    return 0;
+                }
 
-                    // 1. Take the token's row lock (a no-op update): concurrent recorders of this token
-                    //    queue here, in this process or any other, so the count below is exact.
-                    var locked = await database.ExecuteSqlRawAsync(state.Sql.Lock, [state.TokenId], ct).ConfigureAwait(false);
-                    if (locked == 0)
-                    {
-                        return 0;
-                    }
+                // 2. Insert if absent and under the limit; the (token, name) key makes a duplicate impossible.
+                var inserted = await database.ExecuteSqlRawAsync(
+                    state.Sql.Insert,
+                    [state.TokenId, state.App.Name, (int)state.App.State, EntityMapping.Normalize(state.App.FirstSeenAt), state.TokenId, state.MaxApps],
+                    ct).ConfigureAwait(false);
 
-                    // 2. Insert if absent and under the limit; the (token, name) key makes a duplicate impossible.
-                    var inserted = await database.ExecuteSqlRawAsync(
-                        state.Sql.Insert,
-                        [state.TokenId, state.App.Name, (int)state.App.State, EntityMapping.Normalize(state.App.FirstSeenAt), state.TokenId, state.MaxApps],
-                        ct).ConfigureAwait(false);
+                // 3. A recorded app is a change of the token (R19): bump its version.
+                if (inserted == 1)
+                {
+                    await database.ExecuteSqlRawAsync(state.Sql.Bump, [state.TokenId], ct).ConfigureAwait(false);
+                }
 
-                    // 3. A recorded app is a change of the token (R19): bump its version.
-                    if (inserted == 1)
-                    {
-                        await database.ExecuteSqlRawAsync(state.Sql.Bump, [state.TokenId], ct).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(ct).ConfigureAwait(false);
-                    return inserted;
-                },
-                verifySucceeded: null,
-                cancellationToken);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return inserted;
+            },
+            verifySucceeded: null,
+            cancellationToken);
     }
 
     private static void SyncApps(TContext context, ApiTokenEntity entity, ApiToken token)
