@@ -19,17 +19,20 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
 
     private readonly ApiTokenCaches _caches;
     private readonly SecretCodec _secrets;
+    private readonly IOptions<ApiTokenOptions> _tokenOptions;
 
     public ApiTokenAuthenticationHandler(
         IOptionsMonitor<ApiTokenAuthenticationOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
         ApiTokenCaches caches,
-        SecretCodec secrets)
+        SecretCodec secrets,
+        IOptions<ApiTokenOptions> tokenOptions)
         : base(options, logger, encoder)
     {
         _caches = caches;
         _secrets = secrets;
+        _tokenOptions = tokenOptions;
     }
 
     private new ApiTokenAuthenticationEvents Events => (ApiTokenAuthenticationEvents)base.Events!;
@@ -118,8 +121,14 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             }
         }
 
-        // A new app (R8, R12): recorded once per node however many requests race (the store makes
-        // it once across nodes). The validator tells the cache, which drops this entry.
+        // A new app (R8, R12): refused at the limit without a store call; otherwise recorded once per
+        // node however many requests race (the store makes it once across nodes). The validator
+        // tells the cache, which drops this entry.
+        if (entry.Lookup.Token.Apps.Count >= _tokenOptions.Value.MaxAppsPerToken)
+        {
+            return await FailAsync(ApiTokenValidationStatus.TooManyApps).ConfigureAwait(false);
+        }
+
         var result = await entry.RecordAppAsync(validator, appName, CancellationToken.None).ConfigureAwait(false);
         if (result.Status != ApiTokenValidationStatus.Success)
         {

@@ -79,14 +79,23 @@ internal sealed class CachedApiToken
     private ApiTokenIdentity CreateIdentity(string appName)
         => new(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName), Scheme);
 
-    // Concurrent first uses of one new app on this node share one store call (R19).
-    public Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenValidator validator, string appName, CancellationToken cancellationToken)
+    // Concurrent first uses of one new app on this node share one store call (R19). The in-flight
+    // entry is removed when the call ends, so app names that are refused (a token at its limit, a
+    // store that fails) cannot pile up here.
+    public async Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenValidator validator, string appName, CancellationToken cancellationToken)
     {
         var recordings = _recordings ?? Interlocked.CompareExchange(ref _recordings, new(StringComparer.Ordinal), null) ?? _recordings!;
         var lazy = recordings.GetOrAdd(
             appName,
             static (name, state) => new Lazy<Task<ApiTokenValidationResult>>(() => state.validator.AuthorizeAppAsync(state.self.Lookup, name, state.cancellationToken).AsTask()),
             (self: this, validator, cancellationToken));
-        return lazy.Value;
+        try
+        {
+            return await lazy.Value.ConfigureAwait(false);
+        }
+        finally
+        {
+            recordings.TryRemove(new KeyValuePair<string, Lazy<Task<ApiTokenValidationResult>>>(appName, lazy));
+        }
     }
 }

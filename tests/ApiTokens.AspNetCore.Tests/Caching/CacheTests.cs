@@ -176,4 +176,42 @@ public sealed class CacheTests
         var caches = (ApiTokens.AspNetCore.Caching.ApiTokenCaches)host.Services.GetService(typeof(ApiTokens.AspNetCore.Caching.ApiTokenCaches))!;
         Assert.IsLessThanOrEqualTo(2L, caches.Get(ApiTokenAuthenticationDefaults.AuthenticationScheme, new ApiTokenAuthenticationOptions()).Count);
     }
+
+    [TestMethod]
+    [TestCategory("R12")]
+    public async Task TokenAtItsLimit_FloodOfNewAppNames_NoStoreCalls_NothingAccumulates()
+    {
+        var store = new CountingStore();
+        await using var host = await ApiHost.StartAsync(core: o => o.MaxAppsPerToken = 1, wrapStore: s => store.Wrap(s));
+        var token = await host.CreateTokenAsync(ApiHost.Bob);
+        Assert.AreEqual(HttpStatusCode.OK, (await host.GetAsync(token.Secret, "only")).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await host.GetAsync(token.Secret, "only")).StatusCode);
+        store.Reset();
+
+        for (var i = 0; i < 50; i++)
+        {
+            await ApiHost.ProblemAsync(await host.GetAsync(token.Secret, "flood-" + i), 403, ApiTokenFailureCodes.TooManyApps);
+        }
+
+        Assert.AreEqual(0, store.Calls, "a cached token at its limit refuses new apps without the store");
+        Assert.HasCount(1, (await host.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.Apps);
+    }
+
+    [TestMethod]
+    [TestCategory("R20")]
+    public async Task StoreFailsWhileRecordingNewApp_ThenRecovers_NextRequestRecordsIt()
+    {
+        var store = new CountingStore();
+        await using var host = await ApiHost.StartAsync(wrapStore: s => store.Wrap(s));
+        var token = await host.CreateTokenAsync(ApiHost.Bob);
+        Assert.AreEqual(HttpStatusCode.OK, (await host.GetAsync(token.Secret, "known")).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await host.GetAsync(token.Secret, "known")).StatusCode);
+
+        store.FailWrites = true;
+        await ApiHost.ProblemAsync(await host.GetAsync(token.Secret, "new-app"), 503, ApiTokenFailureCodes.StoreUnavailable);
+        store.FailWrites = false;
+
+        Assert.AreEqual(HttpStatusCode.OK, (await host.GetAsync(token.Secret, "new-app")).StatusCode, "a failed recording is not remembered");
+        Assert.IsNotNull((await host.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.FindApp("new-app"));
+    }
 }
