@@ -53,7 +53,9 @@ public static class ApiTokenAuthenticationBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCaches>(sp => sp.GetRequiredService<ApiTokenCaches>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiTokenPrivilegeAuthorizationHandler>());
         services.TryAddSingleton<IApiTokenActorResolver, ClaimsApiTokenActorResolver>();
-        services.AddAuthorizationCore();
+        // The full set, not just the core: WebApplication adds UseAuthorization when it sees authorization
+        // services, and that middleware needs the policy evaluator too.
+        services.AddAuthorization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<AuthorizationOptions>, ConfigureApiTokenPolicy>());
         return builder.AddScheme<ApiTokenAuthenticationOptions, ApiTokenAuthenticationHandler>(authenticationScheme, ApiTokenAuthenticationDefaults.DisplayName, configureOptions);
     }

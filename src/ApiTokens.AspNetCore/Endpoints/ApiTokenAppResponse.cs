@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ApiTokens.AspNetCore.Endpoints;
 
 /// <summary>An app recorded under a token.</summary>
@@ -7,6 +9,7 @@ public sealed class ApiTokenAppResponse
     public required string Name { get; init; }
 
     /// <summary><c>allow</c>, <c>pending</c> or <c>deny</c>.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<AppState>))]
     public required AppState State { get; init; }
 
     /// <summary>When the app was first seen (or decided in advance).</summary>

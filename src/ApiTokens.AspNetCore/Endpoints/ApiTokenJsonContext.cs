@@ -19,6 +19,8 @@ internal sealed partial class ApiTokenJsonContext : JsonSerializerContext
 {
 }
 
+// Also named on each enum property of the DTOs, so hosts that describe them (OpenAPI, their own
+// serializers) see the wire format: camelCase strings.
 internal sealed class CamelCaseEnumConverter<TEnum> : JsonStringEnumConverter<TEnum>
     where TEnum : struct, Enum
 {

@@ -9,6 +9,7 @@ public sealed class ApiTokenResponse
     public required string Id { get; init; }
 
     /// <summary><c>user</c> or <c>account</c>.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<TokenType>))]
     public required TokenType Type { get; init; }
 
     /// <summary>The account.</summary>
@@ -27,12 +28,15 @@ public sealed class ApiTokenResponse
     public string? Description { get; init; }
 
     /// <summary>The privilege set on the token.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<TokenPrivilege>))]
     public required TokenPrivilege Privilege { get; init; }
 
     /// <summary>What the token may do now (R15); <see langword="null"/> when it cannot authenticate.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<TokenPrivilege>))]
     public TokenPrivilege? EffectivePrivilege { get; init; }
 
     /// <summary>The state new apps are recorded with.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<AppState>))]
     public required AppState DefaultAppState { get; init; }
 
     /// <summary>The recorded apps.</summary>

@@ -1,15 +1,20 @@
+using System.Text.Json.Serialization;
+
 namespace ApiTokens.AspNetCore.Endpoints;
 
 /// <summary>The body of <c>POST /api/tokens</c>.</summary>
 public sealed class CreateApiTokenBody
 {
     /// <summary><c>user</c> or <c>account</c> (required).</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<TokenType>))]
     public TokenType? Type { get; set; }
 
     /// <summary><c>admin</c>, <c>normal</c> or <c>readOnly</c>; default <c>readOnly</c>.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<TokenPrivilege>))]
     public TokenPrivilege? Privilege { get; set; }
 
     /// <summary><c>allow</c>, <c>pending</c> or <c>deny</c>; default from the options.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<AppState>))]
     public AppState? DefaultAppState { get; set; }
 
     /// <summary>At most 256 characters.</summary>
