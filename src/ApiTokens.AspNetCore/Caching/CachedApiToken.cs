@@ -79,9 +79,10 @@ internal sealed class CachedApiToken
     private ApiTokenIdentity CreateIdentity(string appName)
         => new(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName), Scheme);
 
-    // Concurrent first uses of one new app on this node share one store call (R19). The in-flight
-    // entry is removed when the call ends, so app names that are refused (a token at its limit, a
-    // store that fails) cannot pile up here.
+    // Concurrent first uses of one new app on this node share one store call (R19). A recording that
+    // did not record (the store failed, or the token filled up meanwhile) is forgotten, so the next
+    // request tries again and refused names cannot pile up here; one that recorded stays, because
+    // the entry it belongs to has just been invalidated and late readers of it should share it.
     public async Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenValidator validator, string appName, CancellationToken cancellationToken)
     {
         var recordings = _recordings ?? Interlocked.CompareExchange(ref _recordings, new(StringComparer.Ordinal), null) ?? _recordings!;
@@ -89,13 +90,19 @@ internal sealed class CachedApiToken
             appName,
             static (name, state) => new Lazy<Task<ApiTokenValidationResult>>(() => state.validator.AuthorizeAppAsync(state.self.Lookup, name, state.cancellationToken).AsTask()),
             (self: this, validator, cancellationToken));
+        var recorded = false;
         try
         {
-            return await lazy.Value.ConfigureAwait(false);
+            var result = await lazy.Value.ConfigureAwait(false);
+            recorded = result.Status is not (ApiTokenValidationStatus.StoreUnavailable or ApiTokenValidationStatus.TooManyApps);
+            return result;
         }
         finally
         {
-            recordings.TryRemove(new KeyValuePair<string, Lazy<Task<ApiTokenValidationResult>>>(appName, lazy));
+            if (!recorded)
+            {
+                recordings.TryRemove(new KeyValuePair<string, Lazy<Task<ApiTokenValidationResult>>>(appName, lazy));
+            }
         }
     }
 }
