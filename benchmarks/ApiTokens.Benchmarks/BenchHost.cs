@@ -50,16 +50,7 @@ public sealed class BenchHost : IAsyncDisposable
         services.AddAuthentication()
             .AddApiTokens(o => o.CacheSizeLimit = cacheSize)
             .AddApiTokens(ApiTokensNoCache, o => o.CacheLifetime = TimeSpan.Zero)
-            .AddJwtBearer(Jwt, o =>
-            {
-                o.MapInboundClaims = false;
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = "bench",
-                    ValidAudience = "bench",
-                    IssuerSigningKey = new SymmetricSecurityKey(s_jwtKey),
-                };
-            })
+            .AddJwtBearer(Jwt, ConfigureJwt)
             .AddBearerToken(Bearer)
             .AddScheme<AuthenticationSchemeOptions, FloorHandler>(Floor, null);
         return new BenchHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
@@ -74,6 +65,18 @@ public sealed class BenchHost : IAsyncDisposable
     }
 
     // The same six facts ApiTokens puts in its principal.
+    // JwtBearer validating HS256 tokens from CreateJwt, shared by every benchmark host.
+    public static void ConfigureJwt(Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions options)
+    {
+        options.MapInboundClaims = false;
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = "bench",
+            ValidAudience = "bench",
+            IssuerSigningKey = new SymmetricSecurityKey(s_jwtKey),
+        };
+    }
+
     public static Claim[] Claims() =>
     [
         new(ClaimTypes.Name, "alice"),
@@ -97,9 +100,12 @@ public sealed class BenchHost : IAsyncDisposable
         return new JwtSecurityTokenHandler().WriteToken(new JwtSecurityTokenHandler().CreateToken(descriptor));
     }
 
-    public string CreateBearerToken()
+    public string CreateBearerToken() => CreateBearerToken(Services);
+
+    // A token ASP.NET's BearerToken handler accepts, protected with the host's own data protection.
+    public static string CreateBearerToken(IServiceProvider services)
     {
-        var options = Services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(Bearer);
+        var options = services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(Bearer);
         var ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(Claims(), Bearer)), new AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow.AddHours(8) }, Bearer);
         return options.BearerTokenProtector.Protect(ticket);
     }

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.Tokens;
 
 namespace ApiTokens.Benchmarks;
 
@@ -33,16 +32,7 @@ public class EndToEndBenchmarks
         builder.Services.AddApiTokens().AddInMemoryStore().AddInMemoryMembership(m => m.SetRole("acme", "alice", TokenPrivilege.Admin));
         builder.Services.AddAuthentication()
             .AddApiTokens()
-            .AddJwtBearer(BenchHost.Jwt, o =>
-            {
-                o.MapInboundClaims = false;
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = "bench",
-                    ValidAudience = "bench",
-                    IssuerSigningKey = new SymmetricSecurityKey("a benchmark-only HS256 key of at least 256 bits!!"u8.ToArray()),
-                };
-            })
+            .AddJwtBearer(BenchHost.Jwt, BenchHost.ConfigureJwt)
             .AddBearerToken(BenchHost.Bearer);
         builder.Services.AddAuthorization();
         _app = builder.Build();
@@ -62,11 +52,7 @@ public class EndToEndBenchmarks
         }
 
         _jwt = BenchHost.CreateJwt();
-        var options = _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenOptions>>().Get(BenchHost.Bearer);
-        _bearer = options.BearerTokenProtector.Protect(new Microsoft.AspNetCore.Authentication.AuthenticationTicket(
-            new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(BenchHost.Claims(), BenchHost.Bearer)),
-            new Microsoft.AspNetCore.Authentication.AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow.AddHours(8) },
-            BenchHost.Bearer));
+        _bearer = BenchHost.CreateBearerToken(_app.Services);
 
         foreach (var run in new Func<Task<int>>[] { NoAuthentication, ApiTokens, JwtBearer, BearerToken, ApiTokens })
         {

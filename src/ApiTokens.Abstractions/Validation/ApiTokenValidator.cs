@@ -134,12 +134,6 @@ public sealed class ApiTokenValidator
         ArgumentNullException.ThrowIfNull(secret);
         var hash = new byte[SecretCodec.HashLength];
         SecretCodec.Hash(secret, hash);
-        return await FindActiveByHashAsync(hash, cancellationToken).ConfigureAwait(false);
-    }
-
-    // For caches that hashed the secret already (the ASP.NET Core handler keys its cache by the hash).
-    internal async ValueTask<ApiTokenLookup?> FindActiveByHashAsync(ReadOnlyMemory<byte> hash, CancellationToken cancellationToken)
-    {
         var token = await _store.FindBySecretHashAsync(hash, cancellationToken).ConfigureAwait(false);
         if (token is null || token.IsRetired)
         {

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using ApiTokens.AspNetCore.Caching;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,20 +20,17 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
 
     private readonly ApiTokenCaches _caches;
     private readonly SecretCodec _secrets;
-    private readonly IOptions<ApiTokenOptions> _tokenOptions;
 
     public ApiTokenAuthenticationHandler(
         IOptionsMonitor<ApiTokenAuthenticationOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
         ApiTokenCaches caches,
-        SecretCodec secrets,
-        IOptions<ApiTokenOptions> tokenOptions)
+        SecretCodec secrets)
         : base(options, logger, encoder)
     {
         _caches = caches;
         _secrets = secrets;
-        _tokenOptions = tokenOptions;
     }
 
     private new ApiTokenAuthenticationEvents Events => (ApiTokenAuthenticationEvents)base.Events!;
@@ -68,15 +66,9 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
         var entry = cache.TryGet(key);
         if (entry is not null)
         {
-            var app = entry.FindApp(appName!);
-            if (app is not null)
+            if (entry.FindApp(appName!) is { } app)
             {
-                return app.State switch
-                {
-                    AppState.Allow => SucceedAsync(entry.GetIdentity(appName!)),
-                    AppState.Pending => FailAsync(ApiTokenValidationStatus.PendingApp),
-                    _ => FailAsync(ApiTokenValidationStatus.DeniedApp),
-                };
+                return Judge(entry, app);
             }
         }
         else if (!_secrets.IsWellFormed(secret))
@@ -109,26 +101,15 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
                 return await FailAsync(ApiTokenValidationStatus.BadToken).ConfigureAwait(false);
             }
 
-            var app = entry.FindApp(appName);
-            if (app is not null)
+            if (entry.FindApp(appName) is { } app)
             {
-                return app.State switch
-                {
-                    AppState.Allow => await SucceedAsync(entry.GetIdentity(appName)).ConfigureAwait(false),
-                    AppState.Pending => await FailAsync(ApiTokenValidationStatus.PendingApp).ConfigureAwait(false),
-                    _ => await FailAsync(ApiTokenValidationStatus.DeniedApp).ConfigureAwait(false),
-                };
+                return await Judge(entry, app).ConfigureAwait(false);
             }
         }
 
-        // A new app (R8, R12): refused at the limit without a store call; otherwise recorded once per
-        // node however many requests race (the store makes it once across nodes). The validator
-        // tells the cache, which drops this entry.
-        if (entry.Lookup.Token.Apps.Count >= _tokenOptions.Value.MaxAppsPerToken)
-        {
-            return await FailAsync(ApiTokenValidationStatus.TooManyApps).ConfigureAwait(false);
-        }
-
+        // A new app (R8, R12): the validator refuses it at the limit without a store call, otherwise
+        // records it once per node however many requests race (the store makes it once across
+        // nodes), and tells the cache, which drops this entry.
         var result = await entry.RecordAppAsync(validator, appName, CancellationToken.None).ConfigureAwait(false);
         if (result.Status != ApiTokenValidationStatus.Success)
         {
@@ -142,6 +123,14 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
 
         return await SucceedAsync(new ApiTokenIdentity(result.Token!, Scheme.Name)).ConfigureAwait(false);
     }
+
+    // A recorded app is judged by its own state (R8, R9); the cache shares the identity per app.
+    private Task<AuthenticateResult> Judge(CachedApiToken entry, TokenApp app) => app.State switch
+    {
+        AppState.Allow => SucceedAsync(entry.GetIdentity(app.Name)),
+        AppState.Pending => FailAsync(ApiTokenValidationStatus.PendingApp),
+        _ => FailAsync(ApiTokenValidationStatus.DeniedApp),
+    };
 
     private Task<AuthenticateResult> SucceedAsync(ApiTokenIdentity identity)
     {
@@ -194,7 +183,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
         }
 
         var problem = ApiTokenFailures.For(status);
-        if (problem.Status == StatusCodes401)
+        if (problem.Status == StatusCodes.Status401Unauthorized)
         {
             Response.Headers.WWWAuthenticate = $"ApiToken realm=\"{Options.Realm}\"";
         }
@@ -220,16 +209,13 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             var has = Context.User.Identities.OfType<ApiTokenIdentity>().FirstOrDefault()?.Token.EffectivePrivilege;
             await ProblemResponse.WriteAsync(
                 Context,
-                StatusCodes403,
+                StatusCodes.Status403Forbidden,
                 ApiTokenFailureCodes.InsufficientPrivilege,
                 "The token's privilege is too low for this request.",
                 $"This request needs {ApiTokenPrivilegeNames.Display(needed)} privilege; the token has {(has is { } p ? ApiTokenPrivilegeNames.Display(p) : "none")}.").ConfigureAwait(false);
             return;
         }
 
-        await ProblemResponse.WriteAsync(Context, StatusCodes403, ApiTokenFailureCodes.Forbidden, "Access is forbidden.", "The request is authenticated but not authorized for this resource.").ConfigureAwait(false);
+        await ProblemResponse.WriteAsync(Context, StatusCodes.Status403Forbidden, ApiTokenFailureCodes.Forbidden, "Access is forbidden.", "The request is authenticated but not authorized for this resource.").ConfigureAwait(false);
     }
-
-    private const int StatusCodes401 = 401;
-    private const int StatusCodes403 = 403;
 }
