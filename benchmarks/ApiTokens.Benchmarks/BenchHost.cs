@@ -15,6 +15,8 @@ namespace ApiTokens.Benchmarks;
 
 // The services every benchmark authenticates against: ApiTokens (cached and uncached), JwtBearer
 // with an HS256 key, and ASP.NET's BearerToken (data protection), all through their own handlers.
+// The cache belongs to the validation flow, one per application, so "ApiTokensNoCache" is a second
+// service provider with CacheLifetime = 0 over the same store instance.
 public sealed class BenchHost : IAsyncDisposable
 {
     public const string ApiTokens = ApiTokenAuthenticationDefaults.AuthenticationScheme;
@@ -26,18 +28,25 @@ public sealed class BenchHost : IAsyncDisposable
 
     private static readonly byte[] s_jwtKey = Encoding.UTF8.GetBytes("a benchmark-only HS256 key of at least 256 bits!!");
 
-    private BenchHost(ServiceProvider services)
+    private readonly ServiceProvider _noCache;
+
+    private BenchHost(ServiceProvider services, ServiceProvider noCache)
     {
         Services = services;
+        _noCache = noCache;
     }
 
     public ServiceProvider Services { get; }
 
-    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000)
+    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000, Action<ApiTokenOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        var tokens = services.AddApiTokens().AddInMemoryMembership(m => m.SetRole("acme", "alice", TokenPrivilege.Admin));
+        var tokens = services.AddApiTokens(o =>
+        {
+            o.CacheSizeLimit = cacheSize;
+            configure?.Invoke(o);
+        }).AddInMemoryMembership(m => m.SetRole("acme", "alice", TokenPrivilege.Admin));
         if (store is null)
         {
             tokens.AddInMemoryStore();
@@ -48,12 +57,19 @@ public sealed class BenchHost : IAsyncDisposable
         }
 
         services.AddAuthentication()
-            .AddApiTokens(o => o.CacheSizeLimit = cacheSize)
-            .AddApiTokens(ApiTokensNoCache, o => o.CacheLifetime = TimeSpan.Zero)
+            .AddApiTokens()
             .AddJwtBearer(Jwt, ConfigureJwt)
             .AddBearerToken(Bearer)
             .AddScheme<AuthenticationSchemeOptions, FloorHandler>(Floor, null);
-        return new BenchHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+
+        var uncached = new ServiceCollection();
+        uncached.AddLogging();
+        uncached.AddSingleton(provider.GetRequiredService<IApiTokenStore>());
+        uncached.AddApiTokens(o => o.CacheLifetime = TimeSpan.Zero)
+            .AddInMemoryMembership(m => m.SetRole("acme", "alice", TokenPrivilege.Admin));
+        uncached.AddAuthentication().AddApiTokens(ApiTokensNoCache);
+        return new BenchHost(provider, uncached.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
     }
 
     public async Task<string> CreateTokenAsync(TokenType type = TokenType.User)
@@ -114,7 +130,7 @@ public sealed class BenchHost : IAsyncDisposable
     // and the authentication service running the scheme's real handler.
     public async Task<AuthenticateResult> AuthenticateAsync(string scheme, string header, string value, string? appName)
     {
-        await using var scope = Services.CreateAsyncScope();
+        await using var scope = (scheme == ApiTokensNoCache ? _noCache : Services).CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Headers[header] = value;
         if (appName is not null)
@@ -140,7 +156,11 @@ public sealed class BenchHost : IAsyncDisposable
         return context.RequestServices.GetRequiredService<IAuthenticationService>() is null ? 0 : context.Request.Headers.Count;
     }
 
-    public async ValueTask DisposeAsync() => await Services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _noCache.DisposeAsync();
+        await Services.DisposeAsync();
+    }
 }
 
 // The framework floor: a handler that reads one header and succeeds with a prebuilt principal, so

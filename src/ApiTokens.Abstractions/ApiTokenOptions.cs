@@ -12,6 +12,15 @@ public sealed class ApiTokenOptions
     /// <summary>The most characters of an application name (R11).</summary>
     public const int MaxAppNameLength = 256;
 
+    /// <summary>The most characters of a token id; longer ids are "not found" without store I/O.</summary>
+    public const int MaxTokenIdLength = 64;
+
+    /// <summary>The most characters of an account or user id that stores keep.</summary>
+    public const int MaxMemberIdLength = 256;
+
+    /// <summary>The longest allowed <see cref="CacheLifetime"/>.</summary>
+    public static readonly TimeSpan MaxCacheLifetime = TimeSpan.FromHours(1);
+
     /// <summary>The default app state of a new token when the request names none (R7). Default: <see cref="AppState.Allow"/>.</summary>
     public AppState DefaultAppState { get; set; } = AppState.Allow;
 
@@ -27,4 +36,19 @@ public sealed class ApiTokenOptions
 
     /// <summary>The prefix of prefixed secrets: 1–16 ASCII letters or digits. Default: <c>apt</c>.</summary>
     public string SecretPrefix { get; set; } = "apt";
+
+    /// <summary>
+    /// How long a validated token is cached on this node (R18). Changes made through the SDK on this
+    /// node invalidate at once; on other nodes they show within this time. Default: 30 seconds;
+    /// <see cref="TimeSpan.Zero"/> disables the cache; at most one hour.
+    /// </summary>
+    /// <remarks>Follows a reload of the options: the cache starts afresh with the new value.</remarks>
+    public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most tokens cached at once (one unit per token). Default: 100,000.</summary>
+    /// <remarks>Follows a reload of the options: the cache starts afresh with the new value.</remarks>
+    public long CacheSizeLimit { get; set; } = 100_000;
+
+    /// <summary>How long a client should wait after the store failed (<c>Retry-After</c> with 503, R20). Default: 5 seconds; at least 1 second.</summary>
+    public TimeSpan StoreRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -22,9 +22,24 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretFormat)} must be Prefixed or Uuid.");
         }
 
-        if (!SecretCodec.IsValidPrefix(options.SecretPrefix))
+        if (!ApiTokenSecretCodec.IsValidPrefix(options.SecretPrefix))
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretPrefix)} must be 1 to {SecretCodec.MaxPrefixLength} ASCII letters or digits.");
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretPrefix)} must be 1 to {ApiTokenSecretCodec.MaxPrefixLength} ASCII letters or digits.");
+        }
+
+        if (options.CacheLifetime < TimeSpan.Zero || options.CacheLifetime > ApiTokenOptions.MaxCacheLifetime)
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.CacheLifetime)} must be between zero and one hour.");
+        }
+
+        if (options.CacheSizeLimit < 1)
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.CacheSizeLimit)} must be positive.");
+        }
+
+        if (options.StoreRetryAfter < TimeSpan.FromSeconds(1) || options.StoreRetryAfter > TimeSpan.FromDays(1))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.StoreRetryAfter)} must be between one second and one day.");
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -8,8 +8,7 @@ internal static partial class Log
     [LoggerMessage(100, LogLevel.Debug, "API token authentication failed for scheme {Scheme}: {Status}.")]
     public static partial void AuthenticationFailed(ILogger logger, string scheme, ApiTokenValidationStatus status);
 
-    [LoggerMessage(101, LogLevel.Error, "The API token store failed while authenticating a request for scheme {Scheme}; answering 503.")]
-    public static partial void StoreFailed(ILogger logger, string scheme, Exception? exception);
+    // 101 was "store failed" before the validator became the one place that logs it; ids are never reused.
 
     [LoggerMessage(102, LogLevel.Information, "API token privilege {Effective} is below the required {Required} for {Method} {Path}.")]
     public static partial void InsufficientPrivilege(ILogger logger, TokenPrivilege effective, TokenPrivilege required, string method, string path);

@@ -54,7 +54,11 @@ internal sealed class Harness : IDisposable
 
     public ApiTokenManager Manager => _scope.ServiceProvider.GetRequiredService<ApiTokenManager>();
 
-    public ApiTokenValidator Validator => _scope.ServiceProvider.GetRequiredService<ApiTokenValidator>();
+    public ApiTokenValidator Validator => _services.GetRequiredService<ApiTokenValidator>();
+
+    public ApiTokenSecretCodec Secrets => _services.GetRequiredService<ApiTokenSecretCodec>();
+
+    public IServiceProvider Services => _services;
 
     public FakeLogCollector Logs => _services.GetFakeLogCollector();
 

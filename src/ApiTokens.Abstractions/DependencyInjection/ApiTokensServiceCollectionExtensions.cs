@@ -1,5 +1,7 @@
 using ApiTokens;
+using ApiTokens.Caching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -8,7 +10,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ApiTokensServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ApiTokenManager"/>, <see cref="ApiTokenValidator"/> and the options. Safe to call
+    /// Adds <see cref="ApiTokenManager"/> (scoped), <see cref="ApiTokenValidator"/> with its cache and
+    /// <see cref="ApiTokenSecretCodec"/> (singletons), and the options. Safe to call
     /// more than once. A store (for example <c>.AddInMemoryStore()</c>) and a membership source
     /// (<see cref="ApiTokensBuilder.AddMembership{TMembership}"/>) must be added too.
     /// </summary>
@@ -26,9 +29,18 @@ public static class ApiTokensServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new SecretCodec(sp.GetRequiredService<IOptions<ApiTokenOptions>>()));
+        services.TryAddSingleton<ApiTokenSecretCodec>();
+        services.TryAddSingleton<ApiTokenCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCache>(static sp => sp.GetRequiredService<ApiTokenCache>()));
+        services.TryAddSingleton(static sp => new ApiTokenValidator(
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetRequiredService<ApiTokenCache>(),
+            sp.GetRequiredService<ApiTokenSecretCodec>(),
+            sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetServices<IApiTokenChangeListener>(),
+            sp.GetRequiredService<ILogger<ApiTokenValidator>>()));
         services.TryAddScoped<ApiTokenManager>();
-        services.TryAddScoped<ApiTokenValidator>();
         return new ApiTokensBuilder(services);
     }
 }

@@ -52,7 +52,7 @@ public sealed partial class ApiTokenManager
         var secret = _secrets.Generate();
         var token = new ApiToken
         {
-            Id = SecretCodec.NewId(),
+            Id = ApiTokenSecretCodec.NewId(),
             Type = request.Type,
             AccountId = actor.AccountId,
             OwnerId = request.Type == TokenType.User ? actor.UserId : null,
@@ -61,7 +61,7 @@ public sealed partial class ApiTokenManager
             Description = string.IsNullOrEmpty(request.Description) ? null : request.Description,
             Privilege = privilege,
             DefaultAppState = request.DefaultAppState ?? _options.DefaultAppState,
-            SecretHash = SecretCodec.Hash(secret),
+            SecretHash = ApiTokenSecretCodec.Hash(secret),
             SecretHint = _secrets.Hint(secret),
         };
 

@@ -15,7 +15,7 @@ public sealed partial class ApiTokenManager
 {
     private readonly IApiTokenStore _store;
     private readonly IAccountMembership _membership;
-    private readonly SecretCodec _secrets;
+    private readonly ApiTokenSecretCodec _secrets;
     private readonly ApiTokenOptions _options;
     private readonly TimeProvider _time;
     private readonly IApiTokenChangeListener[] _listeners;
@@ -24,6 +24,7 @@ public sealed partial class ApiTokenManager
     /// <summary>Creates the manager. Resolve it from dependency injection (<c>services.AddApiTokens()</c>).</summary>
     /// <param name="store">The token store.</param>
     /// <param name="membership">The host's membership data.</param>
+    /// <param name="secrets">The secret codec.</param>
     /// <param name="options">The options.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="listeners">Caches to tell about changes.</param>
@@ -31,6 +32,7 @@ public sealed partial class ApiTokenManager
     public ApiTokenManager(
         IApiTokenStore store,
         IAccountMembership membership,
+        ApiTokenSecretCodec secrets,
         IOptions<ApiTokenOptions> options,
         TimeProvider timeProvider,
         IEnumerable<IApiTokenChangeListener> listeners,
@@ -38,6 +40,7 @@ public sealed partial class ApiTokenManager
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(membership);
+        ArgumentNullException.ThrowIfNull(secrets);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(listeners);
@@ -45,7 +48,7 @@ public sealed partial class ApiTokenManager
         _store = store;
         _membership = membership;
         _options = options.Value;
-        _secrets = new SecretCodec(_options.SecretFormat, _options.SecretPrefix);
+        _secrets = secrets;
         _time = timeProvider;
         _listeners = [.. listeners];
         _logger = logger;

@@ -1,57 +1,60 @@
+using ApiTokens.Caching;
 using ApiTokens.Membership;
 using ApiTokens.Stores;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ApiTokens;
 
 /// <summary>
-/// Validates a presented secret and application name, independent of any transport (R8, R11–R13,
-/// R15, R17, R20). Malformed secrets and invalid app names are refused without store I/O.
+/// The whole check of a presented secret and application name, for any transport (an ASP.NET Core
+/// authentication scheme, a gRPC interceptor, a SignalR hub, a worker reading a queue): format and
+/// checksum, the hot-path cache, the store on a miss, effective privilege, the app's decision and
+/// the first use of a new app (R8–R13, R15, R17–R20).
 /// </summary>
 /// <remarks>
-/// <see cref="ValidateAsync"/> is the whole check. Caches compose the pieces instead:
-/// <see cref="IsWellFormedSecret"/> and <see cref="IsValidAppName"/> first, then
-/// <see cref="FindActiveAsync"/> on a miss, then <see cref="AuthorizeAppAsync"/> per request.
+/// <para>
+/// A singleton: resolve it from dependency injection (<c>services.AddApiTokens()</c>). A cache hit
+/// for a recorded app completes synchronously, allocates nothing and does no store I/O. Malformed
+/// secrets and invalid app names are refused without store I/O. Every change made through
+/// <see cref="ApiTokenManager"/> on this node takes effect on the very next call (R18).
+/// </para>
+/// <para>
+/// Store calls run in a dependency-injection scope of their own, so scoped stores and membership
+/// sources work, and a store read shared by concurrent callers belongs to none of them.
+/// </para>
 /// </remarks>
 public sealed class ApiTokenValidator
 {
-    private readonly IApiTokenStore _store;
-    private readonly IAccountMembership _membership;
-    private readonly SecretCodec _secrets;
-    private readonly ApiTokenOptions _options;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ApiTokenCache _cache;
+    private readonly ApiTokenSecretCodec _secrets;
+    private readonly IOptionsMonitor<ApiTokenOptions> _options;
     private readonly TimeProvider _time;
     private readonly IApiTokenChangeListener[] _listeners;
     private readonly ILogger _logger;
+    private readonly Func<string, Task<ApiTokenLookup?>> _findActive;
+    private readonly Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> _recordApp;
 
-    /// <summary>Creates the validator. Resolve it from dependency injection (<c>services.AddApiTokens()</c>).</summary>
-    /// <param name="store">The token store.</param>
-    /// <param name="membership">The host's membership data.</param>
-    /// <param name="options">The options.</param>
-    /// <param name="timeProvider">The clock.</param>
-    /// <param name="listeners">Caches to tell about recorded apps.</param>
-    /// <param name="logger">The logger.</param>
-    public ApiTokenValidator(
-        IApiTokenStore store,
-        IAccountMembership membership,
-        IOptions<ApiTokenOptions> options,
+    internal ApiTokenValidator(
+        IServiceScopeFactory scopes,
+        ApiTokenCache cache,
+        ApiTokenSecretCodec secrets,
+        IOptionsMonitor<ApiTokenOptions> options,
         TimeProvider timeProvider,
         IEnumerable<IApiTokenChangeListener> listeners,
         ILogger<ApiTokenValidator> logger)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(membership);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentNullException.ThrowIfNull(listeners);
-        ArgumentNullException.ThrowIfNull(logger);
-        _store = store;
-        _membership = membership;
-        _options = options.Value;
-        _secrets = new SecretCodec(_options.SecretFormat, _options.SecretPrefix);
+        _scopes = scopes;
+        _cache = cache;
+        _secrets = secrets;
+        _options = options;
         _time = timeProvider;
         _listeners = [.. listeners];
         _logger = logger;
+        _findActive = FindActiveAsync;
+        _recordApp = RecordAppAsync;
     }
 
     /// <summary>
@@ -78,138 +81,136 @@ public sealed class ApiTokenValidator
         return true;
     }
 
-    /// <summary>Whether a presented secret has the shape and checksum of a secret (R17). No I/O.</summary>
-    /// <param name="secret">The presented secret.</param>
-    /// <returns><see langword="true"/> when well formed.</returns>
-    public bool IsWellFormedSecret(ReadOnlySpan<char> secret) => _secrets.IsWellFormed(secret);
-
-    /// <summary>Validates a secret and application name completely.</summary>
-    /// <param name="secret">The presented secret.</param>
-    /// <param name="appName">The presented application name.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The outcome; never throws for bad input or a failing store (R20).</returns>
-    public async ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, CancellationToken cancellationToken = default)
+    /// <summary>Validates a presented secret and application name.</summary>
+    /// <param name="secret">The presented secret; <see langword="null"/> or malformed fails as <see cref="ApiTokenValidationStatus.BadToken"/>.</param>
+    /// <param name="appName">
+    /// The presented application name; <see langword="null"/> (none sent) or invalid fails as
+    /// <see cref="ApiTokenValidationStatus.BadApp"/>, unless the secret is malformed (a bad token
+    /// outranks a bad app name).
+    /// </param>
+    /// <param name="cancellationToken">Stops this caller waiting; a store read shared with other callers goes on for them.</param>
+    /// <returns>
+    /// The outcome. Never throws for bad input or a failing store: a store failure
+    /// (<see cref="ApiTokenStoreException"/>) is <see cref="ApiTokenValidationStatus.StoreUnavailable"/> (R20).
+    /// </returns>
+    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(secret) || !_secrets.IsWellFormed(secret))
+        // Only well-formed secrets are ever cached, so the cache is asked before the checksum.
+        if (string.IsNullOrEmpty(secret) || !_cache.TryComputeKey(secret, out var key))
         {
-            return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
+            return Fail(ApiTokenValidationStatus.BadToken);
         }
 
         if (appName is null || !IsValidAppName(appName))
         {
-            return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadApp);
+            return Fail(_secrets.IsWellFormed(secret) ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken);
         }
 
-        ApiTokenLookup? lookup;
+        var entry = _cache.TryGet(key);
+        if (entry is not null)
+        {
+            if (entry.FindApp(appName) is { } app)
+            {
+                return new(Judge(entry, app));
+            }
+        }
+        else if (!_secrets.IsWellFormed(secret))
+        {
+            // Shape or checksum wrong: refused without store I/O (R17).
+            return Fail(ApiTokenValidationStatus.BadToken);
+        }
+
+        return ValidateSlowAsync(key, entry, secret, appName, cancellationToken);
+    }
+
+    private static ValueTask<ApiTokenValidationResult> Fail(ApiTokenValidationStatus status) => new(ApiTokenValidationResult.Fail(status));
+
+    // R8, R9: a recorded app is judged by its own state. The only place that judges an app.
+    private static ApiTokenValidationResult Judge(CachedApiToken entry, TokenApp app) => app.State switch
+    {
+        AppState.Allow => entry.GetSuccess(app.Name),
+        AppState.Pending => ApiTokenValidationResult.Fail(ApiTokenValidationStatus.PendingApp),
+        _ => ApiTokenValidationResult.Fail(ApiTokenValidationStatus.DeniedApp),
+    };
+
+    private async ValueTask<ApiTokenValidationResult> ValidateSlowAsync(UInt128 key, CachedApiToken? entry, string secret, string appName, CancellationToken cancellationToken)
+    {
         try
         {
-            lookup = await FindActiveAsync(secret, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                entry = await _cache.LoadAsync(key, secret, _findActive).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (entry is null)
+                {
+                    return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
+                }
+
+                if (entry.FindApp(appName) is { } app)
+                {
+                    return Judge(entry, app);
+                }
+            }
+
+            // A new app (R8, R12): refused at the limit without a store call; otherwise recorded once
+            // per node however many requests race (the store makes it once across nodes).
+            if (entry.Lookup.Token.Apps.Count >= _options.CurrentValue.MaxAppsPerToken)
+            {
+                return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
+            }
+
+            return await entry.RecordAppAsync(appName, _recordApp).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (ApiTokenStoreException ex)
         {
+            // The only place a store failure on the request path is logged.
             Log.StoreFailed(_logger, ex);
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.StoreUnavailable);
         }
-
-        if (lookup is null)
-        {
-            return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
-        }
-
-        return await AuthorizeAppAsync(lookup, appName, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Finds the active token a well-formed secret belongs to, with its effective privilege (R13, R15).
-    /// </summary>
-    /// <param name="secret">A secret for which <see cref="IsWellFormedSecret"/> is true.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>
-    /// The token, or <see langword="null"/> when it is unknown, retired, or a user token whose owner is
-    /// no longer a member.
-    /// </returns>
-    /// <exception cref="ApiTokenStoreException">The store or membership source failed.</exception>
-    public async ValueTask<ApiTokenLookup?> FindActiveAsync(string secret, CancellationToken cancellationToken = default)
+    // The active token a well-formed secret belongs to, with its effective privilege (R13, R15), or
+    // null when it is unknown, retired, or a user token whose owner is no longer a member.
+    private async Task<ApiTokenLookup?> FindActiveAsync(string secret)
     {
-        ArgumentNullException.ThrowIfNull(secret);
-        var hash = new byte[SecretCodec.HashLength];
-        SecretCodec.Hash(secret, hash);
-        var token = await _store.FindBySecretHashAsync(hash, cancellationToken).ConfigureAwait(false);
-        if (token is null || token.IsRetired)
+        var hash = new byte[ApiTokenSecretCodec.HashLength];
+        ApiTokenSecretCodec.Hash(secret, hash);
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
         {
-            return null;
-        }
-
-        TokenPrivilege? ownerRole = null;
-        if (token.Type == TokenType.User)
-        {
-            if (token.OwnerId is null)
+            var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
+            var token = await store.FindBySecretHashAsync(hash, CancellationToken.None).ConfigureAwait(false);
+            if (token is null || token.IsRetired)
             {
                 return null;
             }
 
-            ownerRole = await _membership.GetRoleAsync(token.AccountId, token.OwnerId, cancellationToken).ConfigureAwait(false);
-        }
+            TokenPrivilege? ownerRole = null;
+            if (token.Type == TokenType.User)
+            {
+                if (token.OwnerId is null)
+                {
+                    return null;
+                }
 
-        return TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective) : null;
+                var membership = scope.ServiceProvider.GetRequiredService<IAccountMembership>();
+                ownerRole = await membership.GetRoleAsync(token.AccountId, token.OwnerId, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective) : null;
+        }
     }
 
-    /// <summary>
-    /// Judges the application under a found token (R8–R12): a recorded app by its own state; a new
-    /// app is recorded once with the token's default state and then judged by it, unless the token
-    /// already records <see cref="ApiTokenOptions.MaxAppsPerToken"/> apps (then refused, no write).
-    /// </summary>
-    /// <param name="lookup">The token, from <see cref="FindActiveAsync"/>.</param>
-    /// <param name="appName">A valid application name.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The outcome; a failing store yields <see cref="ApiTokenValidationStatus.StoreUnavailable"/>.</returns>
-    public ValueTask<ApiTokenValidationResult> AuthorizeAppAsync(ApiTokenLookup lookup, string appName, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(lookup);
-        ArgumentNullException.ThrowIfNull(appName);
-        var app = lookup.Token.FindApp(appName);
-        if (app is not null)
-        {
-            return new(Judge(lookup, app, appName));
-        }
-
-        if (lookup.Token.Apps.Count >= _options.MaxAppsPerToken)
-        {
-            return new(ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps));
-        }
-
-        return RecordAndJudgeAsync(lookup, appName, cancellationToken);
-    }
-
-    /// <summary>Judges a recorded app (R8, R9). Never touches the store.</summary>
-    /// <param name="lookup">The token.</param>
-    /// <param name="app">The recorded app.</param>
-    /// <param name="appName">The application name as presented.</param>
-    /// <returns>The outcome.</returns>
-    public static ApiTokenValidationResult Judge(ApiTokenLookup lookup, TokenApp app, string appName)
-    {
-        ArgumentNullException.ThrowIfNull(lookup);
-        ArgumentNullException.ThrowIfNull(app);
-        return app.State switch
-        {
-            AppState.Allow => ApiTokenValidationResult.Success(new ValidatedApiToken(lookup.Token, lookup.EffectivePrivilege, appName)),
-            AppState.Pending => ApiTokenValidationResult.Fail(ApiTokenValidationStatus.PendingApp),
-            _ => ApiTokenValidationResult.Fail(ApiTokenValidationStatus.DeniedApp),
-        };
-    }
-
-    private async ValueTask<ApiTokenValidationResult> RecordAndJudgeAsync(ApiTokenLookup lookup, string appName, CancellationToken cancellationToken)
+    // Records a new app under a cached token with the token's default state, then judges it (R8, R12).
+    private async Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenLookup lookup, string appName)
     {
         var token = lookup.Token;
         ApiToken? stored;
-        try
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
         {
-            stored = await _store.RecordAppAsync(token.Id, new TokenApp(appName, token.DefaultAppState, _time.GetUtcNow()), _options.MaxAppsPerToken, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.StoreFailed(_logger, ex);
-            return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.StoreUnavailable);
+            var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
+            var app = new TokenApp(appName, token.DefaultAppState, _time.GetUtcNow());
+            stored = await store.RecordAppAsync(token.Id, app, _options.CurrentValue.MaxAppsPerToken, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (stored is null || stored.IsRetired)
@@ -217,7 +218,8 @@ public sealed class ApiTokenValidator
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
         }
 
-        if (stored.Version != token.Version)
+        var changed = stored.Version != token.Version;
+        if (changed)
         {
             // The token changed (this call recorded the app, or another change landed): caches drop it.
             foreach (var listener in _listeners)
@@ -226,17 +228,18 @@ public sealed class ApiTokenValidator
             }
         }
 
-        var app = stored.FindApp(appName);
-        if (app is null)
+        var recorded = stored.FindApp(appName);
+        if (recorded is null)
         {
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
         }
 
-        if (stored.Version != token.Version)
+        if (changed)
         {
-            Log.AppRecorded(_logger, appName, token.Id, app.State);
+            Log.AppRecorded(_logger, appName, token.Id, recorded.State);
         }
 
-        return Judge(lookup with { Token = stored }, app, appName);
+        // Judged on the token as stored now, with the privilege looked up with it.
+        return Judge(new CachedApiToken(lookup with { Token = stored }, expiresAt: 0), recorded);
     }
 }

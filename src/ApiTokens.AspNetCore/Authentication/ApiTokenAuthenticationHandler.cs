@@ -1,36 +1,36 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using ApiTokens.AspNetCore.Caching;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace ApiTokens.AspNetCore;
 
-// Authenticates SPEC §3 requests. Missing credentials → NoResult; bad ones → a shared failed
-// result; never throws for bad input. A cache hit with a known app does no store I/O and, unless
-// events observe it, completes synchronously.
+// Authenticates SPEC §3 requests: reads the credentials, asks the one validation flow
+// (ApiTokenValidator), maps its status to HTTP and attaches the identity. It judges nothing
+// itself. Missing credentials → NoResult; bad ones → a shared failed result; never throws for bad
+// input. A cache hit completes synchronously unless events observe it.
 internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiTokenAuthenticationOptions>
 {
     private static readonly Task<AuthenticateResult> s_noResult = Task.FromResult(AuthenticateResult.NoResult());
 
-    private readonly ApiTokenCaches _caches;
-    private readonly SecretCodec _secrets;
+    private readonly ApiTokenValidator _validator;
+    private readonly ApiTokenIdentities _identities;
+    private readonly IOptionsMonitor<ApiTokenOptions> _core;
 
     public ApiTokenAuthenticationHandler(
         IOptionsMonitor<ApiTokenAuthenticationOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
-        ApiTokenCaches caches,
-        SecretCodec secrets)
+        ApiTokenValidator validator,
+        ApiTokenIdentities identities,
+        IOptionsMonitor<ApiTokenOptions> core)
         : base(options, logger, encoder)
     {
-        _caches = caches;
-        _secrets = secrets;
+        _validator = validator;
+        _identities = identities;
+        _core = core;
     }
 
     private new ApiTokenAuthenticationEvents Events => (ApiTokenAuthenticationEvents)base.Events!;
@@ -39,98 +39,22 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var credentials = CredentialReader.Read(Request, Options, out var secret, out var appName);
-        if (credentials == CredentialStatus.None)
+        if (!CredentialReader.TryRead(Request, Options, out var secret, out var appName))
         {
             return s_noResult;
         }
 
-        if (credentials == CredentialStatus.BadToken)
-        {
-            return FailAsync(ApiTokenValidationStatus.BadToken);
-        }
-
-        if (credentials == CredentialStatus.BadApp)
-        {
-            // A bad token outranks a bad app name.
-            return FailAsync(_secrets.IsWellFormed(secret) ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken);
-        }
-
-        // The cache first: only well-formed secrets are ever cached, so a hit needs no format check.
-        var cache = Options.Cache ??= _caches.Get(Scheme.Name, Options);
-        if (!cache.TryComputeKey(secret, out var key))
-        {
-            return FailAsync(ApiTokenValidationStatus.BadToken);
-        }
-
-        var entry = cache.TryGet(key);
-        if (entry is not null)
-        {
-            if (entry.FindApp(appName!) is { } app)
-            {
-                return Judge(entry, app);
-            }
-        }
-        else if (!_secrets.IsWellFormed(secret))
-        {
-            // Shape or checksum wrong: refused without store I/O (R17).
-            return FailAsync(ApiTokenValidationStatus.BadToken);
-        }
-
-        return AuthenticateSlowAsync(cache, key, entry, secret!, appName!);
+        var validation = _validator.ValidateAsync(secret, appName, Context.RequestAborted);
+        return validation.IsCompletedSuccessfully ? Complete(validation.Result) : CompleteAsync(validation);
     }
 
-    private async Task<AuthenticateResult> AuthenticateSlowAsync(ApiTokenCache cache, UInt128 key, CachedApiToken? entry, string secret, string appName)
-    {
-        var validator = Context.RequestServices.GetRequiredService<ApiTokenValidator>();
-        var cancellationToken = Context.RequestAborted;
-        if (entry is null)
-        {
-            try
-            {
-                entry = await cache.LoadAsync(key, () => validator.FindActiveAsync(secret, CancellationToken.None).AsTask()).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Log.StoreFailed(Logger, Scheme.Name, ex);
-                return await FailAsync(ApiTokenValidationStatus.StoreUnavailable).ConfigureAwait(false);
-            }
+    private async Task<AuthenticateResult> CompleteAsync(ValueTask<ApiTokenValidationResult> validation)
+        => await Complete(await validation.ConfigureAwait(false)).ConfigureAwait(false);
 
-            if (entry is null)
-            {
-                return await FailAsync(ApiTokenValidationStatus.BadToken).ConfigureAwait(false);
-            }
-
-            if (entry.FindApp(appName) is { } app)
-            {
-                return await Judge(entry, app).ConfigureAwait(false);
-            }
-        }
-
-        // A new app (R8, R12): the validator refuses it at the limit without a store call, otherwise
-        // records it once per node however many requests race (the store makes it once across
-        // nodes), and tells the cache, which drops this entry.
-        var result = await entry.RecordAppAsync(validator, appName, CancellationToken.None).ConfigureAwait(false);
-        if (result.Status != ApiTokenValidationStatus.Success)
-        {
-            if (result.Status == ApiTokenValidationStatus.StoreUnavailable)
-            {
-                Log.StoreFailed(Logger, Scheme.Name, null);
-            }
-
-            return await FailAsync(result.Status).ConfigureAwait(false);
-        }
-
-        return await SucceedAsync(new ApiTokenIdentity(result.Token!, Scheme.Name)).ConfigureAwait(false);
-    }
-
-    // A recorded app is judged by its own state (R8, R9); the cache shares the identity per app.
-    private Task<AuthenticateResult> Judge(CachedApiToken entry, TokenApp app) => app.State switch
-    {
-        AppState.Allow => SucceedAsync(entry.GetIdentity(app.Name)),
-        AppState.Pending => FailAsync(ApiTokenValidationStatus.PendingApp),
-        _ => FailAsync(ApiTokenValidationStatus.DeniedApp),
-    };
+    private Task<AuthenticateResult> Complete(ApiTokenValidationResult result)
+        => result.Status == ApiTokenValidationStatus.Success
+            ? SucceedAsync(_identities.Get(result.Token!, Scheme.Name))
+            : FailAsync(result.Status);
 
     private Task<AuthenticateResult> SucceedAsync(ApiTokenIdentity identity)
     {
@@ -182,17 +106,19 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             return;
         }
 
+        if (status == ApiTokenValidationStatus.StoreUnavailable)
+        {
+            await ApiTokenProblems.StoreUnavailable(Context, _core.CurrentValue.StoreRetryAfter).ExecuteAsync(Context).ConfigureAwait(false);
+            return;
+        }
+
         var problem = ApiTokenFailures.For(status);
         if (problem.Status == StatusCodes.Status401Unauthorized)
         {
             Response.Headers.WWWAuthenticate = $"ApiToken realm=\"{Options.Realm}\"";
         }
-        else if (status == ApiTokenValidationStatus.StoreUnavailable)
-        {
-            Response.Headers.RetryAfter = ((int)Math.Ceiling(Options.StoreRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
 
-        await ProblemResponse.WriteAsync(Context, problem.Status, problem.Code, problem.Message, problem.Explanation).ConfigureAwait(false);
+        await ApiTokenProblems.WriteAsync(Context, problem.Status, problem.Code, problem.Message, problem.Explanation).ConfigureAwait(false);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -207,7 +133,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
         if (Context.Items.TryGetValue(ApiTokenPrivilegeAuthorizationHandler.RequiredPrivilegeKey, out var required) && required is TokenPrivilege needed)
         {
             var has = Context.User.Identities.OfType<ApiTokenIdentity>().FirstOrDefault()?.Token.EffectivePrivilege;
-            await ProblemResponse.WriteAsync(
+            await ApiTokenProblems.WriteAsync(
                 Context,
                 StatusCodes.Status403Forbidden,
                 ApiTokenFailureCodes.InsufficientPrivilege,
@@ -216,6 +142,6 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             return;
         }
 
-        await ProblemResponse.WriteAsync(Context, StatusCodes.Status403Forbidden, ApiTokenFailureCodes.Forbidden, "Access is forbidden.", "The request is authenticated but not authorized for this resource.").ConfigureAwait(false);
+        await ApiTokenProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, ApiTokenFailureCodes.Forbidden, "Access is forbidden.", "The request is authenticated but not authorized for this resource.").ConfigureAwait(false);
     }
 }

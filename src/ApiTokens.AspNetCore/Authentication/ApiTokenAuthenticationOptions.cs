@@ -32,19 +32,6 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
     /// </summary>
     public string? DefaultAppName { get; set; }
 
-    /// <summary>
-    /// How long a validated token is cached on this node (R18). Changes made through the SDK on this
-    /// node invalidate at once; on other nodes they show within this time. Default: 30 seconds;
-    /// <see cref="TimeSpan.Zero"/> disables the cache.
-    /// </summary>
-    public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>The most tokens cached at once (one unit per token). Default: 100,000.</summary>
-    public long CacheSizeLimit { get; set; } = 100_000;
-
-    /// <summary>The <c>Retry-After</c> sent with 503 when the store fails (R20). Default: 5 seconds.</summary>
-    public TimeSpan StoreRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>The realm in the <c>WWW-Authenticate</c> challenge. Default: <c>api</c>.</summary>
     public string Realm { get; set; } = "api";
 
@@ -54,10 +41,6 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
         get => (ApiTokenAuthenticationEvents)base.Events!;
         set => base.Events = value;
     }
-
-    // The scheme's cache, remembered on its options (one instance per scheme) so a request does not
-    // look it up by name.
-    internal Caching.ApiTokenCache? Cache { get; set; }
 
     /// <inheritdoc />
     public override void Validate()
@@ -73,21 +56,6 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
         if (DefaultAppName is not null && !ApiTokenValidator.IsValidAppName(DefaultAppName))
         {
             throw new ArgumentException($"{nameof(DefaultAppName)} must be 1 to 256 characters with no control characters.", nameof(DefaultAppName));
-        }
-
-        if (CacheLifetime < TimeSpan.Zero || CacheLifetime > TimeSpan.FromHours(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(CacheLifetime), CacheLifetime, "The cache lifetime must be between zero and one hour.");
-        }
-
-        if (CacheSizeLimit < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(CacheSizeLimit), CacheSizeLimit, "The cache size limit must be positive.");
-        }
-
-        if (StoreRetryAfter < TimeSpan.FromSeconds(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(StoreRetryAfter), StoreRetryAfter, "Retry-After must be at least one second.");
         }
 
         if (string.IsNullOrEmpty(Realm) || Realm.Contains('"', StringComparison.Ordinal) || Realm.Contains('\\', StringComparison.Ordinal))

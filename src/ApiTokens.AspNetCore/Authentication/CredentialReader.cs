@@ -5,23 +5,18 @@ using Microsoft.Net.Http.Headers;
 
 namespace ApiTokens.AspNetCore;
 
-internal enum CredentialStatus
-{
-    None,
-    Present,
-    BadToken,
-    BadApp,
-}
-
 // Reads SPEC §3's three credential forms, in order: the token header (+ app header);
 // Authorization: Basic base64(app:secret); Authorization: Bearer secret (+ app header).
-// Never throws for bad input: anything malformed is BadToken/BadApp.
+// It only reads: judging the values (format, checksum, app name rules) is the validator's. A value
+// that cannot be read at all (repeated headers, over-long, undecodable Basic) is passed on as
+// null, which the validator refuses. Never throws for bad input.
 internal static class CredentialReader
 {
     private const string BasicPrefix = "Basic ";
     private const string BearerPrefix = "Bearer ";
 
-    public static CredentialStatus Read(HttpRequest request, ApiTokenAuthenticationOptions options, out string? secret, out string? appName)
+    // False when the request carries no credentials of this scheme (NoResult).
+    public static bool TryRead(HttpRequest request, ApiTokenAuthenticationOptions options, out string? secret, out string? appName)
     {
         secret = null;
         appName = null;
@@ -30,77 +25,65 @@ internal static class CredentialReader
         var token = headers[options.TokenHeaderName];
         if (token.Count > 0 && !(token.Count == 1 && string.IsNullOrEmpty(token[0])))
         {
-            if (token.Count != 1 || token[0]!.Length > ApiTokenAuthenticationOptions.MaxCredentialLength)
+            if (token.Count == 1 && token[0]!.Length <= ApiTokenAuthenticationOptions.MaxCredentialLength)
             {
-                return CredentialStatus.BadToken;
+                secret = token[0];
+                appName = ReadAppHeader(headers, options);
             }
 
-            secret = token[0];
-            return ReadAppHeader(headers, options, out appName);
+            return true;
         }
 
         var authorization = headers[HeaderNames.Authorization];
         if (authorization.Count == 0 || (authorization.Count == 1 && string.IsNullOrEmpty(authorization[0])))
         {
-            return CredentialStatus.None;
+            return false;
         }
 
         if (authorization.Count != 1)
         {
-            return CredentialStatus.BadToken;
+            return true;
         }
 
         var value = authorization[0]!;
         if (options.AllowBasicAuthorization && value.StartsWith(BasicPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            if (value.Length > ApiTokenAuthenticationOptions.MaxCredentialLength)
+            if (value.Length <= ApiTokenAuthenticationOptions.MaxCredentialLength)
             {
-                return CredentialStatus.BadToken;
+                ReadBasic(value.AsSpan(BasicPrefix.Length).Trim(), out secret, out appName);
             }
 
-            return ReadBasic(value.AsSpan(BasicPrefix.Length).Trim(), out secret, out appName);
+            return true;
         }
 
         if (options.AllowBearerAuthorization && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            if (value.Length > ApiTokenAuthenticationOptions.MaxCredentialLength)
+            if (value.Length <= ApiTokenAuthenticationOptions.MaxCredentialLength)
             {
-                return CredentialStatus.BadToken;
+                secret = value.AsSpan(BearerPrefix.Length).Trim().ToString();
+                appName = ReadAppHeader(headers, options);
             }
 
-            secret = value.AsSpan(BearerPrefix.Length).Trim().ToString();
-            if (secret.Length == 0)
-            {
-                return CredentialStatus.BadToken;
-            }
-
-            return ReadAppHeader(headers, options, out appName);
+            return true;
         }
 
         // Another scheme's credentials (Negotiate, a JWT meant for another handler, ...): not ours.
-        return CredentialStatus.None;
+        return false;
     }
 
-    private static CredentialStatus ReadAppHeader(IHeaderDictionary headers, ApiTokenAuthenticationOptions options, out string? appName)
+    // The app name header, else the configured default; null when it is missing or repeated.
+    private static string? ReadAppHeader(IHeaderDictionary headers, ApiTokenAuthenticationOptions options)
     {
-        appName = null;
         var app = headers[options.AppNameHeaderName];
-        if (app.Count == 0)
+        return app.Count switch
         {
-            appName = options.DefaultAppName;
-            return appName is null ? CredentialStatus.BadApp : CredentialStatus.Present;
-        }
-
-        if (app.Count != 1 || !ApiTokenValidator.IsValidAppName(app[0]))
-        {
-            return CredentialStatus.BadApp;
-        }
-
-        appName = app[0];
-        return CredentialStatus.Present;
+            0 => options.DefaultAppName,
+            1 => app[0],
+            _ => null,
+        };
     }
 
-    private static CredentialStatus ReadBasic(ReadOnlySpan<char> encoded, out string? secret, out string? appName)
+    private static void ReadBasic(ReadOnlySpan<char> encoded, out string? secret, out string? appName)
     {
         secret = null;
         appName = null;
@@ -110,38 +93,21 @@ internal static class CredentialReader
         {
             if (!Convert.TryFromBase64Chars(encoded, buffer, out var length))
             {
-                return CredentialStatus.BadToken;
+                return;
             }
 
             var decoded = buffer[..length];
             var colon = decoded.IndexOf((byte)':');
-            if (colon < 0 || !System.Text.Unicode.Utf8.IsValid(decoded))
+            if (colon < 0 || colon == decoded.Length - 1 || !System.Text.Unicode.Utf8.IsValid(decoded))
             {
-                return CredentialStatus.BadToken;
+                return;
             }
 
-            var secretBytes = decoded[(colon + 1)..];
-            if (secretBytes.IsEmpty)
-            {
-                return CredentialStatus.BadToken;
-            }
+            secret = Encoding.UTF8.GetString(decoded[(colon + 1)..]);
 
-            secret = Encoding.UTF8.GetString(secretBytes);
-            if (colon == 0)
-            {
-                // No user name: the app is missing (the default app name does not apply to Basic,
-                // whose user-name field is where the app name belongs).
-                return CredentialStatus.BadApp;
-            }
-
-            var app = Encoding.UTF8.GetString(decoded[..colon]);
-            if (!ApiTokenValidator.IsValidAppName(app))
-            {
-                return CredentialStatus.BadApp;
-            }
-
-            appName = app;
-            return CredentialStatus.Present;
+            // No user name: the app is missing (the default app name does not apply to Basic, whose
+            // user-name field is where the app name belongs).
+            appName = colon == 0 ? null : Encoding.UTF8.GetString(decoded[..colon]);
         }
         finally
         {

@@ -1,6 +1,5 @@
 using ApiTokens;
 using ApiTokens.AspNetCore;
-using ApiTokens.AspNetCore.Caching;
 using ApiTokens.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -34,7 +33,8 @@ public static class ApiTokenAuthenticationBuilderExtensions
 
     /// <summary>
     /// Adds an ApiTokens scheme, the domain services (<c>services.AddApiTokens()</c>, safe to call as
-    /// well), the hot-path cache, the R16 authorization handler and the <c>ApiTokens</c> policy.
+    /// well, with the validation flow and its cache), the R16 authorization handler and the
+    /// <c>ApiTokens</c> policy.
     /// A store and a membership source must be added through <c>services.AddApiTokens()</c>.
     /// </summary>
     /// <param name="builder">The authentication builder.</param>
@@ -49,8 +49,7 @@ public static class ApiTokenAuthenticationBuilderExtensions
 
         var services = builder.Services;
         services.AddApiTokens();
-        services.TryAddSingleton<ApiTokenCaches>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCaches>(sp => sp.GetRequiredService<ApiTokenCaches>()));
+        services.TryAddSingleton<ApiTokenIdentities>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiTokenPrivilegeAuthorizationHandler>());
         services.TryAddSingleton<IApiTokenActorResolver, ClaimsApiTokenActorResolver>();
         // The full set, not just the core: WebApplication adds UseAuthorization when it sees authorization

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ApiTokens.AspNetCore.Endpoints;
 
@@ -146,8 +148,8 @@ internal static class ApiTokenEndpoints
         }
         catch (ApiTokenStoreException)
         {
-            context.HttpContext.Response.Headers.RetryAfter = "5";
-            return ManagementProblems.StoreUnavailable(context.HttpContext);
+            var options = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>();
+            return ApiTokenProblems.StoreUnavailable(context.HttpContext, options.CurrentValue.StoreRetryAfter);
         }
     }
 

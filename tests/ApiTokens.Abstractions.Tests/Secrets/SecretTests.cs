@@ -66,10 +66,10 @@ public sealed class SecretTests
         {
             var replacement = secret[i] == 'Q' ? 'R' : 'Q';
             var typo = string.Concat(secret.AsSpan(0, i), replacement.ToString(), secret.AsSpan(i + 1));
-            Assert.IsFalse(h.Validator.IsWellFormedSecret(typo), $"typo at {i}");
+            Assert.IsFalse(h.Secrets.IsWellFormed(typo), $"typo at {i}");
         }
 
-        Assert.IsTrue(h.Validator.IsWellFormedSecret(secret));
+        Assert.IsTrue(h.Secrets.IsWellFormed(secret));
     }
 
     [TestMethod]
@@ -80,7 +80,7 @@ public sealed class SecretTests
         {
             BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
             var encoded = SimpleBase.Base62.Default.Encode(bytes).PadLeft(6, '0');
-            Assert.AreEqual(value, SecretCodec.DecodeChecksum(encoded), encoded);
+            Assert.AreEqual(value, ApiTokenSecretCodec.DecodeChecksum(encoded), encoded);
         }
     }
 

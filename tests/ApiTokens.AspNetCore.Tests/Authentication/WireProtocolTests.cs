@@ -264,7 +264,7 @@ public sealed class WireProtocolTests
     public async Task StoreFails_503WithRetryAfter_NeverOkOr401()
     {
         var store = new CountingStore();
-        await using var host = await ApiHost.StartAsync(o => o.StoreRetryAfter = TimeSpan.FromSeconds(7), wrapStore: s => store.Wrap(s));
+        await using var host = await ApiHost.StartAsync(core: o => o.StoreRetryAfter = TimeSpan.FromSeconds(7), wrapStore: s => store.Wrap(s));
         var token = await host.CreateTokenAsync(ApiHost.Bob);
         store.FailReads = true;
 

@@ -9,16 +9,26 @@ using Microsoft.Extensions.Options;
 namespace ApiTokens;
 
 /// <summary>
-/// Generates, checks, hashes and hints secrets (R17). Generation uses
-/// <see cref="RandomNumberGenerator"/>; only <see cref="Hash(string)"/>'s output is ever stored.
+/// Generates, checks, hashes and hints secrets in the configured format (R17): one instance per
+/// application, shared by <see cref="ApiTokenManager"/>, <see cref="ApiTokenValidator"/> and every
+/// transport. Generation uses <see cref="RandomNumberGenerator"/>; only <see cref="Hash(string)"/>'s
+/// output is ever stored.
 /// </summary>
-internal sealed class SecretCodec
+/// <remarks>
+/// Resolve it from dependency injection (<c>services.AddApiTokens()</c> registers it as a
+/// singleton). No member ever logs or returns a secret other than <see cref="Generate"/>.
+/// </remarks>
+public sealed class ApiTokenSecretCodec
 {
+    /// <summary>The longest <see cref="ApiTokenOptions.SecretPrefix"/>.</summary>
     public const int MaxPrefixLength = 16;
-    public const int RandomBytes = 32;      // 256 bits of entropy.
-    public const int BodyLength = 43;       // ceil(256 / log2(62)) base62 digits.
-    public const int ChecksumLength = 6;    // 62^6 > 2^32.
-    public const int HashLength = 32;       // SHA-256.
+
+    /// <summary>The length in bytes of a secret's hash (SHA-256).</summary>
+    public const int HashLength = 32;
+
+    internal const int RandomBytes = 32;      // 256 bits of entropy.
+    internal const int BodyLength = 43;       // ceil(256 / log2(62)) base62 digits.
+    internal const int ChecksumLength = 6;    // 62^6 > 2^32.
     private const int UuidLength = 36;
     private const string Base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static readonly SearchValues<char> s_base62 = SearchValues.Create(Base62Alphabet);
@@ -26,23 +36,31 @@ internal sealed class SecretCodec
     private readonly string _prefix;
     private readonly bool _acceptUuid;
 
-    public SecretCodec(IOptions<ApiTokenOptions> options)
-        : this(options.Value.SecretFormat, options.Value.SecretPrefix)
+    /// <summary>Creates the codec for the configured format and prefix.</summary>
+    /// <param name="options">The options (<see cref="ApiTokenOptions.SecretFormat"/>, <see cref="ApiTokenOptions.SecretPrefix"/>).</param>
+    public ApiTokenSecretCodec(IOptions<ApiTokenOptions> options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value;
+        if (!IsValidPrefix(value.SecretPrefix))
+        {
+            throw new ArgumentException($"{nameof(ApiTokenOptions.SecretPrefix)} must be 1 to {MaxPrefixLength} ASCII letters or digits.", nameof(options));
+        }
+
+        Format = value.SecretFormat;
+        _prefix = value.SecretPrefix;
+        _acceptUuid = Format == ApiTokenSecretFormat.Uuid;
+        PrefixedLength = _prefix.Length + 1 + BodyLength + ChecksumLength;
     }
 
-    public SecretCodec(ApiTokenSecretFormat format, string prefix)
-    {
-        Format = format;
-        _prefix = prefix;
-        _acceptUuid = format == ApiTokenSecretFormat.Uuid;
-        PrefixedLength = prefix.Length + 1 + BodyLength + ChecksumLength;
-    }
-
+    /// <summary>The format of generated secrets.</summary>
     public ApiTokenSecretFormat Format { get; }
 
-    public int PrefixedLength { get; }
+    internal int PrefixedLength { get; }
 
+    /// <summary>Whether a value is a valid <see cref="ApiTokenOptions.SecretPrefix"/>: 1–16 ASCII letters or digits.</summary>
+    /// <param name="prefix">The prefix.</param>
+    /// <returns><see langword="true"/> when valid.</returns>
     public static bool IsValidPrefix(string? prefix)
     {
         if (string.IsNullOrEmpty(prefix) || prefix.Length > MaxPrefixLength)
@@ -61,9 +79,16 @@ internal sealed class SecretCodec
         return true;
     }
 
+    /// <summary>Generates a new secret from <see cref="RandomNumberGenerator"/>. Show it once; store only its <see cref="Hash(string)"/>.</summary>
+    /// <returns>The secret.</returns>
     public string Generate() => Format == ApiTokenSecretFormat.Uuid ? GenerateUuid() : GeneratePrefixed();
 
-    /// <summary>Checks shape and checksum without any I/O; the hot path calls this before hashing.</summary>
+    /// <summary>
+    /// Whether a presented value has the shape and checksum of a secret (R17), without any I/O:
+    /// prefixed secrets always; UUIDs only while <see cref="Format"/> is <see cref="ApiTokenSecretFormat.Uuid"/>.
+    /// </summary>
+    /// <param name="secret">The presented value.</param>
+    /// <returns><see langword="true"/> when well formed.</returns>
     public bool IsWellFormed(ReadOnlySpan<char> secret)
     {
         if (secret.Length == PrefixedLength)
@@ -74,15 +99,27 @@ internal sealed class SecretCodec
         return _acceptUuid && secret.Length == UuidLength && Guid.TryParseExact(secret, "D", out _);
     }
 
+    /// <summary>The one-way hash of a secret (SHA-256 of its UTF-8 bytes): the only form a store keeps.</summary>
+    /// <param name="secret">The secret.</param>
+    /// <returns>A new array of <see cref="HashLength"/> bytes.</returns>
     public static byte[] Hash(string secret)
     {
+        ArgumentNullException.ThrowIfNull(secret);
         var hash = new byte[HashLength];
         Hash(secret, hash);
         return hash;
     }
 
+    /// <summary>Hashes a secret into <paramref name="destination"/> without allocating.</summary>
+    /// <param name="secret">The secret.</param>
+    /// <param name="destination">At least <see cref="HashLength"/> bytes.</param>
     public static void Hash(ReadOnlySpan<char> secret, Span<byte> destination)
     {
+        if (destination.Length < HashLength)
+        {
+            throw new ArgumentException($"The destination must hold {HashLength} bytes.", nameof(destination));
+        }
+
         // Secrets are ASCII and short (≤ 66 characters); the stack buffer avoids an allocation.
         Span<byte> utf8 = stackalloc byte[128];
         if (Encoding.UTF8.TryGetBytes(secret, utf8, out var written))
@@ -97,8 +134,17 @@ internal sealed class SecretCodec
         Array.Clear(rented);
     }
 
+    /// <summary>A hint that identifies a secret to a person: its prefix and last four characters, never enough to use it.</summary>
+    /// <param name="secret">The secret.</param>
+    /// <returns>For example <c>apt_****x7Qa</c>.</returns>
     public string Hint(string secret)
     {
+        ArgumentNullException.ThrowIfNull(secret);
+        if (secret.Length < 8)
+        {
+            throw new ArgumentException("A secret is longer than eight characters.", nameof(secret));
+        }
+
         var last4 = secret.AsSpan(secret.Length - 4);
         return secret.Length == PrefixedLength && secret.StartsWith(_prefix, StringComparison.Ordinal)
             ? string.Concat(_prefix, "_****", last4)

@@ -1,26 +1,25 @@
 using System.Collections.Concurrent;
 
-namespace ApiTokens.AspNetCore.Caching;
+namespace ApiTokens.Caching;
 
 // What the cache holds for one token: the looked-up token with its effective privilege, the shared
-// identity of each allowed app, and the in-flight recordings of new apps. Holds no secret.
+// success result of each allowed app, and the in-flight recordings of new apps. Holds no secret.
 internal sealed class CachedApiToken
 {
     private const int IndexThreshold = 8;
 
     private readonly Dictionary<string, TokenApp>? _appIndex;
-    // Most tokens serve one app: its identity gets a slot of its own, and the dictionary exists only
+    // Most tokens serve one app: its result gets a slot of its own, and the dictionary exists only
     // once a second app shows up (a ConcurrentDictionary costs hundreds of bytes per cached token).
-    private ApiTokenIdentity? _firstIdentity;
-    private ConcurrentDictionary<string, ApiTokenIdentity>? _moreIdentities;
+    private ApiTokenValidationResult? _firstSuccess;
+    private ConcurrentDictionary<string, ApiTokenValidationResult>? _moreSuccesses;
     private ConcurrentDictionary<string, Lazy<Task<ApiTokenValidationResult>>>? _recordings;
     private volatile bool _invalidated;
 
-    public CachedApiToken(ApiTokenLookup lookup, long expiresAt, string scheme)
+    public CachedApiToken(ApiTokenLookup lookup, long expiresAt)
     {
         Lookup = lookup;
         ExpiresAt = expiresAt;
-        Scheme = scheme;
         var apps = lookup.Token.Apps;
         if (apps.Count > IndexThreshold)
         {
@@ -37,8 +36,6 @@ internal sealed class CachedApiToken
     // In TimeProvider timestamp units.
     public long ExpiresAt { get; }
 
-    public string Scheme { get; }
-
     public bool IsInvalidated => _invalidated;
 
     public void Invalidate() => _invalidated = true;
@@ -53,10 +50,12 @@ internal sealed class CachedApiToken
         return Lookup.Token.FindApp(appName);
     }
 
-    public ApiTokenIdentity GetIdentity(string appName)
+    // The success of an allowed app, built once and shared by every request that presents the pair:
+    // a cache hit allocates nothing here.
+    public ApiTokenValidationResult GetSuccess(string appName)
     {
-        var first = Volatile.Read(ref _firstIdentity);
-        if (first is not null && string.Equals(first.Token.AppName, appName, StringComparison.Ordinal))
+        var first = Volatile.Read(ref _firstSuccess);
+        if (first is not null && string.Equals(first.Token!.AppName, appName, StringComparison.Ordinal))
         {
             return first;
         }
@@ -64,37 +63,34 @@ internal sealed class CachedApiToken
         if (first is null)
         {
             // Racing requests may each build one; the first stored wins, the others are garbage.
-            var created = CreateIdentity(appName);
-            first = Interlocked.CompareExchange(ref _firstIdentity, created, null) ?? created;
-            if (string.Equals(first.Token.AppName, appName, StringComparison.Ordinal))
+            var created = CreateSuccess(appName);
+            first = Interlocked.CompareExchange(ref _firstSuccess, created, null) ?? created;
+            if (string.Equals(first.Token!.AppName, appName, StringComparison.Ordinal))
             {
                 return first;
             }
         }
 
-        var more = _moreIdentities ?? Interlocked.CompareExchange(ref _moreIdentities, new(StringComparer.Ordinal), null) ?? _moreIdentities!;
-        return more.GetOrAdd(appName, static (name, self) => self.CreateIdentity(name), this);
+        var more = _moreSuccesses ?? Interlocked.CompareExchange(ref _moreSuccesses, new(StringComparer.Ordinal), null) ?? _moreSuccesses!;
+        return more.GetOrAdd(appName, static (name, self) => self.CreateSuccess(name), this);
     }
-
-    private ApiTokenIdentity CreateIdentity(string appName)
-        => new(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName), Scheme);
 
     // Concurrent first uses of one new app on this node share one store call (R19). A recording that
     // did not record (the store failed, or the token filled up meanwhile) is forgotten, so the next
     // request tries again and refused names cannot pile up here; one that recorded stays, because
     // the entry it belongs to has just been invalidated and late readers of it should share it.
-    public async Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenValidator validator, string appName, CancellationToken cancellationToken)
+    public async Task<ApiTokenValidationResult> RecordAppAsync(string appName, Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> record)
     {
         var recordings = _recordings ?? Interlocked.CompareExchange(ref _recordings, new(StringComparer.Ordinal), null) ?? _recordings!;
         var lazy = recordings.GetOrAdd(
             appName,
-            static (name, state) => new Lazy<Task<ApiTokenValidationResult>>(() => state.validator.AuthorizeAppAsync(state.self.Lookup, name, state.cancellationToken).AsTask()),
-            (self: this, validator, cancellationToken));
+            static (name, state) => new Lazy<Task<ApiTokenValidationResult>>(() => state.record(state.self.Lookup, name)),
+            (self: this, record));
         var recorded = false;
         try
         {
             var result = await lazy.Value.ConfigureAwait(false);
-            recorded = result.Status is not (ApiTokenValidationStatus.StoreUnavailable or ApiTokenValidationStatus.TooManyApps);
+            recorded = result.Status != ApiTokenValidationStatus.TooManyApps;
             return result;
         }
         finally
@@ -105,4 +101,7 @@ internal sealed class CachedApiToken
             }
         }
     }
+
+    private ApiTokenValidationResult CreateSuccess(string appName)
+        => ApiTokenValidationResult.Success(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName));
 }
