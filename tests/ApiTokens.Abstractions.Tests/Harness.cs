@@ -21,7 +21,7 @@ internal sealed class Harness : IDisposable
     private readonly ServiceProvider _services;
     private readonly IServiceScope _scope;
 
-    private Harness(Action<ApiTokenOptions>? configure, Func<IApiTokenStore, IApiTokenStore>? wrapStore)
+    private Harness(Action<ApiTokenOptions>? configure, Func<IApiTokenStore, IApiTokenStore>? wrapStore, Action<IServiceCollection>? more)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));
@@ -40,6 +40,7 @@ internal sealed class Harness : IDisposable
             services.AddSingleton<IApiTokenStore>(sp => wrapStore(sp.GetRequiredService<InMemoryApiTokenStore>()));
         }
 
+        more?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _scope = _services.CreateScope();
     }
@@ -62,8 +63,8 @@ internal sealed class Harness : IDisposable
 
     public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
-    public static Harness Create(Action<ApiTokenOptions>? configure = null, Func<IApiTokenStore, IApiTokenStore>? wrapStore = null)
-        => new(configure, wrapStore);
+    public static Harness Create(Action<ApiTokenOptions>? configure = null, Func<IApiTokenStore, IApiTokenStore>? wrapStore = null, Action<IServiceCollection>? services = null)
+        => new(configure, wrapStore, services);
 
     public async Task<CreatedApiToken> CreateAsync(
         ApiTokenActor actor,

@@ -19,6 +19,9 @@ internal sealed class CountingStore : IApiTokenStore
 
     public int AppRecords => _appRecords;
 
+    // When set, FindBySecretHashAsync waits for it: lets a test hold racing misses at the store.
+    public Task? ReadGate { get; set; }
+
     // When set, RecordAppAsync waits for it: lets a test hold racing first uses at the store.
     public Task? RecordAppGate { get; set; }
 
@@ -77,7 +80,15 @@ internal sealed class CountingStore : IApiTokenStore
     public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _hashLookups);
-        return Read(() => _inner.FindBySecretHashAsync(secretHash, cancellationToken));
+        return Read(async () =>
+        {
+            if (ReadGate is { } gate)
+            {
+                await gate;
+            }
+
+            return await _inner.FindBySecretHashAsync(secretHash, cancellationToken);
+        });
     }
 
     public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken) => Read(() => _inner.ListAsync(accountId, ownerId, cancellationToken));

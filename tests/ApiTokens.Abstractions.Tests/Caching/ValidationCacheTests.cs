@@ -1,0 +1,239 @@
+using ApiTokens.Caching;
+using ApiTokens.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace ApiTokens.Tests.Caching;
+
+// The hot-path cache proven on the entry point every transport calls (ApiTokenValidator.ValidateAsync).
+[TestClass]
+public sealed class ValidationCacheTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task CacheHit_KnownApp_NoStoreIo_CompletesSynchronouslyWithTheSharedResult()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        store.Reset();
+
+        var first = h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        var second = h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+
+        Assert.IsTrue(first.IsCompletedSuccessfully, "a hit completes synchronously");
+        Assert.AreEqual(ApiTokenValidationStatus.Success, first.Result.Status);
+        Assert.AreSame(first.Result, second.Result, "a hit returns the shared result: nothing is allocated per call");
+        Assert.AreEqual(0, store.Calls);
+    }
+
+    [TestMethod]
+    [TestCategory("R18")]
+    public async Task ChangeOnAnotherNode_ShowsAfterCacheLifetime()
+    {
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
+
+        // Another node retires the token: it writes the store directly, so this node hears nothing.
+        var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken);
+        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, TestContext.CancellationToken);
+
+        h.Time.Advance(TimeSpan.FromSeconds(29));
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status, "still within the cache lifetime");
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.AreEqual(ApiTokenValidationStatus.BadToken, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
+    }
+
+    [TestMethod]
+    [TestCategory("R13")]
+    [TestCategory("R18")]
+    public async Task Retire_CachedToken_FailsOnTheVeryNextValidation()
+    {
+        using var h = Harness.Create();
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
+
+        await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.BadToken, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
+    }
+
+    [TestMethod]
+    [TestCategory("R10")]
+    [TestCategory("R18")]
+    public async Task AppDecision_CachedApp_TakesEffectOnTheVeryNextValidation()
+    {
+        using var h = Harness.Create();
+        var token = await h.CreateAsync(Harness.Bob, defaultAppState: AppState.Pending);
+        Assert.AreEqual(ApiTokenValidationStatus.PendingApp, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
+        Assert.AreEqual(ApiTokenValidationStatus.PendingApp, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
+
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Allow, TestContext.CancellationToken);
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
+
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Deny, TestContext.CancellationToken);
+        Assert.AreEqual(ApiTokenValidationStatus.DeniedApp, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
+    }
+
+    [TestMethod]
+    [TestCategory("R15")]
+    [TestCategory("R18")]
+    public async Task RoleChangeReported_CachedUserToken_CappedOnTheVeryNextValidation()
+    {
+        using var h = Harness.Create();
+        var token = await h.CreateAsync(Harness.Bob, privilege: TokenPrivilege.Normal);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        Assert.AreEqual(TokenPrivilege.Normal, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Token!.EffectivePrivilege);
+
+        h.Members.SetRole("acme", "bob", TokenPrivilege.ReadOnly);
+        await h.Manager.MemberRoleChangedAsync("acme", "bob", TestContext.CancellationToken);
+
+        Assert.AreEqual(TokenPrivilege.ReadOnly, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Token!.EffectivePrivilege);
+    }
+
+    [TestMethod]
+    public async Task CacheLifetimeZero_EveryValidationReadsTheStore()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.Zero, s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        store.Reset();
+
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+
+        Assert.AreEqual(2, store.HashLookups);
+    }
+
+    [TestMethod]
+    [TestCategory("R19")]
+    public async Task FiftyConcurrentMisses_OneSecret_OneStoreRead()
+    {
+        var store = new CountingStore();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);   // records the app, drops the entry
+        store.Reset();
+        store.ReadGate = gate.Task;
+
+        var validations = Enumerable.Range(0, 50).Select(_ => h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken).AsTask()).ToArray();
+        gate.SetResult();
+        var results = await Task.WhenAll(validations);
+
+        Assert.IsTrue(results.All(r => r.Status == ApiTokenValidationStatus.Success));
+        Assert.AreEqual(1, store.HashLookups, "concurrent misses share one store read");
+    }
+
+    [TestMethod]
+    [TestCategory("R8")]
+    [TestCategory("R19")]
+    public async Task HundredConcurrentFirstUses_NewApp_RecordedOnceWithOneStoreCall()
+    {
+        var store = new CountingStore();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob, defaultAppState: AppState.Pending);
+        store.Reset();
+        store.RecordAppGate = gate.Task;
+
+        var validations = Enumerable.Range(0, 100).Select(_ => h.Validator.ValidateAsync(token.Secret, "stampede", TestContext.CancellationToken).AsTask()).ToArray();
+        gate.SetResult();
+        var results = await Task.WhenAll(validations);
+
+        Assert.IsTrue(results.All(r => r.Status == ApiTokenValidationStatus.PendingApp));
+        Assert.AreEqual(1, store.AppRecords, "one store call for the new app");
+        Assert.HasCount(1, (await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.Apps);
+    }
+
+    [TestMethod]
+    public async Task CacheSizeLimit_BoundsTheCache()
+    {
+        using var h = Harness.Create(o => o.CacheSizeLimit = 2);
+        var tokens = new List<CreatedApiToken>();
+        for (var i = 0; i < 5; i++)
+        {
+            tokens.Add(await h.CreateAsync(Harness.Bob));
+        }
+
+        foreach (var token in tokens)
+        {
+            await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+            Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
+        }
+
+        Assert.IsLessThanOrEqualTo(2L, h.Services.GetRequiredService<ApiTokenCache>().Count);
+    }
+
+    [TestMethod]
+    [TestCategory("R18")]
+    public async Task OptionsReload_CacheLifetimeAndSize_TakeEffect()
+    {
+        var lifetime = TimeSpan.FromSeconds(30);
+        var reload = new ReloadSource();
+        var store = new CountingStore();
+        using var h = Harness.Create(
+            o =>
+            {
+                o.CacheLifetime = lifetime;
+                o.CacheSizeLimit = lifetime == TimeSpan.Zero ? 7 : 100_000;
+            },
+            s => store.Wrap(s),
+            services => services.AddSingleton<IOptionsChangeTokenSource<ApiTokenOptions>>(reload));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        store.Reset();
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        Assert.AreEqual(0, store.HashLookups, "cached before the reload");
+
+        lifetime = TimeSpan.Zero;
+        reload.Fire();
+
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        Assert.AreEqual(2, store.HashLookups, "the reloaded lifetime (zero: no cache) is in force");
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        Assert.AreEqual(TimeSpan.Zero, cache.Lifetime);
+        Assert.AreEqual(7L, cache.SizeLimit);
+    }
+
+    [TestMethod]
+    [TestCategory("R20")]
+    public async Task StoreFails_LoggedOnceByTheValidator_StoreUnavailable()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        store.FailReads = true;
+
+        var result = await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.StoreUnavailable, result.Status);
+        Assert.HasCount(1, h.Logs.GetSnapshot().Where(r => r.Id.Id == 6));
+    }
+
+    private sealed class ReloadSource : IOptionsChangeTokenSource<ApiTokenOptions>
+    {
+        private CancellationTokenSource _source = new();
+
+        public string? Name => Options.DefaultName;
+
+        public IChangeToken GetChangeToken() => new CancellationChangeToken(_source.Token);
+
+        public void Fire()
+        {
+            var fired = _source;
+            _source = new CancellationTokenSource();
+            fired.Cancel();
+        }
+    }
+}
