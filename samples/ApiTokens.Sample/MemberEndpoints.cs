@@ -77,8 +77,8 @@ internal static class MemberEndpoints
             return DemoSignInEndpoints.Problem(StatusCodes.Status404NotFound, "MemberNotFound", "No such member in this account.");
         }
 
-        var retired = await manager.MemberRemovedAsync(actor.AccountId, userId, actor.UserId, context.RequestAborted);
-        return Results.Ok(new { userId, removed = true, retiredTokens = retired });
+        var removal = await manager.MemberRemovedAsync(actor.AccountId, userId, actor.UserId, context.RequestAborted);
+        return Results.Ok(new { userId, removed = true, retiredTokens = removal.RetiredTokenIds.Count, notRetiredTokens = removal.FailedTokenIds });
     }
 
     private static async Task<(ApiTokenActor? Actor, IResult? Problem)> AdminAsync(HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership)

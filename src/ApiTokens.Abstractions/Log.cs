@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Error, "The API token store failed while validating a token.")]
     public static partial void StoreFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "API token {TokenId} of a removed member could not be retired; it fails authentication, and MemberRemovedAsync can be called again.")]
+    public static partial void MemberTokenNotRetired(ILogger logger, Exception exception, string tokenId);
 }

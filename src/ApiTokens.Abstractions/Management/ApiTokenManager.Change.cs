@@ -13,19 +13,9 @@ public sealed partial class ApiTokenManager
         ThrowIfInvalidActor(actor);
         ArgumentNullException.ThrowIfNull(request);
 
-        if (request.Privilege is { } p && !Enum.IsDefined(p))
+        if (ValidateInput(request.Privilege, request.DefaultAppState, request.Description) is { } invalid)
         {
-            return ApiTokenErrors.InvalidPrivilege;
-        }
-
-        if (request.DefaultAppState is { } s && !Enum.IsDefined(s))
-        {
-            return ApiTokenErrors.InvalidDefaultAppState;
-        }
-
-        if (request.Description is { Length: > ApiTokenOptions.MaxDescriptionLength })
-        {
-            return ApiTokenErrors.DescriptionTooLong;
+            return invalid;
         }
 
         var (token, role, error) = await LoadManageableAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);

@@ -17,19 +17,9 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.InvalidType;
         }
 
-        if (request.Privilege is { } p && !Enum.IsDefined(p))
+        if (ValidateInput(request.Privilege, request.DefaultAppState, request.Description) is { } invalid)
         {
-            return ApiTokenErrors.InvalidPrivilege;
-        }
-
-        if (request.DefaultAppState is { } s && !Enum.IsDefined(s))
-        {
-            return ApiTokenErrors.InvalidDefaultAppState;
-        }
-
-        if (request.Description is { Length: > ApiTokenOptions.MaxDescriptionLength })
-        {
-            return ApiTokenErrors.DescriptionTooLong;
+            return invalid;
         }
 
         var role = await _membership.GetRoleAsync(actor.AccountId, actor.UserId, cancellationToken).ConfigureAwait(false);

@@ -28,47 +28,99 @@ public sealed partial class ApiTokenManager
     /// <summary>
     /// Retires every active user token a removed member owns (R15). Tokens promoted before the
     /// removal are account tokens and keep working. Call it after the host removed the member.
+    /// A token that cannot be retired (the store fails, or changes keep racing) does not stop the
+    /// others: it is reported in <see cref="MemberRemovalResult.FailedTokenIds"/>, and it still
+    /// fails authentication because its owner is gone.
     /// </summary>
     /// <param name="accountId">The account.</param>
     /// <param name="userId">The removed member.</param>
     /// <param name="removedBy">Who removed the member (recorded as <see cref="ApiToken.RetiredBy"/>).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>How many tokens were retired.</returns>
-    public async Task<int> MemberRemovedAsync(string accountId, string userId, string removedBy, CancellationToken cancellationToken = default)
+    /// <returns>Which tokens were retired and which could not be.</returns>
+    /// <exception cref="ApiTokenStoreException">The member's tokens could not be listed (nothing was changed).</exception>
+    public async Task<MemberRemovalResult> MemberRemovedAsync(string accountId, string userId, string removedBy, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(removedBy);
 
-        var retired = 0;
+        var retired = new List<string>();
+        var failed = new List<string>();
         var tokens = await _store.ListAsync(accountId, userId, cancellationToken).ConfigureAwait(false);
         foreach (var listed in tokens)
         {
-            var token = listed;
-            for (var attempt = 1; ; attempt++)
+            if (!IsOwnedActiveUserToken(listed, userId))
             {
-                if (token is null || token.IsRetired || token.Type != TokenType.User || token.OwnerId != userId)
-                {
-                    break;
-                }
+                continue;
+            }
 
-                try
-                {
-                    var saved = await _store.UpdateAsync(token with { RetiredAt = _time.GetUtcNow(), RetiredBy = removedBy }, cancellationToken).ConfigureAwait(false);
-                    retired++;
-                    Log.TokenRetired(_logger, saved.Id, removedBy);
-                    break;
-                }
-                catch (ApiTokenConcurrencyException) when (attempt < MaxRetireAttempts)
-                {
-                    // Someone changed it meanwhile (an app was recorded, say): re-read and retire that.
-                    token = await _store.FindByIdAsync(token.Id, cancellationToken).ConfigureAwait(false);
-                }
+            if (await TryRetireAsync(listed, userId, removedBy, cancellationToken).ConfigureAwait(false))
+            {
+                retired.Add(listed.Id);
+            }
+            else
+            {
+                failed.Add(listed.Id);
             }
 
             NotifyChanged(listed.Id);
         }
 
-        return retired;
+        return new MemberRemovalResult(retired, failed);
+    }
+
+    private static bool IsOwnedActiveUserToken(ApiToken? token, string userId)
+        => token is { IsRetired: false, Type: TokenType.User } && token.OwnerId == userId;
+
+    // Retires one token of a removed member, re-reading when another change won the race (an app
+    // was recorded, say): the retirement must not be lost. False when it could not be done.
+    private async Task<bool> TryRetireAsync(ApiToken token, string userId, string removedBy, CancellationToken cancellationToken)
+    {
+        var current = token;
+        for (var attempt = 1; attempt <= MaxRetireAttempts; attempt++)
+        {
+            try
+            {
+                var saved = await _store.UpdateAsync(current with { RetiredAt = _time.GetUtcNow(), RetiredBy = removedBy }, cancellationToken).ConfigureAwait(false);
+                Log.TokenRetired(_logger, saved.Id, removedBy);
+                return true;
+            }
+            catch (ApiTokenConcurrencyException)
+            {
+                var reread = await TryFindAsync(token.Id, cancellationToken).ConfigureAwait(false);
+                if (reread is null)
+                {
+                    return false;
+                }
+
+                if (!IsOwnedActiveUserToken(reread, userId))
+                {
+                    // Retired or promoted meanwhile: nothing left to retire.
+                    return true;
+                }
+
+                current = reread;
+            }
+            catch (ApiTokenStoreException ex)
+            {
+                Log.MemberTokenNotRetired(_logger, ex, token.Id);
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<ApiToken?> TryFindAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiTokenStoreException ex)
+        {
+            Log.MemberTokenNotRetired(_logger, ex, tokenId);
+            return null;
+        }
     }
 }

@@ -17,14 +17,30 @@ public sealed partial class ApiTokenManager
 
         var ownerFilter = role == TokenPrivilege.Admin ? null : actor.UserId;
         var tokens = await _store.ListAsync(actor.AccountId, ownerFilter, cancellationToken).ConfigureAwait(false);
-        var result = new List<ApiTokenDetails>(tokens.Count);
+        var visible = new List<ApiToken>(tokens.Count);
+        var owners = new HashSet<string>(StringComparer.Ordinal);
         foreach (var token in tokens)
         {
             // The store filters; the policy still has the last word.
             if (TokenAccessPolicy.CanSee(actor, role.Value, token))
             {
-                result.Add(await DetailsAsync(token, cancellationToken).ConfigureAwait(false));
+                visible.Add(token);
+                if (NeedsOwnerRole(token))
+                {
+                    owners.Add(token.OwnerId!);
+                }
             }
+        }
+
+        // One membership question for every owner in the list, not one per token.
+        var roles = owners.Count == 0
+            ? null
+            : await _membership.GetRolesAsync(actor.AccountId, owners, cancellationToken).ConfigureAwait(false);
+        var result = new List<ApiTokenDetails>(visible.Count);
+        foreach (var token in visible)
+        {
+            TokenPrivilege? ownerRole = NeedsOwnerRole(token) && roles!.TryGetValue(token.OwnerId!, out var r) ? r : null;
+            result.Add(new ApiTokenDetails(token, TokenAccessPolicy.Effective(token, ownerRole)));
         }
 
         return ApiTokenResult<IReadOnlyList<ApiTokenDetails>>.Success(result);

@@ -54,12 +54,36 @@ public sealed partial class ApiTokenManager
         _logger = logger;
     }
 
+    // Only an active user token's effective privilege depends on its owner's role (R15).
+    private static bool NeedsOwnerRole(ApiToken token) => token.Type == TokenType.User && token.OwnerId is not null && !token.IsRetired;
+
+    // Input checks shared by create and update (R4, R7, R29): before any store or membership call.
+    private static ApiTokenError? ValidateInput(TokenPrivilege? privilege, AppState? defaultAppState, string? description)
+    {
+        if (privilege is { } p && !Enum.IsDefined(p))
+        {
+            return ApiTokenErrors.InvalidPrivilege;
+        }
+
+        if (defaultAppState is { } s && !Enum.IsDefined(s))
+        {
+            return ApiTokenErrors.InvalidDefaultAppState;
+        }
+
+        if (description is { Length: > ApiTokenOptions.MaxDescriptionLength })
+        {
+            return ApiTokenErrors.DescriptionTooLong;
+        }
+
+        return null;
+    }
+
     private async ValueTask<ApiTokenDetails> DetailsAsync(ApiToken token, CancellationToken cancellationToken)
     {
         TokenPrivilege? ownerRole = null;
-        if (token.Type == TokenType.User && token.OwnerId is not null && !token.IsRetired)
+        if (NeedsOwnerRole(token))
         {
-            ownerRole = await _membership.GetRoleAsync(token.AccountId, token.OwnerId, cancellationToken).ConfigureAwait(false);
+            ownerRole = await _membership.GetRoleAsync(token.AccountId, token.OwnerId!, cancellationToken).ConfigureAwait(false);
         }
 
         return new ApiTokenDetails(token, TokenAccessPolicy.Effective(token, ownerRole));
@@ -75,7 +99,7 @@ public sealed partial class ApiTokenManager
             return (null, default, ApiTokenErrors.NotAMember);
         }
 
-        if (string.IsNullOrEmpty(tokenId) || tokenId.Length > 128)
+        if (string.IsNullOrEmpty(tokenId) || tokenId.Length > ApiTokenOptions.MaxTokenIdLength)
         {
             return (null, role.Value, ApiTokenErrors.TokenNotFound);
         }

@@ -22,21 +22,21 @@ public static class ApiTokensModelBuilderExtensions
         {
             token.ToTable("api_tokens", schema);
             token.HasKey(t => t.Id);
-            token.Property(t => t.Id).HasColumnName("id").HasMaxLength(64);
+            token.Property(t => t.Id).HasColumnName("id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxTokenIdLength);
             token.Property(t => t.Type).HasColumnName("type");
-            token.Property(t => t.AccountId).HasColumnName("account_id").HasMaxLength(256).IsRequired();
-            token.Property(t => t.OwnerId).HasColumnName("owner_id").HasMaxLength(256);
-            token.Property(t => t.CreatedBy).HasColumnName("created_by").HasMaxLength(256).IsRequired();
+            token.Property(t => t.AccountId).HasColumnName("account_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength).IsRequired();
+            token.Property(t => t.OwnerId).HasColumnName("owner_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength);
+            token.Property(t => t.CreatedBy).HasColumnName("created_by").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength).IsRequired();
             token.Property(t => t.CreatedAt).HasColumnName("created_at");
             token.Property(t => t.Description).HasColumnName("description").HasMaxLength(ApiTokens.ApiTokenOptions.MaxDescriptionLength);
             token.Property(t => t.Privilege).HasColumnName("privilege");
             token.Property(t => t.DefaultAppState).HasColumnName("default_app_state");
             token.Property(t => t.RetiredAt).HasColumnName("retired_at");
-            token.Property(t => t.RetiredBy).HasColumnName("retired_by").HasMaxLength(256);
+            token.Property(t => t.RetiredBy).HasColumnName("retired_by").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength);
             token.Property(t => t.PromotedAt).HasColumnName("promoted_at");
-            token.Property(t => t.PromotedBy).HasColumnName("promoted_by").HasMaxLength(256);
-            token.Property(t => t.FormerOwnerId).HasColumnName("former_owner_id").HasMaxLength(256);
-            token.Property(t => t.SecretHash).HasColumnName("secret_hash").HasMaxLength(32).IsRequired();
+            token.Property(t => t.PromotedBy).HasColumnName("promoted_by").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength);
+            token.Property(t => t.FormerOwnerId).HasColumnName("former_owner_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength);
+            token.Property(t => t.SecretHash).HasColumnName("secret_hash").HasMaxLength(ApiTokens.ApiTokenSecretCodec.HashLength).IsRequired();
             token.Property(t => t.SecretHint).HasColumnName("secret_hint").HasMaxLength(64).IsRequired();
             token.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();
             token.HasIndex(t => t.SecretHash).IsUnique().HasDatabaseName("ix_api_tokens_secret_hash");
@@ -48,7 +48,7 @@ public static class ApiTokensModelBuilderExtensions
         {
             app.ToTable("api_token_apps", schema);
             app.HasKey(a => new { a.TokenId, a.Name }).HasName("pk_api_token_apps");
-            app.Property(a => a.TokenId).HasColumnName("token_id").HasMaxLength(64);
+            app.Property(a => a.TokenId).HasColumnName("token_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxTokenIdLength);
             app.Property(a => a.Name).HasColumnName("name").HasMaxLength(ApiTokens.ApiTokenOptions.MaxAppNameLength);
             app.Property(a => a.State).HasColumnName("state");
             app.Property(a => a.FirstSeenAt).HasColumnName("first_seen_at");

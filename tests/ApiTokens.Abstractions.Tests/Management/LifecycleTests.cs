@@ -122,7 +122,7 @@ public sealed class LifecycleTests
         h.Members.Remove("acme", "bob");
         var retired = await h.Manager.MemberRemovedAsync("acme", "bob", "alice", TestContext.CancellationToken);
 
-        Assert.AreEqual(1, retired);
+        Assert.AreEqual(1, retired.RetiredTokenIds.Count);
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(promotedToken.Secret, "app", TestContext.CancellationToken)).Status);
         Assert.AreEqual(ApiTokenValidationStatus.BadToken, (await h.Validator.ValidateAsync(plainToken.Secret, "app", TestContext.CancellationToken)).Status);
         var stored = await h.Store.FindByIdAsync(plainToken.Details.Token.Id, TestContext.CancellationToken);

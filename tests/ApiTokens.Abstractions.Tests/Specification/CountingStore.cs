@@ -34,6 +34,9 @@ internal sealed class CountingStore : IApiTokenStore
 
     public bool FailWrites { get; set; }
 
+    // When set, UpdateAsync fails for the tokens it selects (a store failing half-way).
+    public Func<ApiToken, bool>? FailUpdate { get; set; }
+
     public IApiTokenStore Wrap(IApiTokenStore inner)
     {
         _inner = inner;
@@ -52,6 +55,11 @@ internal sealed class CountingStore : IApiTokenStore
 
     public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken) => Write(async () =>
     {
+        if (FailUpdate?.Invoke(token) == true)
+        {
+            throw new ApiTokenStoreException("database is down");
+        }
+
         if (UpdateGate is { } gate)
         {
             UpdateArrived.Release();
