@@ -2,6 +2,8 @@ using ApiTokens;
 using ApiTokens.Stores;
 using ApiTokens.Stores.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +16,12 @@ public static class EntityFrameworkCoreApiTokensBuilderExtensions
     /// <c>AddPooledDbContextFactory</c>): the store is a thread-safe singleton that uses a context per
     /// operation. Safe to call more than once; replaces any other store.
     /// </summary>
+    /// <remarks>
+    /// The host checks at start-up that the factory is registered, that the model has the ApiTokens
+    /// tables and that the provider is PostgreSQL (Npgsql) or SQLite, the providers the store is
+    /// tested on; otherwise it stops with an <see cref="OptionsValidationException"/> that says what
+    /// to fix.
+    /// </remarks>
     /// <typeparam name="TContext">The context.</typeparam>
     /// <param name="builder">The ApiTokens builder.</param>
     /// <returns>The builder.</returns>
@@ -21,6 +29,7 @@ public static class EntityFrameworkCoreApiTokensBuilderExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, EntityFrameworkCoreStoreValidator<TContext>>());
         return builder.AddStore<EntityFrameworkCoreApiTokenStore<TContext>>(ServiceLifetime.Singleton);
     }
 }

@@ -236,9 +236,18 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         }
     }
 
-    private static bool IsDatabaseFailure(Exception ex)
-        => ex is DbException or DbUpdateException or TimeoutException or InvalidOperationException or RetryLimitExceededException
-            && ex is not ApiTokenStoreException;
+    // Only what the database does is an outage (503). A model without UseApiTokens(), a missing
+    // provider or a disposed factory throw InvalidOperationException of their own: those are
+    // configuration errors, checked at start-up, and must not pass for a store that is down.
+    private static bool IsDatabaseFailure(Exception ex) => ex switch
+    {
+        ApiTokenStoreException => false,
+        DbException or DbUpdateException or TimeoutException or RetryLimitExceededException => true,
+
+        // How a provider's execution strategy reports a transient database error it did not retry.
+        InvalidOperationException { InnerException: DbException or TimeoutException } => true,
+        _ => false,
+    };
 
     private static ApiTokenStoreException Wrap(Exception ex, string message) => new(message, ex);
 
