@@ -1,4 +1,4 @@
-using ApiTokens.Tests.Specification;
+using ApiTokens.Stores.Specification;
 
 namespace ApiTokens.Stores.EntityFrameworkCore.Tests;
 

@@ -1,5 +1,5 @@
 using ApiTokens.Stores;
-using ApiTokens.Tests.Specification;
+using ApiTokens.Stores.Specification;
 using Microsoft.Extensions.DependencyInjection;
 
 [assembly: Parallelize(Scope = ExecutionScope.MethodLevel)]

@@ -1,21 +1,39 @@
 using System.Security.Cryptography;
-using ApiTokens.Stores;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
 
-namespace ApiTokens.Tests.Specification;
+namespace ApiTokens.Stores.Specification;
 
 /// <summary>
-/// The contract of <see cref="IApiTokenStore"/>: every store's test project derives from this class
-/// and supplies <see cref="CreateStoreAsync"/>. Each test works in its own account, so stores may
-/// share one database across tests.
+/// The contract of <see cref="IApiTokenStore"/> as MSTest tests. A store's test project derives a
+/// <c>[TestClass]</c> from this class and returns the store from <see cref="CreateStoreAsync"/>;
+/// every test method here then runs against it. The in-memory and Entity Framework Core stores of
+/// ApiTokens prove themselves with this very suite.
 /// </summary>
+/// <remarks>
+/// Each test works in an account of its own, so a store may share one database across tests and
+/// test classes. Test names say what they check (<c>Method_Scenario_Expected</c>) and carry the
+/// rule they prove as a <c>[TestCategory]</c>.
+/// </remarks>
 public abstract class ApiTokenStoreSpecification
 {
     private static readonly DateTimeOffset s_t0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The MSTest context (set by the test runner).</summary>
     public TestContext TestContext { get; set; } = null!;
 
+    /// <summary>How many writers race in the concurrency tests. Default: 64.</summary>
+    protected virtual int ConcurrentWriters => 64;
+
+    /// <summary>Returns the store under test: a new one, or one shared by the tests of the class.</summary>
+    /// <returns>The store.</returns>
     protected abstract Task<IApiTokenStore> CreateStoreAsync();
 
+    /// <summary>A new token in <paramref name="accountId"/> with a random id and secret hash.</summary>
+    /// <param name="accountId">The account.</param>
+    /// <param name="ownerId">The owner of a user token.</param>
+    /// <param name="type">The token type.</param>
+    /// <param name="minutes">Minutes after a fixed instant for <see cref="ApiToken.CreatedAt"/>.</param>
+    /// <returns>The token (not stored yet).</returns>
     protected static ApiToken NewToken(string accountId, string? ownerId = "alice", TokenType type = TokenType.User, int minutes = 0) => new()
     {
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
@@ -31,6 +49,8 @@ public abstract class ApiTokenStoreSpecification
         SecretHint = "apt_****abcd",
     };
 
+    /// <summary>A new account id, so tests never see each other's tokens.</summary>
+    /// <returns>The id.</returns>
     protected static string NewAccount() => "acct-" + Guid.NewGuid().ToString("N")[..12];
 
     [TestMethod]
@@ -83,6 +103,56 @@ public abstract class ApiTokenStoreSpecification
 
         var found = await store.FindByIdAsync(token.Id, TestContext.CancellationToken);
         Assert.AreEqual("ci deploys", found!.Description);
+    }
+
+    [TestMethod]
+    public async Task CreateAsync_DuplicateIdWithAnotherHash_ThrowsStoreExceptionAndKeepsFirst()
+    {
+        var store = await CreateStoreAsync();
+        var token = NewToken(NewAccount());
+        await store.CreateAsync(token, TestContext.CancellationToken);
+        var sameId = NewToken(token.AccountId) with { Id = token.Id, Description = "second" };
+
+        await Assert.ThrowsAsync<ApiTokenStoreException>(() => store.CreateAsync(sameId, TestContext.CancellationToken));
+
+        Assert.AreEqual("ci deploys", (await store.FindByIdAsync(token.Id, TestContext.CancellationToken))!.Description);
+        Assert.IsNull(await store.FindBySecretHashAsync(sameId.SecretHash, TestContext.CancellationToken), "the refused token's hash finds nothing");
+    }
+
+    [TestMethod]
+    [TestCategory("R17")]
+    public async Task CreateAsync_DuplicateSecretHashWithAnotherId_ThrowsStoreExceptionAndKeepsFirst()
+    {
+        var store = await CreateStoreAsync();
+        var token = NewToken(NewAccount());
+        await store.CreateAsync(token, TestContext.CancellationToken);
+        var sameHash = NewToken(token.AccountId) with { SecretHash = (byte[])token.SecretHash.Clone() };
+
+        await Assert.ThrowsAsync<ApiTokenStoreException>(() => store.CreateAsync(sameHash, TestContext.CancellationToken));
+
+        Assert.IsNull(await store.FindByIdAsync(sameHash.Id, TestContext.CancellationToken), "the refused token was not stored");
+        Assert.AreEqual(token.Id, (await store.FindBySecretHashAsync(token.SecretHash, TestContext.CancellationToken))?.Id, "the hash still finds the first token");
+    }
+
+    [TestMethod]
+    [TestCategory("R17")]
+    public async Task UpdateAsync_NeverChangesTheSecretHashOrTheAccount()
+    {
+        var store = await CreateStoreAsync();
+        var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
+        var otherHash = RandomNumberGenerator.GetBytes(32);
+
+        var updated = await store.UpdateAsync(created with { SecretHash = otherHash, AccountId = NewAccount(), Description = "changed" }, TestContext.CancellationToken);
+
+        var found = await store.FindByIdAsync(created.Id, TestContext.CancellationToken);
+        Assert.AreEqual("changed", found!.Description, "the rest of the update applies");
+        Assert.AreEqual(created.AccountId, found.AccountId);
+        CollectionAssert.AreEqual(created.SecretHash, found.SecretHash);
+        CollectionAssert.AreEqual(created.SecretHash, updated.SecretHash);
+        Assert.AreEqual(created.AccountId, updated.AccountId);
+        Assert.IsNull(await store.FindBySecretHashAsync(otherHash, TestContext.CancellationToken), "the new hash finds nothing");
+        Assert.AreEqual(created.Id, (await store.FindBySecretHashAsync(created.SecretHash, TestContext.CancellationToken))?.Id, "the old hash still finds the token");
+        Assert.HasCount(1, await store.ListAsync(created.AccountId, null, TestContext.CancellationToken));
     }
 
     [TestMethod]
@@ -266,6 +336,4 @@ public abstract class ApiTokenStoreSpecification
 
         Assert.IsNotNull((await store.FindByIdAsync(created.Id, TestContext.CancellationToken))!.FindApp("new"));
     }
-
-    protected virtual int ConcurrentWriters => 64;
 }

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+
+[assembly: Parallelize(Scope = ExecutionScope.MethodLevel)]
+
+namespace ApiTokens.Stores.Specification.Tests;
+
+// The specification is only worth shipping if it fails a store that breaks the contract. Each test
+// runs one specification test against a store with one deliberate defect and expects it to fail.
+[TestClass]
+public sealed class SpecificationCatchesDefectsTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task ContractKeepingStore_PassesTheUniquenessAndUpdateTests()
+    {
+        var spec = Against(new SimpleStore());
+
+        await spec.CreateAsync_DuplicateIdWithAnotherHash_ThrowsStoreExceptionAndKeepsFirst();
+        await spec.CreateAsync_DuplicateSecretHashWithAnotherId_ThrowsStoreExceptionAndKeepsFirst();
+        await spec.UpdateAsync_NeverChangesTheSecretHashOrTheAccount();
+        await spec.UpdateAsync_StaleVersion_ThrowsConflictAndChangesNothing();
+    }
+
+    [TestMethod]
+    [TestCategory("R17")]
+    public async Task StoreAcceptingADuplicateSecretHash_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { CheckHashUniqueness = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.CreateAsync_DuplicateSecretHashWithAnotherId_ThrowsStoreExceptionAndKeepsFirst);
+    }
+
+    [TestMethod]
+    public async Task StoreReplacingATokenWithADuplicateId_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { CheckIdUniqueness = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.CreateAsync_DuplicateIdWithAnotherHash_ThrowsStoreExceptionAndKeepsFirst);
+    }
+
+    [TestMethod]
+    [TestCategory("R17")]
+    public async Task StoreWhoseUpdateRewritesTheHashAndAccount_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { UpdateKeepsIdentity = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.UpdateAsync_NeverChangesTheSecretHashOrTheAccount);
+    }
+
+    [TestMethod]
+    [TestCategory("R19")]
+    public async Task StoreWithoutVersionCheck_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { CheckVersion = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.UpdateAsync_StaleVersion_ThrowsConflictAndChangesNothing);
+    }
+
+    private Specification Against(IApiTokenStore store) => new(store) { TestContext = TestContext };
+
+    // Not a [TestClass]: the runner does not pick it up; the tests above call its methods.
+    private sealed class Specification(IApiTokenStore store) : ApiTokenStoreSpecification
+    {
+        protected override Task<IApiTokenStore> CreateStoreAsync() => Task.FromResult(store);
+    }
+
+    // A plain store under one lock whose contract checks can be switched off one at a time.
+    private sealed class SimpleStore : IApiTokenStore
+    {
+        private readonly ConcurrentDictionary<string, ApiToken> _tokens = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public bool CheckIdUniqueness { get; init; } = true;
+
+        public bool CheckHashUniqueness { get; init; } = true;
+
+        public bool UpdateKeepsIdentity { get; init; } = true;
+
+        public bool CheckVersion { get; init; } = true;
+
+        public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if ((CheckIdUniqueness && _tokens.ContainsKey(token.Id))
+                    || (CheckHashUniqueness && _tokens.Values.Any(t => t.SecretHash.AsSpan().SequenceEqual(token.SecretHash))))
+                {
+                    throw new ApiTokenStoreException("duplicate");
+                }
+
+                var stored = token with { Version = 1 };
+                _tokens[token.Id] = stored;
+                return Task.FromResult(stored);
+            }
+        }
+
+        public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if (!_tokens.TryGetValue(token.Id, out var current) || (CheckVersion && current.Version != token.Version))
+                {
+                    throw new ApiTokenConcurrencyException();
+                }
+
+                var stored = token with { Version = current.Version + 1 };
+                if (UpdateKeepsIdentity)
+                {
+                    stored = stored with { SecretHash = current.SecretHash, AccountId = current.AccountId };
+                }
+
+                _tokens[token.Id] = stored;
+                return Task.FromResult(stored);
+            }
+        }
+
+        public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken)
+            => Task.FromResult(_tokens.TryGetValue(tokenId, out var token) ? token : null);
+
+        public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                return Task.FromResult(_tokens.Values.FirstOrDefault(t => t.SecretHash.AsSpan().SequenceEqual(secretHash.Span)));
+            }
+        }
+
+        public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                return Task.FromResult<IReadOnlyList<ApiToken>>([.. _tokens.Values
+                    .Where(t => t.AccountId == accountId && (ownerId is null || (t.Type == TokenType.User && t.OwnerId == ownerId)))
+                    .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal)]);
+            }
+        }
+
+        public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if (!_tokens.TryGetValue(tokenId, out var current))
+                {
+                    return Task.FromResult<ApiToken?>(null);
+                }
+
+                if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
+                {
+                    return Task.FromResult<ApiToken?>(current);
+                }
+
+                var stored = current with { Apps = [.. current.Apps, app], Version = current.Version + 1 };
+                _tokens[tokenId] = stored;
+                return Task.FromResult<ApiToken?>(stored);
+            }
+        }
+    }
+}
