@@ -1,4 +1,4 @@
-using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

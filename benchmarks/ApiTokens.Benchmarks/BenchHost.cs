@@ -1,8 +1,8 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using System.Text;
-using ApiTokens.AspNetCore;
-using ApiTokens.Membership;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Management;
 using ApiTokens.Stores;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;

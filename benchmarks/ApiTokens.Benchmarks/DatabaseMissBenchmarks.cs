@@ -1,6 +1,5 @@
-using ApiTokens.AspNetCore;
-using ApiTokens.Stores.EntityFrameworkCore;
-using ApiTokens.Tests;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Stores.EntityFrameworkCore.Tests;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;

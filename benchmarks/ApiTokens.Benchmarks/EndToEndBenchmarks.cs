@@ -1,10 +1,9 @@
 using System.Net.Http.Headers;
-using ApiTokens.AspNetCore;
-using BenchmarkDotNet.Jobs;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Management;
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
+using BenchmarkDotNet.Jobs;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Text;
-using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Authentication;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
 

@@ -1,4 +1,4 @@
-using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Authentication;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
 

@@ -1,7 +1,8 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using ApiTokens;
-using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Management;
 using Microsoft.IdentityModel.Tokens;
 
 // A small host for benchmarks/load.sh: one endpoint per scheme on loopback. It writes a fresh API

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
-using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.Membership;
 using ApiTokens.Sample.Demo;
 

@@ -1,4 +1,5 @@
 using ApiTokens.AspNetCore.Endpoints;
+using ApiTokens.Management;
 using ApiTokens.Membership;
 using ApiTokens.Sample.Demo;
 

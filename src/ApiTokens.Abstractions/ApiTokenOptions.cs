@@ -1,3 +1,5 @@
+using ApiTokens.Secrets;
+
 namespace ApiTokens;
 
 /// <summary>Options of the token model: defaults, limits and the secret format.</summary>

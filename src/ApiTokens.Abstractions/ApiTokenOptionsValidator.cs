@@ -1,3 +1,4 @@
+using ApiTokens.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace ApiTokens;

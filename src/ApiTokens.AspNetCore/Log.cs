@@ -1,3 +1,4 @@
+using ApiTokens.Validation;
 using Microsoft.Extensions.Logging;
 
 namespace ApiTokens.AspNetCore;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace ApiTokens.Stores.Specification;
 

@@ -1,6 +1,9 @@
+using ApiTokens.Management;
 using ApiTokens.Membership;
+using ApiTokens.Secrets;
 using ApiTokens.Stores;
 using ApiTokens.Stores.InMemory;
+using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;

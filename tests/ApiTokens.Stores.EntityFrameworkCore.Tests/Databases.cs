@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using ApiTokens.Tests;
 using Npgsql;
 
 [assembly: Parallelize(Scope = ExecutionScope.ClassLevel, Workers = 2)]

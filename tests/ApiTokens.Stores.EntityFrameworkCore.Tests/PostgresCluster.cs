@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ApiTokens.Tests;
+namespace ApiTokens.Stores.EntityFrameworkCore.Tests;
 
 // A throwaway PostgreSQL cluster: initdb + pg_ctl in a temp folder, on a free loopback port, removed
 // afterwards. PostgreSQL refuses to run as root, so as root it runs through `runuser -u postgres --`.

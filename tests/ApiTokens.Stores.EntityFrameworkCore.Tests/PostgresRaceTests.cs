@@ -1,4 +1,5 @@
-using ApiTokens.Membership;
+using ApiTokens.Management;
+using ApiTokens.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,8 +11,8 @@ namespace ApiTokens.Stores.EntityFrameworkCore.Tests;
 [TestCategory("R19")]
 public sealed class PostgresRaceTests
 {
-    private static readonly ApiTokenActor Alice = new("acme", "alice");
-    private static readonly ApiTokenActor Bob = new("acme", "bob");
+    private static readonly ApiTokenActor s_alice = new("acme", "alice");
+    private static readonly ApiTokenActor s_bob = new("acme", "bob");
 
     public TestContext TestContext { get; set; } = null!;
 
@@ -21,7 +22,7 @@ public sealed class PostgresRaceTests
         var database = await Databases.NewPostgresDatabaseAsync();
         await using var nodeA = Node(database);
         await using var nodeB = Node(database);
-        var token = await CreateAsync(nodeA, Bob, AppState.Pending);
+        var token = await CreateAsync(nodeA, s_bob, AppState.Pending);
         using var start = new ManualResetEventSlim();
 
         var tasks = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
@@ -51,20 +52,20 @@ public sealed class PostgresRaceTests
 
         for (var round = 0; round < 20; round++)
         {
-            var token = await CreateAsync(nodeA, Bob, AppState.Allow);
+            var token = await CreateAsync(nodeA, s_bob, AppState.Allow);
             var id = token.Details.Token.Id;
             using var start = new ManualResetEventSlim();
             var retire = Task.Run(async () =>
             {
                 start.Wait(TestContext.CancellationToken);
                 await using var scope = nodeA.CreateAsyncScope();
-                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().RetireAsync(Alice, id, TestContext.CancellationToken);
+                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().RetireAsync(s_alice, id, TestContext.CancellationToken);
             });
             var change = Task.Run(async () =>
             {
                 start.Wait(TestContext.CancellationToken);
                 await using var scope = nodeB.CreateAsyncScope();
-                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().UpdateAsync(Bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, TestContext.CancellationToken);
+                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().UpdateAsync(s_bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, TestContext.CancellationToken);
             });
             start.Set();
             var (retired, changed) = (await retire, await change);
@@ -95,7 +96,7 @@ public sealed class PostgresRaceTests
         var database = await Databases.NewPostgresDatabaseAsync();
         await using var nodeA = Node(database);
         await using var nodeB = Node(database);
-        var token = await CreateAsync(nodeA, Bob, AppState.Allow);
+        var token = await CreateAsync(nodeA, s_bob, AppState.Allow);
         var storeA = nodeA.GetRequiredService<IApiTokenStore>();
         var storeB = nodeB.GetRequiredService<IApiTokenStore>();
         var read = (await storeA.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!;
@@ -131,7 +132,7 @@ public sealed class PostgresRaceTests
         services.AddApiTokens().AddInMemoryMembership(m => m.SetRole("acme", "bob", TokenPrivilege.Normal)).AddInMemoryStore();
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().CreateAsync(Bob, new CreateApiTokenRequest());
+        var created = await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().CreateAsync(s_bob, new CreateApiTokenRequest());
         return created.Value!.Secret;
     }
 

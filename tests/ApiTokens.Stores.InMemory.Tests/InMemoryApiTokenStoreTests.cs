@@ -1,4 +1,3 @@
-using ApiTokens.Stores;
 using ApiTokens.Stores.Specification;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ApiTokens.Validation;
 
 namespace ApiTokens.Caching;
 

@@ -1,5 +1,7 @@
 using ApiTokens;
 using ApiTokens.Caching;
+using ApiTokens.Secrets;
+using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>The member on whose behalf a management operation runs.</summary>
 /// <param name="AccountId">The account the member acts in.</param>

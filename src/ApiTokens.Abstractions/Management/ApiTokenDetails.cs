@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>A token as a management caller sees it: the token and its effective privilege now (R15).</summary>
 /// <param name="Token">The token.</param>

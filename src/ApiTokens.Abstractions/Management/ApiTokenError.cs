@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>Why a management operation failed: a stable <see cref="Code"/> and a readable description.</summary>
 public sealed class ApiTokenError

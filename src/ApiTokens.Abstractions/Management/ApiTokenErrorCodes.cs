@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>The stable error codes of management operations (SPEC §4).</summary>
 public static class ApiTokenErrorCodes

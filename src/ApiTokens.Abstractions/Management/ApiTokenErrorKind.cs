@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>The class of a management failure; transports map it to a status (400, 403, 404, 409).</summary>
 public enum ApiTokenErrorKind

@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 // One instance per failure: results carry these, so a failure allocates nothing.
 internal static class ApiTokenErrors

@@ -1,3 +1,6 @@
+using ApiTokens.Management;
+using ApiTokens.Validation;
+
 namespace ApiTokens;
 
 public sealed partial class ApiTokenManager

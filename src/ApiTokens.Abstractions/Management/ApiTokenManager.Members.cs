@@ -1,3 +1,4 @@
+using ApiTokens.Management;
 using ApiTokens.Stores;
 
 namespace ApiTokens;

@@ -1,3 +1,5 @@
+using ApiTokens.Management;
+
 namespace ApiTokens;
 
 public sealed partial class ApiTokenManager

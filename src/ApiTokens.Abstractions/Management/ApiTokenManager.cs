@@ -1,4 +1,6 @@
+using ApiTokens.Management;
 using ApiTokens.Membership;
+using ApiTokens.Secrets;
 using ApiTokens.Stores;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace ApiTokens;
+namespace ApiTokens.Management;
 
 /// <summary>The outcome of a management operation: a value, or an <see cref="ApiTokenError"/>.</summary>
 /// <typeparam name="T">The value on success.</typeparam>

@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>What to create (R2–R4, R7).</summary>
 public sealed class CreateApiTokenRequest

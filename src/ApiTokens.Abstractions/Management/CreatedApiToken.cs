@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>A newly created token and its secret, which is never available again (R17).</summary>
 public sealed class CreatedApiToken

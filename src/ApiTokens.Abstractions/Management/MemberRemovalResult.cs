@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>What <see cref="ApiTokenManager.MemberRemovedAsync"/> did with a removed member's user tokens.</summary>
 public sealed class MemberRemovalResult

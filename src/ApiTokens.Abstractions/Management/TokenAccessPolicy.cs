@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 // The rules of who sees and manages what, in one place (R2–R6, R14, R15).
 internal static class TokenAccessPolicy

@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Management;
 
 /// <summary>A partial change of a token (R6); properties left <see langword="null"/> are not changed.</summary>
 public sealed class UpdateApiTokenRequest

@@ -4,9 +4,10 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
+using ApiTokens.Validation;
 using Microsoft.Extensions.Options;
 
-namespace ApiTokens;
+namespace ApiTokens.Secrets;
 
 /// <summary>
 /// Generates, checks, hashes and hints secrets in the configured format (R17): one instance per

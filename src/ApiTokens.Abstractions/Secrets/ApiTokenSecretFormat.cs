@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Secrets;
 
 /// <summary>The shape of newly generated secrets (R17).</summary>
 public enum ApiTokenSecretFormat

@@ -1,3 +1,5 @@
+using ApiTokens.Validation;
+
 namespace ApiTokens.Stores;
 
 /// <summary>

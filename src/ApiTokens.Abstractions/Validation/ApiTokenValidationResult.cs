@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Validation;
 
 /// <summary>The outcome of <see cref="ApiTokenValidator"/>: a status and, on success, the validated token.</summary>
 public sealed class ApiTokenValidationResult

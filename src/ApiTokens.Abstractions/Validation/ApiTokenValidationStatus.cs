@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Validation;
 
 /// <summary>The outcome of validating a presented secret and application name (SPEC §3).</summary>
 public enum ApiTokenValidationStatus

@@ -1,11 +1,13 @@
 using ApiTokens.Caching;
+using ApiTokens.Management;
 using ApiTokens.Membership;
+using ApiTokens.Secrets;
 using ApiTokens.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ApiTokens;
+namespace ApiTokens.Validation;
 
 /// <summary>
 /// The whole check of a presented secret and application name, for any transport (an ASP.NET Core

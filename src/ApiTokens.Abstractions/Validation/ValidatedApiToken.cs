@@ -1,4 +1,5 @@
-namespace ApiTokens;
+
+namespace ApiTokens.Validation;
 
 /// <summary>What an authenticated request knows about its token: enough to build a principal.</summary>
 public sealed class ValidatedApiToken

@@ -1,4 +1,5 @@
-namespace ApiTokens.AspNetCore;
+
+namespace ApiTokens.AspNetCore.Authentication;
 
 /// <summary>Default values of the ApiTokens authentication scheme.</summary>
 public static class ApiTokenAuthenticationDefaults

@@ -1,4 +1,5 @@
-namespace ApiTokens.AspNetCore;
+
+namespace ApiTokens.AspNetCore.Authentication;
 
 /// <summary>
 /// Hooks into the ApiTokens handler, in the style of <c>JwtBearerEvents</c>. Set the delegates, or

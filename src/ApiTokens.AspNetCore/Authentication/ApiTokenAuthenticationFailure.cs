@@ -1,4 +1,6 @@
-namespace ApiTokens.AspNetCore;
+using ApiTokens.Validation;
+
+namespace ApiTokens.AspNetCore.Authentication;
 
 // The failure carried by AuthenticateResult.Fail. Never thrown, so one instance per status is shared.
 // Its message never holds the secret.

@@ -1,11 +1,14 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using ApiTokens.AspNetCore.Authorization;
+using ApiTokens.AspNetCore.Http;
+using ApiTokens.Validation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 // Authenticates SPEC §3 requests: reads the credentials, asks the one validation flow
 // (ApiTokenValidator), maps its status to HTTP and attaches the identity. It judges nothing

@@ -1,6 +1,7 @@
+using ApiTokens.Validation;
 using Microsoft.AspNetCore.Authentication;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 /// <summary>Options of the ApiTokens authentication scheme.</summary>
 public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions

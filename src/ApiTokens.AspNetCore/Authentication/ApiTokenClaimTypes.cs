@@ -1,4 +1,5 @@
-namespace ApiTokens.AspNetCore;
+
+namespace ApiTokens.AspNetCore.Authentication;
 
 /// <summary>
 /// The claim types of a principal authenticated by an API token. <c>User.Identity.Name</c> is the

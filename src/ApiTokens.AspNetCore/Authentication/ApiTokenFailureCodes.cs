@@ -1,4 +1,5 @@
-namespace ApiTokens.AspNetCore;
+
+namespace ApiTokens.AspNetCore.Authentication;
 
 /// <summary>The <c>code</c> values of failed API requests (SPEC §3), as Circonus clients read them.</summary>
 public static class ApiTokenFailureCodes

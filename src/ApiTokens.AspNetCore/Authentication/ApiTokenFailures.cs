@@ -1,6 +1,7 @@
+using ApiTokens.Validation;
 using Microsoft.AspNetCore.Http;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 // SPEC §3's failure table: status, code, and the words clients show.
 internal static class ApiTokenFailures

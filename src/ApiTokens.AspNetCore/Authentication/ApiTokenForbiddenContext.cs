@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 /// <summary>The context of <see cref="ApiTokenAuthenticationEvents.OnForbidden"/>.</summary>
 public sealed class ApiTokenForbiddenContext : PropertiesContext<ApiTokenAuthenticationOptions>

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using ApiTokens.Validation;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 // The claims identity of each validated (token, app) pair, per scheme, built once. The validator
 // shares one ValidatedApiToken per cached pair, so its identity hangs off that object in a

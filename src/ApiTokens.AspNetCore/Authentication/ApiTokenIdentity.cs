@@ -1,6 +1,7 @@
 using System.Security.Claims;
+using ApiTokens.Validation;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 // The identity of a request authenticated by an API token. One instance is built per cached
 // (token, app) pair and shared by every request that presents them: claims are built once, not per

@@ -1,7 +1,8 @@
+using ApiTokens.Validation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 /// <summary>The context of <see cref="ApiTokenAuthenticationEvents.OnTokenValidated"/>.</summary>
 public sealed class ApiTokenValidatedContext : ResultContext<ApiTokenAuthenticationOptions>

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authentication;
 
 // Reads SPEC §3's three credential forms, in order: the token header (+ app header);
 // Authorization: Basic base64(app:secret); Authorization: Bearer secret (+ app header).

@@ -1,5 +1,6 @@
 using ApiTokens;
-using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Microsoft.AspNetCore.Builder;

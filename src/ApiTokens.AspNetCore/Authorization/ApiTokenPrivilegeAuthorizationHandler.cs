@@ -1,8 +1,9 @@
+using ApiTokens.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authorization;
 
 // R16. Runs in every authorization evaluation:
 // - a request authenticated by an API token must have at least the privilege the endpoint requires:

@@ -1,4 +1,5 @@
-namespace ApiTokens.AspNetCore;
+
+namespace ApiTokens.AspNetCore.Authorization;
 
 internal static class ApiTokenPrivilegeNames
 {

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authorization;
 
 /// <summary>
 /// Requires a request authenticated by an API token whose effective privilege is at least

@@ -1,6 +1,7 @@
+using ApiTokens.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Authorization;
 
 /// <summary>
 /// Requires an API token with at least the given effective privilege (R16), for MVC controllers,

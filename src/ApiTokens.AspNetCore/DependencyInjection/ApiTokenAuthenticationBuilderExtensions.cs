@@ -1,5 +1,5 @@
-using ApiTokens;
-using ApiTokens.AspNetCore;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.AspNetCore.Authorization;
 using ApiTokens.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ApiTokens.AspNetCore.Http;
+using ApiTokens.Management;
 using ApiTokens.Stores;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

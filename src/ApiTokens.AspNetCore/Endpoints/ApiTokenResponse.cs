@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ApiTokens.Management;
 
 namespace ApiTokens.AspNetCore.Endpoints;
 

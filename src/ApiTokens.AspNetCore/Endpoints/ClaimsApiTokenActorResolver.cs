@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
 
 namespace ApiTokens.AspNetCore.Endpoints;

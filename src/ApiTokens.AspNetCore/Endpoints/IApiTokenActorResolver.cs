@@ -1,3 +1,4 @@
+using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
 
 namespace ApiTokens.AspNetCore.Endpoints;

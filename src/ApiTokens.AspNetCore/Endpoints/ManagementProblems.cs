@@ -1,3 +1,5 @@
+using ApiTokens.AspNetCore.Http;
+using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 

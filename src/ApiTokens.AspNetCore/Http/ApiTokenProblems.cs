@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using ApiTokens.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace ApiTokens.AspNetCore;
+namespace ApiTokens.AspNetCore.Http;
 
 // The one writer of error bodies, for the authentication scheme and the management endpoints
 // alike: application/problem+json (RFC 9457) that also carries the fields Circonus clients read —

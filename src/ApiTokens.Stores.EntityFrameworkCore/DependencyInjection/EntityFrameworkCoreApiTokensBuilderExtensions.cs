@@ -1,5 +1,4 @@
 using ApiTokens;
-using ApiTokens.Stores;
 using ApiTokens.Stores.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,5 +1,6 @@
 using ApiTokens.Caching;
-using ApiTokens.Stores;
+using ApiTokens.Management;
+using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;

@@ -1,3 +1,5 @@
+using ApiTokens.Management;
+
 namespace ApiTokens.Tests.Management;
 
 [TestClass]

@@ -1,4 +1,5 @@
 using ApiTokens.Membership;
+using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Tests.Management;

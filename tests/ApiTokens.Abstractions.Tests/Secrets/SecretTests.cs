@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using ApiTokens.Secrets;
+using ApiTokens.Validation;
 using Microsoft.Extensions.Logging;
 
 namespace ApiTokens.Tests.Secrets;

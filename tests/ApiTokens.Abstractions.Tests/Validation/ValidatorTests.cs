@@ -1,4 +1,4 @@
-using ApiTokens.Stores;
+using ApiTokens.Validation;
 
 namespace ApiTokens.Tests.Validation;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using ApiTokens.Validation;
 using Microsoft.AspNetCore.Http;
 
 namespace ApiTokens.AspNetCore.Tests.Authentication;

@@ -1,4 +1,6 @@
 using System.Net;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.AspNetCore.Authorization;
 
 namespace ApiTokens.AspNetCore.Tests.Authorization;
 

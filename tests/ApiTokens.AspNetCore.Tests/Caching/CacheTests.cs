@@ -1,4 +1,6 @@
 using System.Net;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Management;
 using ApiTokens.Tests;
 
 namespace ApiTokens.AspNetCore.Tests.Caching;

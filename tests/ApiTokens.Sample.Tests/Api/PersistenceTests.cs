@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ApiTokens.Sample.Data;
-using ApiTokens.Tests;
+using ApiTokens.Stores.EntityFrameworkCore.Tests;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

@@ -36,7 +36,7 @@ public static class ApiTokensModelBuilderExtensions
             token.Property(t => t.PromotedAt).HasColumnName("promoted_at");
             token.Property(t => t.PromotedBy).HasColumnName("promoted_by").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength);
             token.Property(t => t.FormerOwnerId).HasColumnName("former_owner_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength);
-            token.Property(t => t.SecretHash).HasColumnName("secret_hash").HasMaxLength(ApiTokens.ApiTokenSecretCodec.HashLength).IsRequired();
+            token.Property(t => t.SecretHash).HasColumnName("secret_hash").HasMaxLength(ApiTokens.Secrets.ApiTokenSecretCodec.HashLength).IsRequired();
             token.Property(t => t.SecretHint).HasColumnName("secret_hint").HasMaxLength(64).IsRequired();
             token.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();
             token.HasIndex(t => t.SecretHash).IsUnique().HasDatabaseName("ix_api_tokens_secret_hash");

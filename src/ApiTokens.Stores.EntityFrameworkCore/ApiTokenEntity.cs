@@ -1,3 +1,4 @@
+
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
 /// <summary>The database row of a token (table <c>api_tokens</c>). Map it with <c>modelBuilder.UseApiTokens()</c>.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ApiTokens.Stores;
 
 namespace ApiTokens.Stores.InMemory;
 

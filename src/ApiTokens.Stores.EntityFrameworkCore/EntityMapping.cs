@@ -1,3 +1,4 @@
+
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
 internal static class EntityMapping

@@ -1,3 +1,4 @@
+
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
 /// <summary>The database row of an app recorded under a token (table <c>api_token_apps</c>, key (token, name)).</summary>
