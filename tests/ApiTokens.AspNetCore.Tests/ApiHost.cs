@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Authorization;
+using ApiTokens.AspNetCore.Endpoints;
 using ApiTokens.Management;
 using ApiTokens.Membership;
 using ApiTokens.Stores;
@@ -95,6 +96,13 @@ internal sealed class ApiHost : IAsyncDisposable
         app.MapGet("/cookie-only", (ClaimsPrincipal user) => Describe(user)).RequireAuthorization();
         app.MapGet("/either", (ClaimsPrincipal user) => Describe(user)).RequireAuthorization(
             new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
+        app.MapApiTokens("/api/tokens");
+        app.MapPost("/member-login/{account}/{user}", async (HttpContext context, string account, string user) =>
+        {
+            Claim[] claims = [new(ClaimTypes.NameIdentifier, user), new(ClaimsApiTokenActorResolver.AccountIdClaimType, account)];
+            await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+            return Results.Ok();
+        });
         app.MapPost("/cookie-login", async (HttpContext context) =>
         {
             await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "cookie-user")], CookieAuthenticationDefaults.AuthenticationScheme)));
@@ -135,6 +143,20 @@ internal sealed class ApiHost : IAsyncDisposable
 
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return request;
+    }
+
+    // A client signed in as a member (the host's own cookie scheme), for the management endpoints.
+    public async Task<HttpClient> SignInAsync(ApiTokenActor actor)
+    {
+        var login = await Client.PostAsync($"/member-login/{actor.AccountId}/{actor.UserId}", null);
+        login.EnsureSuccessStatusCode();
+        var client = _app.GetTestClient();
+        foreach (var cookie in login.Headers.GetValues("Set-Cookie"))
+        {
+            client.DefaultRequestHeaders.Add("Cookie", cookie.Split(';')[0]);
+        }
+
+        return client;
     }
 
     public Task<HttpResponseMessage> GetAsync(string secret, string? appName = "test-app", string path = "/read")

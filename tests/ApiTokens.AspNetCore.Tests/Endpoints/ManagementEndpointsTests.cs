@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Management;
+using ApiTokens.Tests;
+
+namespace ApiTokens.AspNetCore.Tests.Endpoints;
+
+// MapApiTokens (SPEC §4) over HTTP on a host of its own: the package's endpoints, not the sample's.
+[TestClass]
+public sealed class ManagementEndpointsTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task NotSignedIn_401NotSignedIn()
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        var response = await host.Client.GetAsync("/api/tokens", TestContext.CancellationToken);
+
+        await ApiHost.ProblemAsync(response, 401, "NotSignedIn");
+    }
+
+    [TestMethod]
+    public async Task RequestAuthenticatedByAnApiToken_CannotManageTokens()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var token = await host.CreateTokenAsync(ApiHost.Alice, privilege: TokenPrivilege.Admin);
+
+        var response = await host.Client.SendAsync(ApiHost.Request(HttpMethod.Get, "/api/tokens", token.Secret), TestContext.CancellationToken);
+
+        await ApiHost.ProblemAsync(response, 401, "NotSignedIn");
+    }
+
+    [TestMethod]
+    [TestCategory("R2")]
+    [TestCategory("R17")]
+    public async Task Create_201WithLocationAndTheSecretOnce_ThenReadWithoutIt()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+
+        var response = await bob.PostAsJsonAsync("/api/tokens", new { type = "user", privilege = "normal", defaultAppState = "pending" }, TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.CancellationToken);
+        var id = created.GetProperty("id").GetString();
+        var secret = created.GetProperty("secret").GetString()!;
+        Assert.AreEqual($"/api/tokens/{id}", response.Headers.Location?.OriginalString);
+        Assert.AreEqual("no-store", response.Headers.CacheControl?.ToString());
+        var read = await bob.GetStringAsync($"/api/tokens/{id}", TestContext.CancellationToken);
+        Assert.DoesNotContain(secret, read);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await host.GetAsync(secret, "cli")).StatusCode, "pending: the new token works through the scheme of the same host");
+    }
+
+    [TestMethod]
+    [TestCategory("R29")]
+    public async Task Create_NotJson_400InvalidRequest_NothingCreated()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+
+        var response = await bob.PostAsync("/api/tokens", new StringContent("type=user", Encoding.UTF8, "application/x-www-form-urlencoded"), TestContext.CancellationToken);
+
+        await ApiHost.ProblemAsync(response, 400, ApiTokenErrorCodes.InvalidRequest);
+        Assert.AreEqual(0, host.Store.Count);
+    }
+
+    [TestMethod]
+    [TestCategory("R2")]
+    public async Task ReadOnlyMember_Create_403ReadOnlyCannotCreate()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var carol = await host.SignInAsync(ApiHost.Carol);
+
+        var response = await carol.PostAsJsonAsync("/api/tokens", new { type = "user" }, TestContext.CancellationToken);
+
+        await ApiHost.ProblemAsync(response, 403, ApiTokenErrorCodes.ReadOnlyCannotCreate);
+    }
+
+    [TestMethod]
+    [TestCategory("R5")]
+    public async Task AnotherMembersToken_404ForEveryOperation()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var alices = await host.CreateTokenAsync(ApiHost.Alice);
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+        var id = alices.Details.Token.Id;
+
+        await ApiHost.ProblemAsync(await bob.GetAsync($"/api/tokens/{id}", TestContext.CancellationToken), 404, ApiTokenErrorCodes.TokenNotFound);
+        await ApiHost.ProblemAsync(await bob.PatchAsJsonAsync($"/api/tokens/{id}", new { description = "mine now" }, TestContext.CancellationToken), 404, ApiTokenErrorCodes.TokenNotFound);
+        await ApiHost.ProblemAsync(await bob.PostAsync($"/api/tokens/{id}/retire", null, TestContext.CancellationToken), 404, ApiTokenErrorCodes.TokenNotFound);
+        Assert.IsFalse((await host.Store.FindByIdAsync(id, TestContext.CancellationToken))!.IsRetired);
+    }
+
+    [TestMethod]
+    [TestCategory("R10")]
+    [TestCategory("R13")]
+    public async Task AllowApp_ThenRetire_ThenChange409TokenRetired()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var token = await host.CreateTokenAsync(ApiHost.Bob, defaultAppState: AppState.Pending);
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+        var id = token.Details.Token.Id;
+
+        var allowed = await bob.PutAsJsonAsync($"/api/tokens/{id}/apps/Terraform%20v1.9", new { state = "allow" }, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await host.GetAsync(token.Secret, "Terraform v1.9")).StatusCode);
+
+        Assert.AreEqual(HttpStatusCode.OK, (await bob.PostAsync($"/api/tokens/{id}/retire", null, TestContext.CancellationToken)).StatusCode);
+
+        await ApiHost.ProblemAsync(await bob.PatchAsJsonAsync($"/api/tokens/{id}", new { description = "late" }, TestContext.CancellationToken), 409, ApiTokenErrorCodes.TokenRetired);
+        await ApiHost.ProblemAsync(await host.GetAsync(token.Secret, "Terraform v1.9"), 401, ApiTokenFailureCodes.BadToken);
+    }
+
+    [TestMethod]
+    [TestCategory("R14")]
+    public async Task Promote_OnlyByAnAdmin()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var token = await host.CreateTokenAsync(ApiHost.Bob);
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+        using var alice = await host.SignInAsync(ApiHost.Alice);
+        var id = token.Details.Token.Id;
+
+        await ApiHost.ProblemAsync(await bob.PostAsync($"/api/tokens/{id}/promote", null, TestContext.CancellationToken), 403, ApiTokenErrorCodes.PromoteRequiresAdmin);
+        var promoted = await alice.PostAsync($"/api/tokens/{id}/promote", null, TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.OK, promoted.StatusCode);
+        Assert.AreEqual("account", (await promoted.Content.ReadFromJsonAsync<JsonElement>(TestContext.CancellationToken)).GetProperty("type").GetString());
+    }
+
+    [TestMethod]
+    [TestCategory("R20")]
+    public async Task StoreFails_503WithRetryAfterFromTheOptions_SameProblemShapeAsTheScheme()
+    {
+        var store = new CountingStore();
+        await using var host = await ApiHost.StartAsync(core: o => o.StoreRetryAfter = TimeSpan.FromSeconds(9), wrapStore: s => store.Wrap(s));
+        var token = await host.CreateTokenAsync(ApiHost.Bob);
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+        store.FailReads = true;
+
+        var management = await bob.GetAsync($"/api/tokens/{token.Details.Token.Id}", TestContext.CancellationToken);
+        var scheme = await host.GetAsync(token.Secret);
+
+        var fromManagement = await ApiHost.ProblemAsync(management, 503, ApiTokenFailureCodes.StoreUnavailable);
+        var fromScheme = await ApiHost.ProblemAsync(scheme, 503, ApiTokenFailureCodes.StoreUnavailable);
+        Assert.AreEqual(TimeSpan.FromSeconds(9), management.Headers.RetryAfter?.Delta);
+        Assert.AreEqual(TimeSpan.FromSeconds(9), scheme.Headers.RetryAfter?.Delta);
+        foreach (var field in new[] { "type", "title", "detail", "message", "explanation" })
+        {
+            Assert.AreEqual(fromScheme.GetProperty(field).GetString(), fromManagement.GetProperty(field).GetString(), field);
+        }
+    }
+
+    [TestMethod]
+    [TestCategory("R20")]
+    public async Task StoreFails_TheValidatorLogsItOnce_TheHandlerDoesNot()
+    {
+        var store = new CountingStore();
+        await using var host = await ApiHost.StartAsync(wrapStore: s => store.Wrap(s));
+        var token = await host.CreateTokenAsync(ApiHost.Bob);
+        store.FailReads = true;
+        host.Logs.Clear();
+
+        await ApiHost.ProblemAsync(await host.GetAsync(token.Secret), 503, ApiTokenFailureCodes.StoreUnavailable);
+
+        var errors = host.Logs.GetSnapshot().Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error).ToList();
+        Assert.HasCount(1, errors, string.Join("; ", errors.Select(e => e.Category + ": " + e.Message)));
+        Assert.AreEqual(typeof(Validation.ApiTokenValidator).FullName, errors[0].Category);
+    }
+}
