@@ -1,4 +1,5 @@
 using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Validation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,30 @@ public static class AllocationProfile
 
             Console.WriteLine($"| {name} | {(GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Runs:F0} |");
         }
+
+        // The core's validation flow on its own, as any transport calls it: a cache hit should allocate nothing.
+        var validator = host.Services.GetRequiredService<ApiTokenValidator>();
+        for (var i = 0; i < 10_000; i++)
+        {
+            await validator.ValidateAsync(secret, BenchHost.AppName);
+        }
+
+        var start = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < Runs; i++)
+        {
+            await validator.ValidateAsync(secret, BenchHost.AppName);
+        }
+
+        Console.WriteLine($"| ApiTokenValidator.ValidateAsync alone, cache hit | {(GC.GetTotalAllocatedBytes(precise: true) - start) / (double)Runs:F0} |");
+        var identities = host.Services.GetRequiredService<ApiTokens.AspNetCore.Authentication.ApiTokenIdentities>();
+        var token = (await validator.ValidateAsync(secret, BenchHost.AppName)).Token!;
+        start = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < Runs; i++)
+        {
+            identities.Get(token, BenchHost.ApiTokens);
+        }
+
+        Console.WriteLine($"| identity lookup | {(GC.GetTotalAllocatedBytes(precise: true) - start) / (double)Runs:F0} |");
     }
 
     private static async Task ContextAsync(BenchHost host, string value, Func<HttpContext, string, Task>? then, string header = ApiTokenAuthenticationDefaults.TokenHeaderName)

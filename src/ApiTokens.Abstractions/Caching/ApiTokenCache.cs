@@ -35,6 +35,12 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     public const int MaxSecretLength = 96;
     private const int KeyLength = 32;
 
+    // MemoryCache keys are objects, so a UInt128 would be boxed by every lookup. A lookup fills this
+    // thread's probe instead: TryGetValue only compares it and keeps no reference, and nothing awaits
+    // between filling and using it. Stored entries get a Key object of their own.
+    [ThreadStatic]
+    private static Key? s_probe;
+
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(KeyLength);
     private readonly ConcurrentDictionary<UInt128, Lazy<Task<CachedApiToken?>>> _loading = new();
     private readonly TimeProvider _time;
@@ -86,7 +92,14 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     public CachedApiToken? TryGet(UInt128 key)
     {
         var generation = _current;
-        if (!generation.Enabled || !generation.Cache.TryGetValue(key, out var value))
+        if (!generation.Enabled)
+        {
+            return null;
+        }
+
+        var probe = s_probe ??= new Key();
+        probe.Value = key;
+        if (!generation.Cache.TryGetValue(probe, out var value))
         {
             return null;
         }
@@ -191,8 +204,20 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             return entry;
         }
 
-        generation.Cache.Set(key, entry, generation.EntryOptions);
+        generation.Cache.Set(new Key { Value = key }, entry, generation.EntryOptions);
         return entry;
+    }
+
+    private sealed class Key : IEquatable<Key>
+    {
+        public UInt128 Value { get; set; }
+
+        public bool Equals(Key? other) => other is not null && other.Value == Value;
+
+        public override bool Equals(object? obj) => Equals(obj as Key);
+
+        // The value is already a uniformly distributed hash.
+        public override int GetHashCode() => (int)(ulong)Value;
     }
 
     private sealed class Generation
