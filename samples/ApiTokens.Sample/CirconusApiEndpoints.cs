@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.Membership;
 using ApiTokens.Sample.Demo;
@@ -10,24 +11,49 @@ namespace ApiTokens.Sample;
 // sample (SPEC §5). Reads need ReadOnly and writes Normal (R16, by method); PUT account needs Admin.
 internal static class CirconusApiEndpoints
 {
+    private const int MaxBodyBytes = 64 * 1024;
+
     public static void MapCirconusApi(this WebApplication app)
     {
-        var v2 = app.MapGroup("/v2").RequireApiToken();
-        v2.MapGet("/user/current", UserCurrent);
-        v2.MapGet("/account/current", AccountCurrent);
-        v2.MapPut("/account/current", UpdateAccountAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin);
-        v2.MapGet("/annotation", (ClaimsPrincipal user, AnnotationBoard board) => Results.Ok(board.List(Account(user)).Select(ToJson)));
-        v2.MapPost("/annotation", CreateAnnotationAsync);
-        v2.MapDelete("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
+        // Real clients differ: the COSI installer drops the /v2 base path, go-apiclient accepts either,
+        // so the API answers on both.
+        MapRoutes(app.MapGroup("/v2").RequireApiToken());
+        MapRoutes(app.MapGroup(string.Empty).RequireApiToken());
+    }
+
+    // Every _cid the API returns can be fetched (GET /user/<id>, GET|PUT /account/<id>,
+    // GET /annotation/<id>), with the same privilege rules as the /current forms.
+    private static void MapRoutes(RouteGroupBuilder api)
+    {
+        api.MapGet("/user/current", UserCurrent);
+        api.MapGet("/user/{id}", UserById);
+        api.MapGet("/account/current", AccountCurrent);
+        api.MapGet("/account/{id}", AccountById);
+        api.MapPut("/account/current", UpdateAccountAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin);
+        api.MapPut("/account/{id}", UpdateAccountByIdAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin);
+        api.MapGet("/annotation", (ClaimsPrincipal user, AnnotationBoard board) => Results.Ok(board.List(Account(user)).Select(ToJson)));
+        api.MapPost("/annotation", CreateAnnotationAsync);
+        api.MapGet("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
+            board.Find(Account(user), id) is { } annotation ? Results.Ok(ToJson(annotation)) : NotFound("No such annotation."));
+        api.MapDelete("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
             board.Remove(Account(user), id) ? Results.NoContent() : NotFound("No such annotation."));
     }
 
     private static IResult UserCurrent(ClaimsPrincipal user)
     {
         var owner = user.FindFirstValue(ApiTokenClaimTypes.OwnerId);
-        if (owner is null || !DemoDirectory.Users.TryGetValue(owner, out var person))
+        return owner is null ? NotFound("An account token has no current user.") : DescribeUser(owner);
+    }
+
+    // A member of the token's account; anyone else does not exist for this token.
+    private static async Task<IResult> UserById(string id, ClaimsPrincipal user, InMemoryAccountMembership membership, CancellationToken cancellationToken)
+        => await membership.GetRoleAsync(Account(user), id, cancellationToken) is null ? NotFound("No such user in this account.") : DescribeUser(id);
+
+    private static IResult DescribeUser(string userId)
+    {
+        if (!DemoDirectory.Users.TryGetValue(userId, out var person))
         {
-            return NotFound("An account token has no current user.");
+            return NotFound("No such user.");
         }
 
         return Results.Ok(new Dictionary<string, object?>
@@ -38,6 +64,14 @@ internal static class CirconusApiEndpoints
             ["lastname"] = person.LastName,
         });
     }
+
+    private static IResult AccountById(string id, ClaimsPrincipal user, InMemoryAccountMembership membership, AnnotationBoard board)
+        => IsOwnAccount(id, user) ? AccountCurrent(user, membership, board) : NotFound("No such account.");
+
+    private static async Task<IResult> UpdateAccountByIdAsync(string id, HttpContext context, ClaimsPrincipal user, InMemoryAccountMembership membership, AnnotationBoard board)
+        => IsOwnAccount(id, user) ? await UpdateAccountAsync(context, user, membership, board) : NotFound("No such account.");
+
+    private static bool IsOwnAccount(string id, ClaimsPrincipal user) => string.Equals(id, Account(user), StringComparison.Ordinal);
 
     private static IResult AccountCurrent(ClaimsPrincipal user, InMemoryAccountMembership membership, AnnotationBoard board)
         => Results.Ok(DescribeAccount(Account(user), membership, board));
@@ -100,15 +134,28 @@ internal static class CirconusApiEndpoints
     {
         try
         {
-            if (context.Request.ContentLength > 64 * 1024)
+            if (context.Request.ContentLength > MaxBodyBytes)
             {
                 return null;
             }
 
-            var element = await context.Request.ReadFromJsonAsync<JsonElement>(context.RequestAborted);
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxBodyBytes;
+            }
+
+            // JSON whatever the Content-Type says: go-apiclient and the COSI installer send none.
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            if (body.Length > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            var element = JsonSerializer.Deserialize<JsonElement>(body.GetBuffer().AsSpan(0, (int)body.Length));
             return element.ValueKind == JsonValueKind.Object ? element : null;
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
+        catch (Exception ex) when (ex is JsonException or BadHttpRequestException)
         {
             return null;
         }

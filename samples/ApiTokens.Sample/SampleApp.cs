@@ -22,7 +22,9 @@ public static class SampleApp
         var store = SampleStore.Configure(builder);
 
         builder.Services.AddSingleton<AnnotationBoard>();
-        builder.Services.AddProblemDetails();
+        // Every error is problem+json with the fields Circonus clients read (code, message, reference),
+        // including routing's bare 404/405 (UseStatusCodePages below writes them through this service).
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = SampleProblems.AddCirconusFields);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -49,6 +51,7 @@ public static class SampleApp
         var app = builder.Build();
         SampleStore.Migrate(app);
         app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.Use(static (context, next) =>
         {
             var headers = context.Response.Headers;

@@ -19,6 +19,8 @@ internal sealed class AnnotationBoard
         return annotation;
     }
 
+    public Annotation? Find(string accountId, long id) => _annotations.TryGetValue((accountId, id), out var a) ? a : null;
+
     public bool Remove(string accountId, long id) => _annotations.TryRemove((accountId, id), out _);
 
     public string Description(string accountId) => _descriptions.TryGetValue(accountId, out var d) ? d : string.Empty;
