@@ -15,7 +15,8 @@ public static class ApiTokensServiceCollectionExtensions
     /// Adds <see cref="ApiTokenManager"/> (scoped), <see cref="ApiTokenValidator"/> with its cache and
     /// <see cref="ApiTokenSecretCodec"/> (singletons), and the options. Safe to call
     /// more than once. A store (for example <c>.AddInMemoryStore()</c>) and a membership source
-    /// (<see cref="ApiTokensBuilder.AddMembership{TMembership}"/>) must be added too.
+    /// (<see cref="ApiTokensBuilder.AddMembership{TMembership}"/>) must be added too: the host checks at
+    /// start-up and names the missing call.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures <see cref="ApiTokenOptions"/>.</param>
@@ -30,6 +31,7 @@ public static class ApiTokensServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenServicesValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiTokenSecretCodec>();
         services.TryAddSingleton<ApiTokenCache>();
