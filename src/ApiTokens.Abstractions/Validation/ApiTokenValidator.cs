@@ -95,6 +95,7 @@ public sealed class ApiTokenValidator
     /// The outcome. Never throws for bad input or a failing store: a store failure
     /// (<see cref="ApiTokenStoreException"/>) is <see cref="ApiTokenValidationStatus.StoreUnavailable"/> (R20).
     /// </returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited for the store.</exception>
     public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, CancellationToken cancellationToken = default)
     {
         // Only well-formed secrets are ever cached, so the cache is asked before the checksum.
