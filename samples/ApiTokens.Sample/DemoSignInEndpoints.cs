@@ -31,7 +31,7 @@ internal static class DemoSignInEndpoints
             {
                 userName = (await context.Request.ReadFormAsync(context.RequestAborted))["userName"];
             }
-            else if (context.Request.HasJsonContentType())
+            else if (IsUtf8Json(context.Request))
             {
                 userName = (await context.Request.ReadFromJsonAsync<LoginBody>(context.RequestAborted))?.UserName;
             }
@@ -92,6 +92,14 @@ internal static class DemoSignInEndpoints
             role = role is { } r ? DemoDirectory.ApiRole(r) : null,
         };
     }
+
+    // JSON in UTF-8 (RFC 8259): a body declared in another charset is not read (a 400, never a 500).
+    internal static bool IsUtf8Json(HttpRequest request)
+        => request.HasJsonContentType()
+            && (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+                || !type.Charset.HasValue
+                || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                || type.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
 
     internal static IResult Problem(int status, string code, string message)
         => Results.Problem(detail: message, statusCode: status, title: message, extensions: new Dictionary<string, object?> { ["code"] = code, ["message"] = message, ["explanation"] = message });

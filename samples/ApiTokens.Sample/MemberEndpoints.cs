@@ -43,9 +43,9 @@ internal static class MemberEndpoints
         RoleBody? body;
         try
         {
-            body = context.Request.HasJsonContentType() ? await context.Request.ReadFromJsonAsync<RoleBody>(context.RequestAborted) : null;
+            body = DemoSignInEndpoints.IsUtf8Json(context.Request) ? await context.Request.ReadFromJsonAsync<RoleBody>(context.RequestAborted) : null;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or BadHttpRequestException)
         {
             body = null;
         }

@@ -124,6 +124,19 @@ public sealed class PostgresRaceTests
         Assert.AreEqual(ApiTokenValidationStatus.StoreUnavailable, failing.Status);
     }
 
+    [TestMethod]
+    [TestCategory("R29")]
+    public async Task DescriptionWithNul_InvalidRequestLikeEveryStore_NotAStoreOutage()
+    {
+        await using var node = Node(await Databases.NewPostgresDatabaseAsync());
+        await using var scope = node.CreateAsyncScope();
+        var manager = scope.ServiceProvider.GetRequiredService<ApiTokenManager>();
+
+        var created = await manager.CreateAsync(s_bob, new CreateApiTokenRequest { Description = "a\u0000b" }, TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenErrorCodes.InvalidRequest, created.Error?.Code, "PostgreSQL refuses NUL; the core refuses it first, as on every store");
+    }
+
     // A secret in the right format (from an in-memory node), to get past the format check.
     private static async Task<string> CreateSecretAsync()
     {

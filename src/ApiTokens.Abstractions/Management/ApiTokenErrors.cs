@@ -9,7 +9,8 @@ internal static class ApiTokenErrors
     public static readonly ApiTokenError InvalidDefaultAppState = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The default app state must be 'allow', 'pending' or 'deny'.");
     public static readonly ApiTokenError InvalidAppDecision = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "An app's state can be set to 'allow' or 'deny'.");
     public static readonly ApiTokenError DescriptionTooLong = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, $"The description may be at most {ApiTokenOptions.MaxDescriptionLength} characters.");
-    public static readonly ApiTokenError InvalidAppName = new(ApiTokenErrorCodes.InvalidAppName, ApiTokenErrorKind.Invalid, $"An app name is 1 to {ApiTokenOptions.MaxAppNameLength} characters with no control characters.");
+    public static readonly ApiTokenError InvalidDescription = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The description may not hold control characters other than tab and newline, nor invisible formatting characters.");
+    public static readonly ApiTokenError InvalidAppName = new(ApiTokenErrorCodes.InvalidAppName, ApiTokenErrorKind.Invalid, $"An app name is 1 to {ApiTokenOptions.MaxAppNameLength} characters with no control, invisible formatting (such as bidirectional overrides or zero-width characters) or line-separator characters.");
     public static readonly ApiTokenError NotAMember = new(ApiTokenErrorCodes.NotAMember, ApiTokenErrorKind.Forbidden, "You are not a member of this account.");
     public static readonly ApiTokenError ReadOnlyCannotCreate = new(ApiTokenErrorCodes.ReadOnlyCannotCreate, ApiTokenErrorKind.Forbidden, "Read-only members cannot create tokens.");
     public static readonly ApiTokenError AccountTokenRequiresAdmin = new(ApiTokenErrorCodes.AccountTokenRequiresAdmin, ApiTokenErrorKind.Forbidden, "Only an account admin can create account tokens.");

@@ -77,6 +77,11 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.DescriptionTooLong;
         }
 
+        if (description is not null && !TextRules.IsValidDescription(description))
+        {
+            return ApiTokenErrors.InvalidDescription;
+        }
+
         return null;
     }
 

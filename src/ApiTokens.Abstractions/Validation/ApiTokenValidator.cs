@@ -60,28 +60,15 @@ public sealed class ApiTokenValidator
     }
 
     /// <summary>
-    /// Whether an application name is valid (R11): 1–256 characters, no control characters.
-    /// Spaces and punctuation are allowed.
+    /// Whether an application name is valid (R11): 1–256 characters with no control characters, no
+    /// invisible formatting characters (Unicode category Cf: bidirectional overrides, zero-width
+    /// characters), no line or paragraph separators and no unpaired surrogates. Spaces, punctuation
+    /// and letters of any script are allowed (<c>Terraform v1.9.2</c>, <c>cosi-install (linux)</c>).
     /// </summary>
     /// <param name="appName">The name.</param>
     /// <returns><see langword="true"/> when valid.</returns>
     public static bool IsValidAppName(ReadOnlySpan<char> appName)
-    {
-        if (appName.IsEmpty || appName.Length > ApiTokenOptions.MaxAppNameLength)
-        {
-            return false;
-        }
-
-        foreach (var c in appName)
-        {
-            if (char.IsControl(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        => !appName.IsEmpty && appName.Length <= ApiTokenOptions.MaxAppNameLength && TextRules.IsVisibleText(appName, allowTabAndNewline: false);
 
     /// <summary>Validates a presented secret and application name.</summary>
     /// <param name="secret">The presented secret; <see langword="null"/> or malformed fails as <see cref="ApiTokenValidationStatus.BadToken"/>.</param>

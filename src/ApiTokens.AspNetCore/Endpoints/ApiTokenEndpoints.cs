@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace ApiTokens.AspNetCore.Endpoints;
 
@@ -198,6 +199,16 @@ internal static class ApiTokenEndpoints
             return (null, ManagementProblems.InvalidRequest(context, "Send a JSON body with 'Content-Type: application/json'."));
         }
 
+        // JSON between systems is UTF-8 (RFC 8259): another declared charset is refused here, before
+        // any reader tries to load an encoding it may not know (R29).
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            && mediaType.Charset.HasValue
+            && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && !mediaType.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, ManagementProblems.InvalidRequest(context, "Send the JSON body in UTF-8 (charset=utf-8, or no charset)."));
+        }
+
         if (request.ContentLength > MaxBodyBytes)
         {
             return (null, ManagementProblems.InvalidRequest(context, $"The body may be at most {MaxBodyBytes} bytes."));
@@ -210,7 +221,18 @@ internal static class ApiTokenEndpoints
 
         try
         {
-            var body = await request.ReadFromJsonAsync(typeInfo, context.RequestAborted);
+            using var document = await JsonDocument.ParseAsync(request.Body, default, context.RequestAborted);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, ManagementProblems.InvalidRequest(context, "The body must be a JSON object."));
+            }
+
+            if (FindListedEnumValue(document.RootElement) is { } field)
+            {
+                return (null, ManagementProblems.InvalidRequest(context, $"'{field}' takes one name (for example 'user', 'readOnly', 'allow'): no lists, no numbers."));
+            }
+
+            var body = document.RootElement.Deserialize(typeInfo);
             return body is null
                 ? (null, ManagementProblems.InvalidRequest(context, "The body must be a JSON object."))
                 : (body, null);
@@ -226,4 +248,29 @@ internal static class ApiTokenEndpoints
             return (null, ManagementProblems.InvalidRequest(context, $"The body may be at most {MaxBodyBytes} bytes."));
         }
     }
+
+    // System.Text.Json's enum converter reads "user, account" as a combination of flags; an enum value
+    // here is one name, starting with a letter (R29). Returns the offending field.
+    private static string? FindListedEnumValue(JsonElement body)
+    {
+        foreach (var property in body.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.String && IsEnumField(property.Name))
+            {
+                var value = property.Value.GetString()!;
+                if (value.Length == 0 || !char.IsAsciiLetter(value[0]) || value.Contains(',', StringComparison.Ordinal))
+                {
+                    return property.Name;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsEnumField(string name)
+        => name.Equals("type", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("privilege", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("defaultAppState", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("state", StringComparison.OrdinalIgnoreCase);
 }

@@ -70,6 +70,55 @@ public sealed class ManagementEndpointsTests
     }
 
     [TestMethod]
+    [TestCategory("R29")]
+    [DataRow("application/json; charset=utf-7")]
+    [DataRow("application/json; charset=x-unknown")]
+    [DataRow("application/json; charset=utf-16")]
+    public async Task Create_BodyNotInUtf8_400InvalidRequest_NothingCreated(string contentType)
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"type":"user"}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await bob.PostAsync("/api/tokens", content, TestContext.CancellationToken);
+
+        await ApiHost.ProblemAsync(response, 400, ApiTokenErrorCodes.InvalidRequest);
+        Assert.AreEqual(0, host.Store.Count);
+    }
+
+    [TestMethod]
+    [TestCategory("R29")]
+    [DataRow("""{"type":"user, account","privilege":"readOnly, normal"}""")]
+    [DataRow("""{"type":"user","privilege":"readOnly,normal"}""")]
+    [DataRow("""{"type":"1"}""")]
+    [DataRow("""{"type":"user","defaultAppState":" allow"}""")]
+    public async Task Create_EnumListsOrNumbers_400InvalidRequest_NothingCreated(string body)
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var alice = await host.SignInAsync(ApiHost.Alice);
+
+        var response = await alice.PostAsync("/api/tokens", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.CancellationToken);
+
+        await ApiHost.ProblemAsync(response, 400, ApiTokenErrorCodes.InvalidRequest);
+        Assert.AreEqual(0, host.Store.Count);
+    }
+
+    [TestMethod]
+    [TestCategory("R29")]
+    public async Task SetAppState_StateList_400InvalidRequest()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var token = await host.CreateTokenAsync(ApiHost.Bob);
+        using var bob = await host.SignInAsync(ApiHost.Bob);
+
+        var response = await bob.PutAsync($"/api/tokens/{token.Details.Token.Id}/apps/cli", new StringContent("""{"state":"allow, deny"}""", Encoding.UTF8, "application/json"), TestContext.CancellationToken);
+
+        await ApiHost.ProblemAsync(response, 400, ApiTokenErrorCodes.InvalidRequest);
+        Assert.IsEmpty((await host.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.Apps);
+    }
+
+    [TestMethod]
     [TestCategory("R2")]
     public async Task ReadOnlyMember_Create_403ReadOnlyCannotCreate()
     {

@@ -129,6 +129,24 @@ public sealed class CirconusClientShapesTests
         await ProblemWithCirconusFieldsAsync(response, 400, "InvalidRequest");
     }
 
+    [TestMethod]
+    [TestCategory("R29")]
+    public async Task UnknownCharset_LoginAndMembers_400NotServerError()
+    {
+        using var alice = await s_server.SignInAsync("alice");
+        using var api = s_server.CreateClient();
+        HttpContent Utf7(string json)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+            content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-7");
+            return content;
+        }
+
+        await ProblemWithCirconusFieldsAsync(await api.PostAsync("/login", Utf7("""{"userName":"bob"}"""), TestContext.CancellationToken), 400, "InvalidRequest");
+        await ProblemWithCirconusFieldsAsync(await alice.PutAsync("/api/members/carol", Utf7("""{"role":"admin"}"""), TestContext.CancellationToken), 400, "InvalidRequest");
+        await ProblemWithCirconusFieldsAsync(await alice.PostAsync("/api/tokens", Utf7("""{"type":"user"}"""), TestContext.CancellationToken), 400, "InvalidRequest");
+    }
+
     private static async Task ProblemWithCirconusFieldsAsync(HttpResponseMessage response, int status, string code)
     {
         var body = await SampleServer.ProblemAsync(response, status, code);
