@@ -13,12 +13,13 @@ internal static class DemoSignInEndpoints
 {
     public static void MapDemoSignIn(this WebApplication app)
     {
-        app.MapPost("/login", LoginAsync).DisableAntiforgery();
+        // Another origin can neither sign a browser in (login CSRF) nor out (R30).
+        app.MapPost("/login", LoginAsync).DisableAntiforgery().DisallowCrossOriginBrowserRequests();
         app.MapPost("/logout", async (HttpContext context) =>
         {
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.NoContent();
-        });
+        }).DisallowCrossOriginBrowserRequests();
         app.MapGet("/api/me", MeAsync);
     }
 

@@ -11,7 +11,7 @@ internal static class MemberEndpoints
 {
     public static void MapMembers(this WebApplication app)
     {
-        var group = app.MapGroup("/api/members");
+        var group = app.MapGroup("/api/members").DisallowCrossOriginBrowserRequests();   // R30, as MapApiTokens does
         group.MapGet("/", ListAsync);
         group.MapPut("/{userId}", SetRoleAsync);
         group.MapDelete("/{userId}", RemoveAsync);

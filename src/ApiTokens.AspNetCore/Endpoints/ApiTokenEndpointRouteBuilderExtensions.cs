@@ -21,6 +21,7 @@ public static class ApiTokenEndpointRouteBuilderExtensions
     /// problem like any other malformed body, not a bare 415 from routing.
     /// </remarks>
     /// <returns>The group, for further conventions (CORS, rate limiting, antiforgery, …).</returns>
+    /// <remarks>State-changing requests that a browser sends from another origin are refused (R30), see <see cref="DisallowCrossOriginBrowserRequests{TBuilder}"/>.</remarks>
     public static RouteGroupBuilder MapApiTokens(this IEndpointRouteBuilder endpoints, string prefix)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -29,6 +30,7 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix)
             .WithTags("API tokens")
             .AddEndpointFilter(ApiTokenEndpoints.StoreFailureFilter)
+            .DisallowCrossOriginBrowserRequests()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -75,5 +77,23 @@ public static class ApiTokenEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         return group;
+    }
+
+    /// <summary>
+    /// Refuses state-changing requests (anything but GET, HEAD, OPTIONS, TRACE) that a browser sends
+    /// from another origin — another site, subdomain, port or scheme — with 403
+    /// <c>CrossOriginRequest</c> before the endpoint runs (R30). Browsers are recognised by
+    /// <c>Sec-Fetch-Site</c> (only <c>same-origin</c> passes) or else <c>Origin</c> (must be this
+    /// request's scheme and host); clients that send neither, such as scripts and API clients, are not
+    /// affected. <see cref="MapApiTokens"/> applies it; use it on your own cookie-authenticated endpoints.
+    /// </summary>
+    /// <typeparam name="TBuilder">The endpoint convention builder.</typeparam>
+    /// <param name="builder">An endpoint or group.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder DisallowCrossOriginBrowserRequests<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddEndpointFilter(CrossOriginRequests.FilterAsync);
     }
 }

@@ -119,6 +119,68 @@ public sealed class ManagementEndpointsTests
     }
 
     [TestMethod]
+    [TestCategory("R30")]
+    [DataRow("Origin", "http://evil.example", DisplayName = "another site")]
+    [DataRow("Origin", "http://localhost:8081", DisplayName = "another port (same site)")]
+    [DataRow("Origin", "https://localhost", DisplayName = "another scheme")]
+    [DataRow("Origin", "null", DisplayName = "opaque origin (sandboxed frame, file:)")]
+    [DataRow("Sec-Fetch-Site", "same-site", DisplayName = "same site, other origin")]
+    [DataRow("Sec-Fetch-Site", "cross-site", DisplayName = "cross-site")]
+    public async Task BrowserWriteFromAnotherOrigin_403CrossOriginRequest_NothingChanged(string header, string value)
+    {
+        await using var host = await ApiHost.StartAsync();
+        var token = await host.CreateTokenAsync(ApiHost.Alice);
+        using var alice = await host.SignInAsync(ApiHost.Alice);
+        var id = token.Details.Token.Id;
+        HttpRequestMessage Attack(HttpMethod method, string path, string? json)
+        {
+            var request = new HttpRequestMessage(method, path);
+            request.Headers.TryAddWithoutValidation(header, value);
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, Encoding.UTF8, "text/plain");
+            }
+
+            return request;
+        }
+
+        foreach (var (method, path, json) in new (HttpMethod, string, string?)[]
+        {
+            (HttpMethod.Post, $"/api/tokens/{id}/retire", null),
+            (HttpMethod.Post, $"/api/tokens/{id}/promote", null),
+            (HttpMethod.Post, "/api/tokens", """{"type":"account"}"""),
+            (HttpMethod.Patch, $"/api/tokens/{id}", """{"description":"x"}"""),
+            (HttpMethod.Put, $"/api/tokens/{id}/apps/evil", """{"state":"allow"}"""),
+        })
+        {
+            await ApiHost.ProblemAsync(await alice.SendAsync(Attack(method, path, json), TestContext.CancellationToken), 403, "CrossOriginRequest");
+        }
+
+        var stored = await host.Store.FindByIdAsync(id, TestContext.CancellationToken);
+        Assert.IsFalse(stored!.IsRetired);
+        Assert.AreEqual(TokenType.User, stored.Type);
+        Assert.IsEmpty(stored.Apps);
+        Assert.AreEqual(1, host.Store.Count);
+    }
+
+    [TestMethod]
+    [TestCategory("R30")]
+    public async Task SameOriginBrowserWrites_AndReadsFromAnywhere_Work()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var token = await host.CreateTokenAsync(ApiHost.Alice);
+        using var alice = await host.SignInAsync(ApiHost.Alice);
+        var sameOrigin = new HttpRequestMessage(HttpMethod.Post, $"/api/tokens/{token.Details.Token.Id}/retire");
+        sameOrigin.Headers.TryAddWithoutValidation("Origin", "http://localhost");
+        sameOrigin.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        var read = new HttpRequestMessage(HttpMethod.Get, "/api/tokens");
+        read.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "cross-site");
+
+        Assert.AreEqual(HttpStatusCode.OK, (await alice.SendAsync(sameOrigin, TestContext.CancellationToken)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await alice.SendAsync(read, TestContext.CancellationToken)).StatusCode, "reads change nothing; CORS governs what a page may read");
+    }
+
+    [TestMethod]
     [TestCategory("R2")]
     public async Task ReadOnlyMember_Create_403ReadOnlyCannotCreate()
     {

@@ -1,6 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -179,6 +185,68 @@ public sealed class ApiTokensPageTests
         await Expect(page.Locator("#new-token")).ToBeDisabledAsync();
         await Expect(page.GetByTestId("who-role")).ToHaveTextAsync("Read only");
         await ShotAsync(page, "carol-01-read-only");
+    }
+
+    [TestMethod]
+    [TestCategory("R30")]
+    public async Task PageOnAnotherPort_TriesToRetireAndPromote_NothingChanges_OwnPageStillWorks()
+    {
+        // Alice is signed in on the sample's page; her cookie is SameSite=Strict, and a page on another
+        // port of the same host is the same site, so the browser sends it along (the reported attack).
+        var page = await SignInAsync("alice");
+        using var alice = await s_server!.SignInAsync("alice");
+        var first = (await SampleServer.CreateTokenAsync(alice, new { type = "user", description = "attack target one" })).GetProperty("id").GetString()!;
+        var second = (await SampleServer.CreateTokenAsync(alice, new { type = "user", description = "attack target two" })).GetProperty("id").GetString()!;
+        var sample = s_server.Address.ToString().TrimEnd('/');
+
+        await using var attacker = await AttackerAsync($$"""
+            <!doctype html><title>win a prize</title>
+            <form id="f" method="post" enctype="text/plain" action="{{sample}}/api/tokens/{{second}}/retire"><input name='{"x":"' value='"}'></form>
+            <script>
+              fetch("{{sample}}/api/tokens/{{first}}/promote", { method: "POST", mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" }, body: "{}" })
+                .finally(() => fetch("{{sample}}/api/tokens/{{first}}/retire", { method: "POST", mode: "no-cors", credentials: "include" }))
+                .finally(() => document.getElementById("f").submit());
+            </script>
+            """);
+        var promote = page.WaitForResponseAsync(r => r.Url.EndsWith($"/{first}/promote", StringComparison.Ordinal));
+        var retire = page.WaitForResponseAsync(r => r.Url.EndsWith($"/{first}/retire", StringComparison.Ordinal));
+        var form = page.WaitForResponseAsync(r => r.Url.EndsWith($"/{second}/retire", StringComparison.Ordinal));
+        await page.GotoAsync(attacker.Address, new() { WaitUntil = WaitUntilState.Commit });   // its form navigates on
+
+        Assert.AreEqual(403, (await promote).Status, "the request reached the sample and was refused");
+        Assert.AreEqual(403, (await retire).Status);
+        Assert.AreEqual(403, (await form).Status);
+        foreach (var id in new[] { first, second })
+        {
+            var token = await alice.GetFromJsonAsync<JsonElement>($"/api/tokens/{id}", TestContext.CancellationToken);
+            Assert.IsFalse(token.GetProperty("retired").GetBoolean(), id);
+            Assert.AreEqual("user", token.GetProperty("type").GetString(), id);
+        }
+
+        // The sample's own page, same origin, keeps working in the same browser (a new tab: the attack
+        // page's form may still be navigating in the first).
+        var own = await page.Context.NewPageAsync();
+        own.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await own.GotoAsync(sample + "/");
+        await Card(own, "attack target one").Locator("[data-action=retire]").ClickAsync();
+        await Expect(Card(own, "attack target one").GetByTestId("retired-badge")).ToBeVisibleAsync();
+        await ShotAsync(own, "alice-csrf-refused-own-page-works");
+    }
+
+    // A page served from another port of the same host: same site, another origin.
+    private static async Task<Attacker> AttackerAsync(string html)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapGet("/", () => Results.Content(html, "text/html"));
+        await app.StartAsync();
+        return new Attacker(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+    }
+
+    private sealed record Attacker(WebApplication App, string Address) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => App.DisposeAsync();
     }
 
     private async Task<IPage> SignInAsync(string user)
