@@ -61,8 +61,6 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         });
     }
 
-    public bool Enabled => _current.Enabled;
-
     public long Count => _current.Cache.Count;
 
     public TimeSpan Lifetime => _current.Lifetime;

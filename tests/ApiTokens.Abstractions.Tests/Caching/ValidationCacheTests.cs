@@ -207,21 +207,6 @@ public sealed class ValidationCacheTests
         Assert.AreEqual(7L, cache.SizeLimit);
     }
 
-    [TestMethod]
-    [TestCategory("R20")]
-    public async Task StoreFails_LoggedOnceByTheValidator_StoreUnavailable()
-    {
-        var store = new CountingStore();
-        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
-        var token = await h.CreateAsync(Harness.Bob);
-        store.FailReads = true;
-
-        var result = await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
-
-        Assert.AreEqual(ApiTokenValidationStatus.StoreUnavailable, result.Status);
-        Assert.HasCount(1, h.Logs.GetSnapshot().Where(r => r.Id.Id == 6));
-    }
-
     private sealed class ReloadSource : IOptionsChangeTokenSource<ApiTokenOptions>
     {
         private CancellationTokenSource _source = new();
