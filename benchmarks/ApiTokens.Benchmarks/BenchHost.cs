@@ -38,7 +38,7 @@ public sealed class BenchHost : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000, Action<ApiTokenOptions>? configure = null)
+    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000, Action<ApiTokenOptions>? configure = null, Action<ApiTokenAuthenticationOptions>? scheme = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -57,7 +57,7 @@ public sealed class BenchHost : IAsyncDisposable
         }
 
         services.AddAuthentication()
-            .AddApiTokens()
+            .AddApiTokens(o => scheme?.Invoke(o))
             .AddJwtBearer(Jwt, ConfigureJwt)
             .AddBearerToken(Bearer)
             .AddScheme<AuthenticationSchemeOptions, FloorHandler>(Floor, null);
@@ -128,10 +128,16 @@ public sealed class BenchHost : IAsyncDisposable
 
     // One request's worth of work: a scope (as ASP.NET creates per request), a context with headers,
     // and the authentication service running the scheme's real handler.
-    public async Task<AuthenticateResult> AuthenticateAsync(string scheme, string header, string value, string? appName)
+    // peer: the connection's remote address, as Kestrel sets it (none by default).
+    public async Task<AuthenticateResult> AuthenticateAsync(string scheme, string header, string value, string? appName, System.Net.IPAddress? peer = null)
     {
         await using var scope = (scheme == ApiTokensNoCache ? _noCache : Services).CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        if (peer is not null)
+        {
+            context.Connection.RemoteIpAddress = peer;
+        }
+
         context.Request.Headers[header] = value;
         if (appName is not null)
         {

@@ -53,4 +53,27 @@ public sealed class ApiTokenOptions
 
     /// <summary>How long a client should wait after the store failed (<c>Retry-After</c> with 503, R20). Default: 5 seconds; at least 1 second.</summary>
     public TimeSpan StoreRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most active (not retired) user tokens a member may hold in an account (R28). Default: 100.</summary>
+    public int MaxActiveTokensPerUser { get; set; } = 100;
+
+    /// <summary>The most active (not retired) account tokens an account may hold (R28). Default: 1,000.</summary>
+    public int MaxActiveAccountTokens { get; set; } = 1_000;
+
+    /// <summary>
+    /// How many failed authentications a client may have within <see cref="FailureWindow"/> (R27).
+    /// Further secrets that are not cached are then refused with
+    /// <see cref="Validation.ApiTokenValidationStatus.Throttled"/> (429) without store I/O until the
+    /// window passes; tokens the client already uses successfully (cached) keep working. Default: 100;
+    /// 0 turns throttling off.
+    /// </summary>
+    /// <remarks>
+    /// Failures are unknown, malformed or retired tokens and missing or invalid app names; a pending or
+    /// denied app is the token's decision, not a failure of the client. The client is whatever key the
+    /// transport passes (the ASP.NET Core scheme: the remote IP address, see its <c>ClientKey</c> option).
+    /// </remarks>
+    public int FailureLimit { get; set; } = 100;
+
+    /// <summary>The window <see cref="FailureLimit"/> counts in; it starts at a client's first failure (R27). Default: one minute; between one second and one day.</summary>
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -1,4 +1,5 @@
 using ApiTokens.Secrets;
+using ApiTokens.Validation;
 using Microsoft.Extensions.Options;
 
 namespace ApiTokens;
@@ -41,6 +42,26 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
         if (options.StoreRetryAfter < TimeSpan.FromSeconds(1) || options.StoreRetryAfter > TimeSpan.FromDays(1))
         {
             (failures ??= []).Add($"{nameof(ApiTokenOptions.StoreRetryAfter)} must be between one second and one day.");
+        }
+
+        if (options.MaxActiveTokensPerUser is < 1 or > 1_000_000)
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxActiveTokensPerUser)} must be between 1 and 1,000,000.");
+        }
+
+        if (options.MaxActiveAccountTokens is < 1 or > 1_000_000)
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxActiveAccountTokens)} must be between 1 and 1,000,000.");
+        }
+
+        if (options.FailureLimit < 0 || options.FailureLimit > FailureThrottle.MaxLimit)
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.FailureLimit)} must be between 0 (off) and {FailureThrottle.MaxLimit}.");
+        }
+
+        if (options.FailureWindow < TimeSpan.FromSeconds(1) || options.FailureWindow > TimeSpan.FromDays(1))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.FailureWindow)} must be between one second and one day.");
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -20,6 +20,8 @@ namespace ApiTokens.Stores.EntityFrameworkCore;
 public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     where TContext : DbContext
 {
+    private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+
     private readonly IDbContextFactory<TContext> _contexts;
 
     /// <summary>Creates the store.</summary>
@@ -41,6 +43,59 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             context.Set<ApiTokenEntity>().Add(entity);
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return EntityMapping.ToToken(entity);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The API token could not be created.");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One transaction: on PostgreSQL a transaction-scoped advisory lock on the holder serializes
+    /// concurrent creations for it (in any process) before the count; SQLite transactions take the
+    /// database's write lock when they begin.
+    /// </remarks>
+    public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var strategy = context.Database.CreateExecutionStrategy();
+            return await strategy.ExecuteAsync(
+                (Context: context, Token: token, MaxActive: maxActive),
+                static async (_, state, ct) =>
+                {
+                    var (context, token, maxActive) = state;
+                    context.ChangeTracker.Clear();
+                    var database = context.Database;
+                    await using var transaction = await database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                    if (database.ProviderName == NpgsqlProvider)
+                    {
+                        var holder = token.Type == TokenType.User ? $"apitokens:user:{token.AccountId}:{token.OwnerId}" : $"apitokens:account:{token.AccountId}";
+                        await database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended({0}, 0))", [holder], ct).ConfigureAwait(false);
+                    }
+
+                    var active = context.Set<ApiTokenEntity>().Where(t => t.AccountId == token.AccountId && t.Type == token.Type && t.RetiredAt == null);
+                    if (token.Type == TokenType.User)
+                    {
+                        active = active.Where(t => t.OwnerId == token.OwnerId);
+                    }
+
+                    if (await active.CountAsync(ct).ConfigureAwait(false) >= maxActive)
+                    {
+                        return null;
+                    }
+
+                    var entity = EntityMapping.ToEntity(token, version: 1);
+                    context.Set<ApiTokenEntity>().Add(entity);
+                    await context.SaveChangesAsync(ct).ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return EntityMapping.ToToken(entity);
+                },
+                verifySucceeded: null,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))
         {

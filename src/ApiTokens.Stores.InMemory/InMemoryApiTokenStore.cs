@@ -22,12 +22,21 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
     /// <inheritdoc />
     public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
+        => TryCreateAsync(token, int.MaxValue, cancellationToken)!;
+
+    /// <inheritdoc />
+    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         cancellationToken.ThrowIfCancellationRequested();
         var stored = token with { Version = 1, SecretHash = (byte[])token.SecretHash.Clone(), Apps = [.. token.Apps] };
         lock (_writeLock)
         {
+            if (maxActive < int.MaxValue && CountActive(stored) >= maxActive)
+            {
+                return Task.FromResult<ApiToken?>(null);
+            }
+
             if (_byId.ContainsKey(stored.Id) || _idByHash.ContainsKey(stored.SecretHash))
             {
                 throw new ApiTokenStoreException("A token with this id or secret already exists.");
@@ -37,7 +46,25 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
             _idByHash[stored.SecretHash] = stored.Id;
         }
 
-        return Task.FromResult(stored);
+        return Task.FromResult<ApiToken?>(stored);
+    }
+
+    // Under the write lock: the holder's active tokens of the new token's type.
+    private int CountActive(ApiToken token)
+    {
+        var count = 0;
+        foreach (var existing in _byId.Values)
+        {
+            if (!existing.IsRetired
+                && existing.Type == token.Type
+                && string.Equals(existing.AccountId, token.AccountId, StringComparison.Ordinal)
+                && (token.Type == TokenType.Account || string.Equals(existing.OwnerId, token.OwnerId, StringComparison.Ordinal)))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <inheritdoc />

@@ -141,7 +141,7 @@ public abstract class ApiTokenStoreSpecification
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
         var otherHash = RandomNumberGenerator.GetBytes(32);
 
-        var updated = await store.UpdateAsync(created with { SecretHash = otherHash, AccountId = NewAccount(), Description = "changed" }, TestContext.CancellationToken);
+        var updated = await store.UpdateAsync(created with { SecretHash = otherHash, AccountId = NewAccount(), Description = "changed" }, cancellationToken: TestContext.CancellationToken);
 
         var found = await store.FindByIdAsync(created.Id, TestContext.CancellationToken);
         Assert.AreEqual("changed", found!.Description, "the rest of the update applies");
@@ -182,7 +182,7 @@ public abstract class ApiTokenStoreSpecification
         var store = await CreateStoreAsync();
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
 
-        var updated = await store.UpdateAsync(created with { Privilege = TokenPrivilege.ReadOnly, Apps = [new TokenApp("a", AppState.Allow, s_t0)] }, TestContext.CancellationToken);
+        var updated = await store.UpdateAsync(created with { Privilege = TokenPrivilege.ReadOnly, Apps = [new TokenApp("a", AppState.Allow, s_t0)] }, cancellationToken: TestContext.CancellationToken);
         var found = await store.FindByIdAsync(created.Id, TestContext.CancellationToken);
 
         Assert.AreEqual(created.Version + 1, updated.Version);
@@ -197,9 +197,9 @@ public abstract class ApiTokenStoreSpecification
     {
         var store = await CreateStoreAsync();
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
-        await store.UpdateAsync(created with { Description = "winner" }, TestContext.CancellationToken);
+        await store.UpdateAsync(created with { Description = "winner" }, cancellationToken: TestContext.CancellationToken);
 
-        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(created with { Description = "loser" }, TestContext.CancellationToken));
+        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(created with { Description = "loser" }, cancellationToken: TestContext.CancellationToken));
 
         var found = await store.FindByIdAsync(created.Id, TestContext.CancellationToken);
         Assert.AreEqual("winner", found!.Description);
@@ -212,6 +212,43 @@ public abstract class ApiTokenStoreSpecification
     {
         var store = await CreateStoreAsync();
         await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(NewToken(NewAccount()) with { Version = 1 }, TestContext.CancellationToken));
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    public async Task TryCreateAsync_CountsTheHoldersActiveTokensOfTheType_RefusesAtTheLimitAndAddsNothing()
+    {
+        var store = await CreateStoreAsync();
+        var account = NewAccount();
+        var ct = TestContext.CancellationToken;
+        Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "bob"), 2, ct));
+        Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "bob") with { RetiredAt = s_t0, RetiredBy = "bob" }, 2, ct), "retired tokens are not active");
+        Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "bob"), 2, ct));
+        var refused = NewToken(account, "bob");
+
+        Assert.IsNull(await store.TryCreateAsync(refused, 2, ct));
+
+        Assert.IsNull(await store.FindByIdAsync(refused.Id, ct), "a refused token is not stored");
+        Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "carol"), 2, ct), "another owner has a quota of its own");
+        Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, null, TokenType.Account), 1, ct), "account tokens count apart from user tokens");
+        Assert.IsNull(await store.TryCreateAsync(NewToken(account, null, TokenType.Account), 1, ct));
+        Assert.IsNotNull(await store.TryCreateAsync(NewToken(NewAccount(), null, TokenType.Account), 1, ct), "another account has a quota of its own");
+        Assert.AreEqual(2, (await store.ListAsync(account, "bob", ct)).Count(t => !t.IsRetired));
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    public async Task TryCreateAsync_ConcurrentCreations_NeverExceedTheLimit()
+    {
+        var store = await CreateStoreAsync();
+        var account = NewAccount();
+        const int limit = 5;
+
+        var created = await Task.WhenAll(Enumerable.Range(0, ConcurrentWriters).Select(_ =>
+            Task.Run(() => store.TryCreateAsync(NewToken(account, "bob"), limit, TestContext.CancellationToken))));
+
+        Assert.AreEqual(limit, created.Count(t => t is not null));
+        Assert.HasCount(limit, await store.ListAsync(account, "bob", TestContext.CancellationToken));
     }
 
     [TestMethod]
@@ -331,7 +368,7 @@ public abstract class ApiTokenStoreSpecification
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
         await store.RecordAppAsync(created.Id, new TokenApp("new", AppState.Pending, s_t0), 10, TestContext.CancellationToken);
 
-        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(created with { Description = "stale" }, TestContext.CancellationToken));
+        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(created with { Description = "stale" }, cancellationToken: TestContext.CancellationToken));
 
         Assert.IsNotNull((await store.FindByIdAsync(created.Id, TestContext.CancellationToken))!.FindApp("new"));
     }

@@ -53,6 +53,8 @@ internal sealed class CountingStore : IApiTokenStore
 
     public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
 
+    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken) => Write(() => _inner.TryCreateAsync(token, maxActive, cancellationToken));
+
     public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken) => Write(async () =>
     {
         if (FailUpdate?.Invoke(token) == true)

@@ -52,10 +52,13 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
+    public ApiTokens.Secrets.ApiTokenSecretCodec Secrets => Services.GetRequiredService<ApiTokens.Secrets.ApiTokenSecretCodec>();
+
     public static async Task<ApiHost> StartAsync(
         Action<ApiTokenAuthenticationOptions>? configure = null,
         Action<ApiTokenOptions>? core = null,
-        Func<IApiTokenStore, IApiTokenStore>? wrapStore = null)
+        Func<IApiTokenStore, IApiTokenStore>? wrapStore = null,
+        Action<WebApplication>? beforeAuthentication = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateSlimBuilder();
@@ -83,6 +86,7 @@ internal sealed class ApiHost : IAsyncDisposable
         builder.Services.AddAuthorization();
 
         var app = builder.Build();
+        beforeAuthentication?.Invoke(app);
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -59,13 +59,13 @@ public sealed class PostgresRaceTests
             {
                 start.Wait(TestContext.CancellationToken);
                 await using var scope = nodeA.CreateAsyncScope();
-                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().RetireAsync(s_alice, id, TestContext.CancellationToken);
+                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().RetireAsync(s_alice, id, cancellationToken: TestContext.CancellationToken);
             });
             var change = Task.Run(async () =>
             {
                 start.Wait(TestContext.CancellationToken);
                 await using var scope = nodeB.CreateAsyncScope();
-                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().UpdateAsync(s_bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, TestContext.CancellationToken);
+                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().UpdateAsync(s_bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, cancellationToken: TestContext.CancellationToken);
             });
             start.Set();
             var (retired, changed) = (await retire, await change);
@@ -101,9 +101,9 @@ public sealed class PostgresRaceTests
         var storeB = nodeB.GetRequiredService<IApiTokenStore>();
         var read = (await storeA.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!;
 
-        await storeB.UpdateAsync(read with { Description = "node B won" }, TestContext.CancellationToken);
+        await storeB.UpdateAsync(read with { Description = "node B won" }, cancellationToken: TestContext.CancellationToken);
 
-        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => storeA.UpdateAsync(read with { Description = "node A lost" }, TestContext.CancellationToken));
+        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => storeA.UpdateAsync(read with { Description = "node A lost" }, cancellationToken: TestContext.CancellationToken));
         Assert.AreEqual("node B won", (await storeA.FindByIdAsync(read.Id, TestContext.CancellationToken))!.Description);
     }
 

@@ -20,6 +20,16 @@ public sealed class SpecificationCatchesDefectsTests
         await spec.CreateAsync_DuplicateSecretHashWithAnotherId_ThrowsStoreExceptionAndKeepsFirst();
         await spec.UpdateAsync_NeverChangesTheSecretHashOrTheAccount();
         await spec.UpdateAsync_StaleVersion_ThrowsConflictAndChangesNothing();
+        await spec.TryCreateAsync_CountsTheHoldersActiveTokensOfTheType_RefusesAtTheLimitAndAddsNothing();
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    public async Task StoreCountingOutsideItsLock_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { CheckQuota = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.TryCreateAsync_ConcurrentCreations_NeverExceedTheLimit);
     }
 
     [TestMethod]
@@ -80,6 +90,29 @@ public sealed class SpecificationCatchesDefectsTests
         public bool UpdateKeepsIdentity { get; init; } = true;
 
         public bool CheckVersion { get; init; } = true;
+
+        public bool CheckQuota { get; init; } = true;
+
+        public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
+        {
+            if (!CheckQuota)
+            {
+                // The defect: a check outside the lock, so racing creations all pass it.
+                var active = _tokens.Values.Count(t => t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired);
+                await Task.Yield();
+                return active >= maxActive ? null : await CreateAsync(token, cancellationToken);
+            }
+
+            lock (_lock)
+            {
+                if (_tokens.Values.Count(t => t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired) >= maxActive)
+                {
+                    return null;
+                }
+            }
+
+            return await CreateAsync(token, cancellationToken);
+        }
 
         public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
         {

@@ -25,12 +25,19 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-async function api(method, path, body) {
+// version: the token's version as shown (its ETag), sent as If-Match so a change made elsewhere
+// since is refused (412) instead of overwritten.
+async function api(method, path, body, version) {
+  return (await apiResponse(method, path, body, version)).data;
+}
+
+async function apiResponse(method, path, body, version) {
   const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
+  if (version !== undefined) options.headers["If-Match"] = `"${version}"`;
   const response = await fetch(path, options);
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
@@ -40,7 +47,21 @@ async function api(method, path, body) {
     error.code = data && data.code;
     throw error;
   }
-  return data;
+  return { data, response };
+}
+
+// Every page of a paged list (R28), following the Link header's rel="next".
+async function getAll(path) {
+  const items = [];
+  let next = path;
+  while (next) {
+    const { data, response } = await apiResponse("GET", next);
+    items.push(...data);
+    const link = response.headers.get("Link") || "";
+    const match = /<([^>]+)>\s*;\s*rel="next"/.exec(link);
+    next = match ? match[1] : null;
+  }
+  return items;
 }
 
 function showAlert(message, kind) {
@@ -61,6 +82,11 @@ async function run(action, successMessage) {
     if (successMessage) showAlert(successMessage, "info");
   } catch (error) {
     if (error.status === 401) return start();
+    if (error.status === 412) {
+      await refresh();
+      showAlert("This token was changed elsewhere (another tab or person) — reloaded. Nothing was changed; check it and try again.");
+      return;
+    }
     showAlert(error.message + (error.code ? ` (${error.code})` : ""));
   }
   await refresh();
@@ -112,7 +138,7 @@ async function refresh() {
   if (!me) return;
   let tokens;
   try {
-    tokens = await api("GET", "/api/tokens");
+    tokens = await getAll("/api/tokens");
   } catch (error) {
     if (error.status === 401) return start();
     showAlert(error.message);
@@ -157,10 +183,10 @@ function renderToken(token) {
   card.append(meta);
 
   const privilege = el("select", { "data-field": "privilege", "aria-label": "Privilege", disabled: !manageable,
-    onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { privilege: e.target.value }), "Privilege changed.") },
+    onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { privilege: e.target.value }, token.version), "Privilege changed.") },
     privilegeOptions(token.privilege));
   const defaultState = el("select", { "data-field": "defaultAppState", "aria-label": "Default app state", disabled: !manageable,
-    onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { defaultAppState: e.target.value }), "Default app state changed.") },
+    onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { defaultAppState: e.target.value }, token.version), "Default app state changed.") },
     ["allow", "pending", "deny"].map((s) => el("option", { value: s, text: STATE_LABEL[s], selected: s === token.defaultAppState })));
 
   const controls = el("div", { class: "controls" },
@@ -173,7 +199,7 @@ function renderToken(token) {
     controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token",
       onclick: () => {
         if (confirm("Promote this user token to an account token? It will no longer belong to " + token.ownerId + ". This cannot be undone.")) {
-          run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/promote`), "Token promoted.");
+          run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/promote`, undefined, token.version), "Token promoted.");
         }
       } }));
   }
@@ -181,7 +207,7 @@ function renderToken(token) {
     controls.append(el("button", { type: "button", class: "danger", "data-action": "retire", text: "Retire",
       onclick: () => {
         if (confirm("Retire this token? Every program using it loses access immediately. This cannot be undone.")) {
-          run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/retire`), "Token retired.");
+          run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/retire`, undefined, token.version), "Token retired.");
         }
       } }));
   }
@@ -191,7 +217,7 @@ function renderToken(token) {
 }
 
 function decide(token, name, state) {
-  return run(() => api("PUT", `/api/tokens/${encodeURIComponent(token.id)}/apps/${encodeURIComponent(name)}`, { state }),
+  return run(() => api("PUT", `/api/tokens/${encodeURIComponent(token.id)}/apps/${encodeURIComponent(name)}`, { state }, token.version),
     (state === "allow" ? "Allowed" : "Denied") + ` “${name}”.`);
 }
 

@@ -42,4 +42,7 @@ public static class ApiTokenErrorCodes
 
     /// <summary>Another change won a race; re-read and try again (R19).</summary>
     public const string ConcurrencyConflict = nameof(ConcurrencyConflict);
+
+    /// <summary>The actor or account already holds the most active tokens it may (R28).</summary>
+    public const string TooManyTokens = nameof(TooManyTokens);
 }

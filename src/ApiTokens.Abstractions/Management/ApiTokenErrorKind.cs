@@ -1,7 +1,7 @@
 
 namespace ApiTokens.Management;
 
-/// <summary>The class of a management failure; transports map it to a status (400, 403, 404, 409).</summary>
+/// <summary>The class of a management failure; transports map it to a status (400, 403, 404, 409, 412).</summary>
 public enum ApiTokenErrorKind
 {
     /// <summary>The request itself is invalid (HTTP 400).</summary>
@@ -15,4 +15,7 @@ public enum ApiTokenErrorKind
 
     /// <summary>The token's state does not allow it, or a race was lost (HTTP 409).</summary>
     Conflict = 3,
+
+    /// <summary>The token is no longer at the version the caller expected (HTTP 412, <c>If-Match</c>).</summary>
+    PreconditionFailed = 4,
 }

@@ -1,9 +1,16 @@
 
 namespace ApiTokens.Management;
 
-// One instance per failure: results carry these, so a failure allocates nothing.
+// One instance per failure: results carry these, so a failure allocates nothing (the quota
+// errors name the configured limit and are built when they happen).
 internal static class ApiTokenErrors
 {
+    public static ApiTokenError TooManyUserTokens(int limit) => new(ApiTokenErrorCodes.TooManyTokens, ApiTokenErrorKind.Conflict, $"You already have {limit} active tokens, the most a member may hold; retire one you no longer use first.");
+
+    public static ApiTokenError TooManyAccountTokens(int limit) => new(ApiTokenErrorCodes.TooManyTokens, ApiTokenErrorKind.Conflict, $"The account already has {limit} active account tokens, the most it may hold; retire one it no longer uses first.");
+
+    public static readonly ApiTokenError InvalidLimit = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, $"The page size ('limit') must be a whole number from 1 to {ApiTokenPaging.MaxLimit}.");
+    public static readonly ApiTokenError InvalidCursor = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The 'cursor' is not one this service gave out; start again from the first page.");
     public static readonly ApiTokenError InvalidType = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The token type must be 'user' or 'account'.");
     public static readonly ApiTokenError InvalidPrivilege = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The privilege must be 'admin', 'normal' or 'readOnly'.");
     public static readonly ApiTokenError InvalidDefaultAppState = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The default app state must be 'allow', 'pending' or 'deny'.");
@@ -21,5 +28,6 @@ internal static class ApiTokenErrors
     public static readonly ApiTokenError TokenRetired = new(ApiTokenErrorCodes.TokenRetired, ApiTokenErrorKind.Conflict, "The token is retired and cannot be changed.");
     public static readonly ApiTokenError AlreadyAccountToken = new(ApiTokenErrorCodes.AlreadyAccountToken, ApiTokenErrorKind.Conflict, "The token is already an account token.");
     public static readonly ApiTokenError TooManyApps = new(ApiTokenErrorCodes.TooManyApps, ApiTokenErrorKind.Conflict, "The token already records the most apps it may.");
+    public static readonly ApiTokenError VersionMismatch = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.PreconditionFailed, "The token was changed since you read it; nothing was changed. Reload it and try again.");
     public static readonly ApiTokenError ConcurrencyConflict = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.Conflict, "The token was changed by another request; reload it and try again.");
 }

@@ -9,9 +9,14 @@ public sealed partial class ApiTokenManager
     /// <param name="actor">Who changes it.</param>
     /// <param name="tokenId">The token id.</param>
     /// <param name="request">The change; <see langword="null"/> properties stay as they are.</param>
+    /// <param name="expectedVersion">
+    /// When not <see langword="null"/>, change only if the token is still at this
+    /// <see cref="ApiToken.Version"/> (an HTTP <c>If-Match</c>); otherwise nothing changes and the
+    /// result is <see cref="ApiTokenErrorKind.PreconditionFailed"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed token, or why nothing changed.</returns>
-    public async Task<ApiTokenResult<ApiTokenDetails>> UpdateAsync(ApiTokenActor actor, string tokenId, UpdateApiTokenRequest request, CancellationToken cancellationToken = default)
+    public async Task<ApiTokenResult<ApiTokenDetails>> UpdateAsync(ApiTokenActor actor, string tokenId, UpdateApiTokenRequest request, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidActor(actor);
         ArgumentNullException.ThrowIfNull(request);
@@ -21,7 +26,7 @@ public sealed partial class ApiTokenManager
             return invalid;
         }
 
-        var (token, role, error) = await LoadManageableAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        var (token, role, error) = await LoadManageableAsync(actor, tokenId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
@@ -55,9 +60,14 @@ public sealed partial class ApiTokenManager
     /// <param name="tokenId">The token id.</param>
     /// <param name="appName">The application name (R11).</param>
     /// <param name="state"><see cref="AppState.Allow"/> or <see cref="AppState.Deny"/>.</param>
+    /// <param name="expectedVersion">
+    /// When not <see langword="null"/>, change only if the token is still at this
+    /// <see cref="ApiToken.Version"/> (an HTTP <c>If-Match</c>); otherwise nothing changes and the
+    /// result is <see cref="ApiTokenErrorKind.PreconditionFailed"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The changed token.</returns>
-    public async Task<ApiTokenResult<ApiTokenDetails>> SetAppStateAsync(ApiTokenActor actor, string tokenId, string appName, AppState state, CancellationToken cancellationToken = default)
+    public async Task<ApiTokenResult<ApiTokenDetails>> SetAppStateAsync(ApiTokenActor actor, string tokenId, string appName, AppState state, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidActor(actor);
         if (state is not (AppState.Allow or AppState.Deny))
@@ -70,7 +80,7 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.InvalidAppName;
         }
 
-        var (token, _, error) = await LoadManageableAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        var (token, _, error) = await LoadManageableAsync(actor, tokenId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
@@ -115,12 +125,17 @@ public sealed partial class ApiTokenManager
     /// </summary>
     /// <param name="actor">Who retires it.</param>
     /// <param name="tokenId">The token id.</param>
+    /// <param name="expectedVersion">
+    /// When not <see langword="null"/>, change only if the token is still at this
+    /// <see cref="ApiToken.Version"/> (an HTTP <c>If-Match</c>); otherwise nothing changes and the
+    /// result is <see cref="ApiTokenErrorKind.PreconditionFailed"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The retired token.</returns>
-    public async Task<ApiTokenResult<ApiTokenDetails>> RetireAsync(ApiTokenActor actor, string tokenId, CancellationToken cancellationToken = default)
+    public async Task<ApiTokenResult<ApiTokenDetails>> RetireAsync(ApiTokenActor actor, string tokenId, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidActor(actor);
-        var (token, role, error) = await LoadVisibleAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        var (token, role, error) = await LoadVisibleAsync(actor, tokenId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
@@ -151,12 +166,17 @@ public sealed partial class ApiTokenManager
     /// </summary>
     /// <param name="actor">Who promotes it.</param>
     /// <param name="tokenId">The token id.</param>
+    /// <param name="expectedVersion">
+    /// When not <see langword="null"/>, change only if the token is still at this
+    /// <see cref="ApiToken.Version"/> (an HTTP <c>If-Match</c>); otherwise nothing changes and the
+    /// result is <see cref="ApiTokenErrorKind.PreconditionFailed"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The promoted token.</returns>
-    public async Task<ApiTokenResult<ApiTokenDetails>> PromoteAsync(ApiTokenActor actor, string tokenId, CancellationToken cancellationToken = default)
+    public async Task<ApiTokenResult<ApiTokenDetails>> PromoteAsync(ApiTokenActor actor, string tokenId, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidActor(actor);
-        var (token, role, error) = await LoadVisibleAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        var (token, role, error) = await LoadVisibleAsync(actor, tokenId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
@@ -175,6 +195,15 @@ public sealed partial class ApiTokenManager
         if (token.IsRetired)
         {
             return ApiTokenErrors.TokenRetired;
+        }
+
+        // R28: a promoted token counts against the account's quota. Checked before the write, not
+        // atomically with it: promotion is for admins only, so this bounds mistakes, not attacks.
+        var limit = _options.MaxActiveAccountTokens;
+        var accountTokens = await _store.ListAsync(token.AccountId, ownerId: null, cancellationToken).ConfigureAwait(false);
+        if (accountTokens.Count(t => t.Type == TokenType.Account && !t.IsRetired) >= limit)
+        {
+            return ApiTokenErrors.TooManyAccountTokens(limit);
         }
 
         var promoted = token with
@@ -196,9 +225,9 @@ public sealed partial class ApiTokenManager
     }
 
     private async ValueTask<(ApiToken? Token, TokenPrivilege Role, ApiTokenError? Error)> LoadManageableAsync(
-        ApiTokenActor actor, string tokenId, CancellationToken cancellationToken)
+        ApiTokenActor actor, string tokenId, long? expectedVersion, CancellationToken cancellationToken)
     {
-        var loaded = await LoadVisibleAsync(actor, tokenId, cancellationToken).ConfigureAwait(false);
+        var loaded = await LoadVisibleAsync(actor, tokenId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (loaded.Error is not null)
         {
             return loaded;

@@ -5,7 +5,10 @@ namespace ApiTokens;
 
 public sealed partial class ApiTokenManager
 {
-    /// <summary>Creates a token (R1–R4, R7, R17). The secret is in the result and nowhere else.</summary>
+    /// <summary>
+    /// Creates a token (R1–R4, R7, R17), within the quotas of R28. The secret is in the result and
+    /// nowhere else.
+    /// </summary>
     /// <param name="actor">Who creates it.</param>
     /// <param name="request">What to create.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -58,7 +61,12 @@ public sealed partial class ApiTokenManager
             SecretHint = _secrets.Hint(secret),
         };
 
-        var saved = await _store.CreateAsync(token, cancellationToken).ConfigureAwait(false);
+        var limit = token.Type == TokenType.User ? _options.MaxActiveTokensPerUser : _options.MaxActiveAccountTokens;
+        if (await _store.TryCreateAsync(token, limit, cancellationToken).ConfigureAwait(false) is not { } saved)
+        {
+            return token.Type == TokenType.User ? ApiTokenErrors.TooManyUserTokens(limit) : ApiTokenErrors.TooManyAccountTokens(limit);
+        }
+
         Log.TokenCreated(_logger, saved.Id, saved.Type, saved.AccountId, actor.UserId);
         var details = await DetailsAsync(saved, cancellationToken).ConfigureAwait(false);
         return ApiTokenResult<CreatedApiToken>.Success(new CreatedApiToken(details, secret));

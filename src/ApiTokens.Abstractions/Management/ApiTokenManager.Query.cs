@@ -4,48 +4,81 @@ namespace ApiTokens;
 
 public sealed partial class ApiTokenManager
 {
-    /// <summary>Lists the tokens the actor may see (R5), retired ones included, oldest first.</summary>
+    /// <summary>Lists the tokens the actor may see (R5), retired ones included, oldest first, a page at a time (R28).</summary>
     /// <param name="actor">Who asks.</param>
+    /// <param name="cursor">
+    /// <see langword="null"/> for the first page; otherwise the <see cref="ApiTokenPage{T}.NextCursor"/> of
+    /// the previous page. Tokens created meanwhile show on later pages; none is listed twice.
+    /// </param>
+    /// <param name="limit">The most tokens on the page: 1 to <see cref="ApiTokenPaging.MaxLimit"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The tokens.</returns>
-    public async Task<ApiTokenResult<IReadOnlyList<ApiTokenDetails>>> ListAsync(ApiTokenActor actor, CancellationToken cancellationToken = default)
+    /// <returns>The page, or why not (an invalid cursor or limit is <see cref="ApiTokenErrorKind.Invalid"/>).</returns>
+    public async Task<ApiTokenResult<ApiTokenPage<ApiTokenDetails>>> ListAsync(
+        ApiTokenActor actor, string? cursor = null, int limit = ApiTokenPaging.DefaultLimit, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidActor(actor);
+        if (limit is < 1 or > ApiTokenPaging.MaxLimit)
+        {
+            return ApiTokenErrors.InvalidLimit;
+        }
+
+        ListCursor? after = null;
+        if (cursor is not null)
+        {
+            if (!ListCursor.TryParse(cursor, out var parsed))
+            {
+                return ApiTokenErrors.InvalidCursor;
+            }
+
+            after = parsed;
+        }
+
         var role = await _membership.GetRoleAsync(actor.AccountId, actor.UserId, cancellationToken).ConfigureAwait(false);
         if (role is null)
         {
             return ApiTokenErrors.NotAMember;
         }
 
+        // The store lists the account's tokens oldest first (the quotas of R28 bound how many);
+        // the page is cut here, by (creation time, id), so a cursor survives tokens added meanwhile.
         var ownerFilter = role == TokenPrivilege.Admin ? null : actor.UserId;
         var tokens = await _store.ListAsync(actor.AccountId, ownerFilter, cancellationToken).ConfigureAwait(false);
-        var visible = new List<ApiToken>(tokens.Count);
+        var page = new List<ApiToken>(Math.Min(limit, tokens.Count));
         var owners = new HashSet<string>(StringComparer.Ordinal);
+        string? next = null;
         foreach (var token in tokens)
         {
             // The store filters; the policy still has the last word.
-            if (TokenAccessPolicy.CanSee(actor, role.Value, token))
+            if ((after is { } a && !a.IsBefore(token)) || !TokenAccessPolicy.CanSee(actor, role.Value, token))
             {
-                visible.Add(token);
-                if (NeedsOwnerRole(token))
-                {
-                    owners.Add(token.OwnerId!);
-                }
+                continue;
+            }
+
+            if (page.Count == limit)
+            {
+                next = ListCursor.After(page[^1]);
+                break;
+            }
+
+            page.Add(token);
+            if (NeedsOwnerRole(token))
+            {
+                owners.Add(token.OwnerId!);
             }
         }
 
-        // One membership question for every owner in the list, not one per token.
+        // One membership question for every owner on the page, not one per token.
         var roles = owners.Count == 0
             ? null
             : await _membership.GetRolesAsync(actor.AccountId, owners, cancellationToken).ConfigureAwait(false);
-        var result = new List<ApiTokenDetails>(visible.Count);
-        foreach (var token in visible)
+        var result = new List<ApiTokenDetails>(page.Count);
+        foreach (var token in page)
         {
             TokenPrivilege? ownerRole = NeedsOwnerRole(token) && roles!.TryGetValue(token.OwnerId!, out var r) ? r : null;
             result.Add(new ApiTokenDetails(token, TokenAccessPolicy.Effective(token, ownerRole)));
         }
 
-        return ApiTokenResult<IReadOnlyList<ApiTokenDetails>>.Success(result);
+        return ApiTokenResult<ApiTokenPage<ApiTokenDetails>>.Success(new ApiTokenPage<ApiTokenDetails>(result, next));
     }
 
     /// <summary>Reads one token; a token the actor may not see is "not found" (R5).</summary>

@@ -97,8 +97,13 @@ public sealed partial class ApiTokenManager
     }
 
     // Loads a token the actor may see; anything else is "not found" so existence never leaks (R5).
-    private async ValueTask<(ApiToken? Token, TokenPrivilege Role, ApiTokenError? Error)> LoadVisibleAsync(
+    private ValueTask<(ApiToken? Token, TokenPrivilege Role, ApiTokenError? Error)> LoadVisibleAsync(
         ApiTokenActor actor, string tokenId, CancellationToken cancellationToken)
+        => LoadVisibleAsync(actor, tokenId, expectedVersion: null, cancellationToken);
+
+    // ... and, when the caller names a version (If-Match), still at it: otherwise 412 and no change.
+    private async ValueTask<(ApiToken? Token, TokenPrivilege Role, ApiTokenError? Error)> LoadVisibleAsync(
+        ApiTokenActor actor, string tokenId, long? expectedVersion, CancellationToken cancellationToken)
     {
         var role = await _membership.GetRoleAsync(actor.AccountId, actor.UserId, cancellationToken).ConfigureAwait(false);
         if (role is null)
@@ -115,6 +120,11 @@ public sealed partial class ApiTokenManager
         if (token is null || !TokenAccessPolicy.CanSee(actor, role.Value, token))
         {
             return (null, role.Value, ApiTokenErrors.TokenNotFound);
+        }
+
+        if (expectedVersion is { } expected && token.Version != expected)
+        {
+            return (null, role.Value, ApiTokenErrors.VersionMismatch);
         }
 
         return (token, role.Value, null);

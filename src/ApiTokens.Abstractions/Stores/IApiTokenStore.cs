@@ -20,6 +20,19 @@ public interface IApiTokenStore
     Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Adds a new token unless its holder already has <paramref name="maxActive"/> active tokens of
+    /// its type (R28): for a user token, the active user tokens of the same owner in the account; for
+    /// an account token, the active account tokens of the account. Active means not retired. The
+    /// count and the insert are one atomic step: concurrent calls, in this process or any other,
+    /// never leave more than <paramref name="maxActive"/>.
+    /// </summary>
+    /// <param name="token">The token to add, as for <see cref="CreateAsync"/>.</param>
+    /// <param name="maxActive">The most active tokens the holder may have, this one included.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token as stored, or <see langword="null"/> (nothing added) when the holder is at the limit.</returns>
+    Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Replaces a whole token if its stored version still equals <paramref name="token"/>'s
     /// <see cref="ApiToken.Version"/>, and increments the version. Otherwise throws
     /// <see cref="ApiTokenConcurrencyException"/> and changes nothing.

@@ -14,12 +14,14 @@ public sealed class ApiTokenValidationResult
         new(ApiTokenValidationStatus.DeniedApp, null),
         new(ApiTokenValidationStatus.TooManyApps, null),
         new(ApiTokenValidationStatus.StoreUnavailable, null),
+        new(ApiTokenValidationStatus.Throttled, null),
     ];
 
-    private ApiTokenValidationResult(ApiTokenValidationStatus status, ValidatedApiToken? token)
+    private ApiTokenValidationResult(ApiTokenValidationStatus status, ValidatedApiToken? token, TimeSpan? retryAfter = null)
     {
         Status = status;
         Token = token;
+        RetryAfter = retryAfter;
     }
 
     /// <summary>The outcome.</summary>
@@ -27,6 +29,21 @@ public sealed class ApiTokenValidationResult
 
     /// <summary>The validated token when <see cref="Status"/> is <see cref="ApiTokenValidationStatus.Success"/>.</summary>
     public ValidatedApiToken? Token { get; }
+
+    /// <summary>
+    /// When <see cref="Status"/> is <see cref="ApiTokenValidationStatus.Throttled"/>: how long until the
+    /// client's failure window passes, if known.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>A <see cref="ApiTokenValidationStatus.Throttled"/> failure.</summary>
+    /// <param name="retryAfter">How long until the client's failure window passes.</param>
+    /// <returns>The result.</returns>
+    public static ApiTokenValidationResult Throttled(TimeSpan retryAfter)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retryAfter, TimeSpan.Zero);
+        return new(ApiTokenValidationStatus.Throttled, null, retryAfter);
+    }
 
     /// <summary>A success.</summary>
     /// <param name="token">The validated token.</param>

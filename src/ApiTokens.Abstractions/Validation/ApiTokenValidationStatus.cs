@@ -24,4 +24,10 @@ public enum ApiTokenValidationStatus
 
     /// <summary>The store could not be read (503 <c>ServiceUnavailable.TokenStore</c>).</summary>
     StoreUnavailable = 6,
+
+    /// <summary>
+    /// The client failed authentication too often and the secret is not cached (429
+    /// <c>TooManyRequests.AuthFailures</c>, R27); see <see cref="ApiTokenValidationResult.RetryAfter"/>.
+    /// </summary>
+    Throttled = 7,
 }

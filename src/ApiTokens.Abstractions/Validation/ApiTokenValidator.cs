@@ -38,6 +38,7 @@ public sealed class ApiTokenValidator
     private readonly ILogger _logger;
     private readonly Func<string, Task<ApiTokenLookup?>> _findActive;
     private readonly Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> _recordApp;
+    private readonly FailureThrottle _throttle;
 
     internal ApiTokenValidator(
         IServiceScopeFactory scopes,
@@ -57,6 +58,7 @@ public sealed class ApiTokenValidator
         _logger = logger;
         _findActive = FindActiveAsync;
         _recordApp = RecordAppAsync;
+        _throttle = new FailureThrottle(timeProvider);
     }
 
     /// <summary>
@@ -70,7 +72,7 @@ public sealed class ApiTokenValidator
     public static bool IsValidAppName(ReadOnlySpan<char> appName)
         => !appName.IsEmpty && appName.Length <= ApiTokenOptions.MaxAppNameLength && TextRules.IsVisibleText(appName, allowTabAndNewline: false);
 
-    /// <summary>Validates a presented secret and application name.</summary>
+    /// <summary>Validates a presented secret and application name, without failure throttling.</summary>
     /// <param name="secret">The presented secret; <see langword="null"/> or malformed fails as <see cref="ApiTokenValidationStatus.BadToken"/>.</param>
     /// <param name="appName">
     /// The presented application name; <see langword="null"/> (none sent) or invalid fails as
@@ -83,34 +85,112 @@ public sealed class ApiTokenValidator
     /// (<see cref="ApiTokenStoreException"/>) is <see cref="ApiTokenValidationStatus.StoreUnavailable"/> (R20).
     /// </returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited for the store.</exception>
-    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, CancellationToken cancellationToken = default)
+    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, CancellationToken cancellationToken)
+        => ValidateAsync(secret, appName, clientKey: null, cancellationToken);
+
+    /// <summary>Validates a presented secret and application name, throttling the client's failures when a key is given (R27).</summary>
+    /// <param name="secret">The presented secret; <see langword="null"/> or malformed fails as <see cref="ApiTokenValidationStatus.BadToken"/>.</param>
+    /// <param name="appName">
+    /// The presented application name; <see langword="null"/> (none sent) or invalid fails as
+    /// <see cref="ApiTokenValidationStatus.BadApp"/>, unless the secret is malformed (a bad token
+    /// outranks a bad app name).
+    /// </param>
+    /// <param name="clientKey">
+    /// Who sent it, for failure throttling (for example the remote IP address);
+    /// <see langword="null"/> is not throttled. Failures (<see cref="ApiTokenValidationStatus.BadToken"/>,
+    /// <see cref="ApiTokenValidationStatus.BadApp"/>) are counted per key; a key over
+    /// <see cref="ApiTokenOptions.FailureLimit"/> within <see cref="ApiTokenOptions.FailureWindow"/> gets
+    /// <see cref="ApiTokenValidationStatus.Throttled"/> for every secret and app not already cached,
+    /// without store I/O. Keys are counted, never stored.
+    /// </param>
+    /// <param name="cancellationToken">Stops this caller waiting; a store read shared with other callers goes on for them.</param>
+    /// <returns>
+    /// The outcome. Never throws for bad input or a failing store: a store failure
+    /// (<see cref="ApiTokenStoreException"/>) is <see cref="ApiTokenValidationStatus.StoreUnavailable"/> (R20).
+    /// </returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited for the store.</exception>
+    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey = null, CancellationToken cancellationToken = default)
     {
         // Only well-formed secrets are ever cached, so the cache is asked before the checksum.
         if (string.IsNullOrEmpty(secret) || !_cache.TryComputeKey(secret, out var key))
         {
-            return Fail(ApiTokenValidationStatus.BadToken);
+            return Refuse(ApiTokenValidationStatus.BadToken, clientKey);
         }
 
         if (appName is null || !IsValidAppName(appName))
         {
-            return Fail(_secrets.IsWellFormed(secret) ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken);
+            return Refuse(_secrets.IsWellFormed(secret) ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken, clientKey);
         }
 
         var entry = _cache.TryGet(key);
-        if (entry is not null)
+        if (entry is not null && entry.FindApp(appName) is { } app)
         {
-            if (entry.FindApp(appName) is { } app)
-            {
-                return new(Judge(entry, app));
-            }
-        }
-        else if (!_secrets.IsWellFormed(secret))
-        {
-            // Shape or checksum wrong: refused without store I/O (R17).
-            return Fail(ApiTokenValidationStatus.BadToken);
+            // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
+            return new(Judge(entry, app));
         }
 
-        return ValidateSlowAsync(key, entry, secret, appName, cancellationToken);
+        if (clientKey is not null && IsThrottled(clientKey, out var throttled))
+        {
+            return new(throttled);
+        }
+
+        if (entry is null && !_secrets.IsWellFormed(secret))
+        {
+            // Shape or checksum wrong: refused without store I/O (R17).
+            return Refuse(ApiTokenValidationStatus.BadToken, clientKey);
+        }
+
+        var validation = ValidateSlowAsync(key, entry, secret, appName, cancellationToken);
+        return clientKey is null ? validation : CountFailureAsync(validation, clientKey);
+    }
+
+    // A failure counted against the client, or Throttled when it is already over the limit.
+    private ValueTask<ApiTokenValidationResult> Refuse(ApiTokenValidationStatus status, string? clientKey)
+    {
+        if (clientKey is not null)
+        {
+            if (IsThrottled(clientKey, out var throttled))
+            {
+                return new(throttled);
+            }
+
+            RecordFailure(clientKey);
+        }
+
+        return Fail(status);
+    }
+
+    private async ValueTask<ApiTokenValidationResult> CountFailureAsync(ValueTask<ApiTokenValidationResult> validation, string clientKey)
+    {
+        var result = await validation.ConfigureAwait(false);
+        if (result.Status is ApiTokenValidationStatus.BadToken or ApiTokenValidationStatus.BadApp)
+        {
+            RecordFailure(clientKey);
+        }
+
+        return result;
+    }
+
+    private bool IsThrottled(string clientKey, out ApiTokenValidationResult result)
+    {
+        var options = _options.CurrentValue;
+        if (_throttle.IsThrottled(clientKey, options.FailureLimit, options.FailureWindow, out var retryAfter))
+        {
+            result = ApiTokenValidationResult.Throttled(retryAfter);
+            return true;
+        }
+
+        result = null!;
+        return false;
+    }
+
+    private void RecordFailure(string clientKey)
+    {
+        var options = _options.CurrentValue;
+        if (options.FailureLimit > 0)
+        {
+            _throttle.RecordFailure(clientKey, options.FailureWindow);
+        }
     }
 
     private static ValueTask<ApiTokenValidationResult> Fail(ApiTokenValidationStatus status) => new(ApiTokenValidationResult.Fail(status));

@@ -2,7 +2,8 @@ using ApiTokens.Validation;
 
 namespace ApiTokens.AspNetCore.Authentication;
 
-// The failure carried by AuthenticateResult.Fail. Never thrown, so one instance per status is shared.
+// The failure carried by AuthenticateResult.Fail. Never thrown, so one instance per status is shared
+// (a throttled one carries its own Retry-After).
 // Its message never holds the secret.
 internal sealed class ApiTokenAuthenticationFailure : Exception
 {
@@ -26,13 +27,20 @@ internal sealed class ApiTokenAuthenticationFailure : Exception
         Status = ApiTokenValidationStatus.BadToken;
     }
 
-    private ApiTokenAuthenticationFailure(ApiTokenValidationStatus status)
+    private ApiTokenAuthenticationFailure(ApiTokenValidationStatus status, TimeSpan? retryAfter = null)
         : base(ApiTokenFailures.For(status).Message)
     {
         Status = status;
+        RetryAfter = retryAfter;
     }
 
     public ApiTokenValidationStatus Status { get; }
 
+    // For Throttled: how long until the client's failure window passes.
+    public TimeSpan? RetryAfter { get; }
+
     public static ApiTokenAuthenticationFailure For(ApiTokenValidationStatus status) => s_instances[(int)status];
+
+    public static ApiTokenAuthenticationFailure For(ApiTokenValidationResult result)
+        => result.RetryAfter is { } retryAfter ? new(result.Status, retryAfter) : For(result.Status);
 }

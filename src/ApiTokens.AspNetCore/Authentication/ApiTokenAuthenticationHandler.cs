@@ -51,7 +51,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
         // The server's lifetime feature, read without HttpContext.RequestAborted, which creates a default
         // feature (an allocation per request) when a host has none.
         var aborted = Context.Features.Get<IHttpRequestLifetimeFeature>()?.RequestAborted ?? CancellationToken.None;
-        var validation = _validator.ValidateAsync(secret, appName, aborted);
+        var validation = _validator.ValidateAsync(secret, appName, Options.ClientKey?.Invoke(Context), aborted);
         return validation.IsCompletedSuccessfully ? Complete(validation.Result) : CompleteAsync(validation);
     }
 
@@ -61,7 +61,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
     private Task<AuthenticateResult> Complete(ApiTokenValidationResult result)
         => result.Status == ApiTokenValidationStatus.Success
             ? SucceedAsync(_identities.Get(result.Token!, Scheme.Name))
-            : FailAsync(result.Status);
+            : FailAsync(result);
 
     private Task<AuthenticateResult> SucceedAsync(ApiTokenIdentity identity)
     {
@@ -87,10 +87,11 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
         return context.Result!;
     }
 
-    private Task<AuthenticateResult> FailAsync(ApiTokenValidationStatus status)
+    private Task<AuthenticateResult> FailAsync(ApiTokenValidationResult result)
     {
+        var status = result.Status;
         Log.AuthenticationFailed(Logger, Scheme.Name, status);
-        var failure = AuthenticateResult.Fail(ApiTokenAuthenticationFailure.For(status));
+        var failure = AuthenticateResult.Fail(ApiTokenAuthenticationFailure.For(result));
         return Events.ObservesAuthenticationFailed ? RaiseFailedAsync(status, failure) : Task.FromResult(failure);
     }
 
@@ -104,7 +105,8 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var authenticated = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        var status = authenticated.Failure is ApiTokenAuthenticationFailure failure ? failure.Status : ApiTokenValidationStatus.BadToken;
+        var failure = authenticated.Failure as ApiTokenAuthenticationFailure;
+        var status = failure?.Status ?? ApiTokenValidationStatus.BadToken;
 
         var context = new ApiTokenChallengeContext(Context, Scheme, Options, properties, status);
         await Events.Challenge(context).ConfigureAwait(false);
@@ -118,6 +120,13 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             var core = Context.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue;
             await ApiTokenProblems.StoreUnavailable(Context, core.StoreRetryAfter).ExecuteAsync(Context).ConfigureAwait(false);
             return;
+        }
+
+        if (status == ApiTokenValidationStatus.Throttled)
+        {
+            var window = failure!.RetryAfter
+                ?? Context.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue.FailureWindow;
+            ApiTokenProblems.SetRetryAfter(Context, window);
         }
 
         var problem = ApiTokenFailures.For(status);

@@ -1,5 +1,6 @@
 using ApiTokens.Validation;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 
 namespace ApiTokens.AspNetCore.Authentication;
 
@@ -32,6 +33,20 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
     /// <see langword="null"/>: such requests fail with <c>Unauthorized.BadApp</c>.
     /// </summary>
     public string? DefaultAppName { get; set; }
+
+    /// <summary>
+    /// The key failed authentications are counted by (R27, see <see cref="ApiTokenOptions.FailureLimit"/>).
+    /// Default: the remote IP address (<see cref="ConnectionInfo.RemoteIpAddress"/>), IPv6 addresses by
+    /// their /64 prefix (one host's usual allocation). <see langword="null"/>, or a key of
+    /// <see langword="null"/>, is not throttled.
+    /// </summary>
+    /// <remarks>
+    /// Behind a proxy, use ASP.NET Core's forwarded-headers middleware (<c>app.UseForwardedHeaders()</c>
+    /// with the proxy listed in <c>KnownProxies</c>) so the remote address is the client's; the scheme never
+    /// reads <c>X-Forwarded-For</c> itself, since any client can send it. The function runs on every
+    /// request with credentials: keep it cheap.
+    /// </remarks>
+    public Func<HttpContext, string?>? ClientKey { get; set; } = ClientKeys.RemoteIpAddress;
 
     /// <summary>The realm in the <c>WWW-Authenticate</c> challenge. Default: <c>api</c>.</summary>
     public string Realm { get; set; } = "api";

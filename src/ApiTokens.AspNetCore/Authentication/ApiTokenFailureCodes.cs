@@ -27,4 +27,7 @@ public static class ApiTokenFailureCodes
 
     /// <summary>The token store could not be read (503).</summary>
     public const string StoreUnavailable = "ServiceUnavailable.TokenStore";
+
+    /// <summary>The client failed authentication too often; only tokens it already uses keep working (429, R27).</summary>
+    public const string AuthFailures = "TooManyRequests.AuthFailures";
 }

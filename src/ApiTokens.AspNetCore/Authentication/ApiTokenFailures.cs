@@ -30,6 +30,10 @@ internal static class ApiTokenFailures
         "The token store is unavailable.",
         "The request could not be authenticated because the token store failed. Try again later.");
 
+    public static readonly Failure Throttled = new(StatusCodes.Status429TooManyRequests, ApiTokenFailureCodes.AuthFailures,
+        "Too many failed authentications.",
+        "This client sent too many unknown or invalid tokens; tokens it already uses keep working. Wait for the time in Retry-After before trying another token.");
+
     public static Failure For(ApiTokenValidationStatus status) => status switch
     {
         ApiTokenValidationStatus.BadApp => BadApp,
@@ -37,6 +41,7 @@ internal static class ApiTokenFailures
         ApiTokenValidationStatus.DeniedApp => DeniedApp,
         ApiTokenValidationStatus.TooManyApps => TooManyApps,
         ApiTokenValidationStatus.StoreUnavailable => StoreUnavailable,
+        ApiTokenValidationStatus.Throttled => Throttled,
         _ => BadToken,
     };
 

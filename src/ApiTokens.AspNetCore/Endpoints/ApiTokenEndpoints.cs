@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ApiTokens.AspNetCore.Http;
@@ -26,16 +27,43 @@ internal static class ApiTokenEndpoints
             return ManagementProblems.NotSignedIn(context);
         }
 
-        var result = await manager.ListAsync(actor, context.RequestAborted);
+        var query = context.Request.Query;
+        var limit = ApiTokenPaging.DefaultLimit;
+        if (query.TryGetValue("limit", out var limitValues)
+            && (limitValues.Count != 1 || !int.TryParse(limitValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit)))
+        {
+            return ManagementProblems.InvalidRequest(context, $"The page size ('limit') must be a whole number from 1 to {ApiTokenPaging.MaxLimit}.");
+        }
+
+        string? cursor = null;
+        if (query.TryGetValue("cursor", out var cursorValues))
+        {
+            if (cursorValues.Count != 1)
+            {
+                return ManagementProblems.InvalidRequest(context, "Send one 'cursor'.");
+            }
+
+            cursor = cursorValues[0];
+        }
+
+        var result = await manager.ListAsync(actor, cursor, limit, context.RequestAborted);
         if (!result.Succeeded)
         {
             return ManagementProblems.From(context, result.Error);
         }
 
-        var tokens = new ApiTokenResponse[result.Value.Count];
+        var page = result.Value;
+        var tokens = new ApiTokenResponse[page.Items.Count];
         for (var i = 0; i < tokens.Length; i++)
         {
-            tokens[i] = ApiTokenResponse.From(result.Value[i]);
+            tokens[i] = ApiTokenResponse.From(page.Items[i]);
+        }
+
+        if (page.NextCursor is { } next)
+        {
+            // RFC 8288: a relative reference, resolved against this request's URL.
+            var path = $"{context.Request.PathBase}{context.Request.Path}";
+            context.Response.Headers.Link = $"<{path}?limit={limit}&cursor={Uri.EscapeDataString(next)}>; rel=\"next\"";
         }
 
         return TypedResults.Json(tokens, ApiTokenJsonContext.Default.ApiTokenResponseArray);
@@ -71,6 +99,7 @@ internal static class ApiTokenEndpoints
         var token = result.Value.Details.Token;
         context.Response.Headers.Location = $"{context.Request.PathBase}{context.Request.Path.Value!.TrimEnd('/')}/{Uri.EscapeDataString(token.Id)}";
         context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.ETag = ETagOf(token);
         return TypedResults.Json(ApiTokenResponse.From(result.Value.Details, result.Value.Secret), ApiTokenJsonContext.Default.ApiTokenResponse, statusCode: StatusCodes.Status201Created);
     }
 
@@ -97,8 +126,13 @@ internal static class ApiTokenEndpoints
             return problem;
         }
 
+        if (!TryReadIfMatch(context, out var expected))
+        {
+            return InvalidIfMatch(context);
+        }
+
         var request = new UpdateApiTokenRequest { Privilege = body!.Privilege, DefaultAppState = body.DefaultAppState, Description = body.Description };
-        return ToResult(context, await manager.UpdateAsync(actor, id, request, context.RequestAborted));
+        return ToResult(context, await manager.UpdateAsync(actor, id, request, expected, context.RequestAborted));
     }
 
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> SetAppStateAsync(HttpContext context, string id, string appName, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
@@ -119,7 +153,12 @@ internal static class ApiTokenEndpoints
             return ManagementProblems.InvalidRequest(context, "The app 'state' is required: 'allow' or 'deny'.");
         }
 
-        return ToResult(context, await manager.SetAppStateAsync(actor, id, RawAppName(context, id, appName), state, context.RequestAborted));
+        if (!TryReadIfMatch(context, out var expected))
+        {
+            return InvalidIfMatch(context);
+        }
+
+        return ToResult(context, await manager.SetAppStateAsync(actor, id, RawAppName(context, id, appName), state, expected, context.RequestAborted));
     }
 
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> RetireAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
@@ -129,7 +168,12 @@ internal static class ApiTokenEndpoints
             return ManagementProblems.NotSignedIn(context);
         }
 
-        return ToResult(context, await manager.RetireAsync(actor, id, context.RequestAborted));
+        if (!TryReadIfMatch(context, out var expected))
+        {
+            return InvalidIfMatch(context);
+        }
+
+        return ToResult(context, await manager.RetireAsync(actor, id, expected, context.RequestAborted));
     }
 
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> PromoteAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
@@ -139,7 +183,12 @@ internal static class ApiTokenEndpoints
             return ManagementProblems.NotSignedIn(context);
         }
 
-        return ToResult(context, await manager.PromoteAsync(actor, id, context.RequestAborted));
+        if (!TryReadIfMatch(context, out var expected))
+        {
+            return InvalidIfMatch(context);
+        }
+
+        return ToResult(context, await manager.PromoteAsync(actor, id, expected, context.RequestAborted));
     }
 
     // A failing store answers 503 like the scheme does (R20), never 500 with a stack trace.
@@ -157,9 +206,57 @@ internal static class ApiTokenEndpoints
     }
 
     private static Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult> ToResult(HttpContext context, ApiTokenResult<ApiTokenDetails> result)
-        => result.Succeeded
-            ? TypedResults.Json(ApiTokenResponse.From(result.Value), ApiTokenJsonContext.Default.ApiTokenResponse)
-            : ManagementProblems.From(context, result.Error);
+    {
+        if (!result.Succeeded)
+        {
+            return ManagementProblems.From(context, result.Error);
+        }
+
+        context.Response.Headers.ETag = ETagOf(result.Value.Token);
+        return TypedResults.Json(ApiTokenResponse.From(result.Value), ApiTokenJsonContext.Default.ApiTokenResponse);
+    }
+
+    // A strong entity tag of the token's version: every change (R19) gives a new one.
+    private static string ETagOf(ApiToken token) => string.Create(CultureInfo.InvariantCulture, $"\"{token.Version}\"");
+
+    // If-Match (RFC 9110 §13.1.1): absent or "*" → no precondition; one of our strong tags → that
+    // version; any other tag (weak, or not ours) can never match → a version no token has, so the
+    // change is refused with 412 after the visibility check (404 stays 404). One tag per request:
+    // a list of several is a 400, since the manager checks one version atomically with the write.
+    private static bool TryReadIfMatch(HttpContext context, out long? expected)
+    {
+        expected = null;
+        var header = context.Request.Headers.IfMatch;
+        if (header.Count == 0)
+        {
+            return true;
+        }
+
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags) || tags.Count == 0)
+        {
+            return false;
+        }
+
+        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any)))
+        {
+            return true;
+        }
+
+        if (tags.Count != 1)
+        {
+            return false;
+        }
+
+        var tag = tags[0];
+        expected = !tag.IsWeak
+            && long.TryParse(tag.Tag.AsSpan(1, tag.Tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? version
+            : -1;
+        return true;
+    }
+
+    private static ProblemHttpResult InvalidIfMatch(HttpContext context)
+        => ManagementProblems.InvalidRequest(context, "'If-Match' must be \"*\" or one ETag of the token, such as \"3\".");
 
     // App names may contain '/', which servers keep encoded (%2F) in route values while decoding
     // everything else. Decode the raw path segment exactly once instead of guessing.

@@ -64,6 +64,13 @@ public sealed class ApiTokenResponse
     /// <summary>The secret's prefix and last four characters, never the secret.</summary>
     public required string SecretHint { get; init; }
 
+    /// <summary>
+    /// The token's version: every change increments it. The same value, quoted, is the response's
+    /// <c>ETag</c>; send it back in <c>If-Match</c> (for example from a list) so a change made
+    /// meanwhile is not overwritten (412).
+    /// </summary>
+    public required long Version { get; init; }
+
     /// <summary>The secret: only in the response that creates the token, never again.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
@@ -98,6 +105,7 @@ public sealed class ApiTokenResponse
             PromotedBy = token.PromotedBy,
             FormerOwnerId = token.FormerOwnerId,
             SecretHint = token.SecretHint,
+            Version = token.Version,
             Secret = secret,
         };
     }

@@ -24,6 +24,7 @@ internal static class ManagementProblems
         ApiTokenErrorKind.Invalid => StatusCodes.Status400BadRequest,
         ApiTokenErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         ApiTokenErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ApiTokenErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         _ => StatusCodes.Status409Conflict,
     };
 

@@ -34,10 +34,14 @@ internal static class ApiTokenProblems
     // 503 for a failing store (R20), with Retry-After from the options.
     public static ProblemHttpResult StoreUnavailable(HttpContext context, TimeSpan retryAfter)
     {
-        context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        SetRetryAfter(context, retryAfter);
         var failure = ApiTokenFailures.StoreUnavailable;
         return Result(context, failure.Status, failure.Code, failure.Message, failure.Explanation);
     }
+
+    // Whole seconds, rounded up, at least 1 (RFC 9110 delay-seconds).
+    public static void SetRetryAfter(HttpContext context, TimeSpan retryAfter)
+        => context.Response.Headers.RetryAfter = Math.Max(1L, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message, string explanation)
         => Result(context, status, code, message, explanation).ExecuteAsync(context);

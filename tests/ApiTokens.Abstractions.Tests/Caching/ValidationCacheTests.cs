@@ -43,7 +43,7 @@ public sealed class ValidationCacheTests
 
         // Another node retires the token: it writes the store directly, so this node hears nothing.
         var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken);
-        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, TestContext.CancellationToken);
+        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, cancellationToken: TestContext.CancellationToken);
 
         h.Time.Advance(TimeSpan.FromSeconds(29));
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status, "still within the cache lifetime");
@@ -61,7 +61,7 @@ public sealed class ValidationCacheTests
         await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
 
-        await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, TestContext.CancellationToken);
+        await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenValidationStatus.BadToken, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
     }
@@ -76,10 +76,10 @@ public sealed class ValidationCacheTests
         Assert.AreEqual(ApiTokenValidationStatus.PendingApp, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
         Assert.AreEqual(ApiTokenValidationStatus.PendingApp, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
 
-        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Allow, TestContext.CancellationToken);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Allow, cancellationToken: TestContext.CancellationToken);
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
 
-        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Deny, TestContext.CancellationToken);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Deny, cancellationToken: TestContext.CancellationToken);
         Assert.AreEqual(ApiTokenValidationStatus.DeniedApp, (await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken)).Status);
     }
 

@@ -15,7 +15,7 @@ public sealed class ChangeTokenTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
 
-        var result = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal, DefaultAppState = AppState.Deny, Description = "deploys" }, TestContext.CancellationToken);
+        var result = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal, DefaultAppState = AppState.Deny, Description = "deploys" }, cancellationToken: TestContext.CancellationToken);
 
         Assert.IsTrue(result.Succeeded, result.ToString());
         Assert.AreEqual(TokenPrivilege.Normal, result.Value.Token.Privilege);
@@ -32,8 +32,8 @@ public sealed class ChangeTokenTests
         var bobs = await h.CreateAsync(Harness.Bob);
         var account = await h.CreateAsync(Harness.Alice, TokenType.Account);
 
-        var onUser = await h.Manager.UpdateAsync(Harness.Alice, bobs.Details.Token.Id, new UpdateApiTokenRequest { Description = "by admin" }, TestContext.CancellationToken);
-        var onAccount = await h.Manager.UpdateAsync(Harness.Alice, account.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Admin }, TestContext.CancellationToken);
+        var onUser = await h.Manager.UpdateAsync(Harness.Alice, bobs.Details.Token.Id, new UpdateApiTokenRequest { Description = "by admin" }, cancellationToken: TestContext.CancellationToken);
+        var onAccount = await h.Manager.UpdateAsync(Harness.Alice, account.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Admin }, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual("by admin", onUser.Value?.Token.Description);
         Assert.AreEqual(TokenPrivilege.Admin, onAccount.Value?.Token.Privilege);
@@ -47,7 +47,7 @@ public sealed class ChangeTokenTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
 
-        var result = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Admin, Description = "sneaky" }, TestContext.CancellationToken);
+        var result = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Admin, Description = "sneaky" }, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.PrivilegeExceedsRole, result.Error?.Code);
         var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken);
@@ -63,8 +63,8 @@ public sealed class ChangeTokenTests
         var token = await h.CreateAsync(Harness.Bob, privilege: TokenPrivilege.Normal);
         h.Members.SetRole("acme", "bob", TokenPrivilege.ReadOnly);
 
-        var up = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, TestContext.CancellationToken);
-        var down = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.ReadOnly }, TestContext.CancellationToken);
+        var up = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, cancellationToken: TestContext.CancellationToken);
+        var down = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.ReadOnly }, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.PrivilegeExceedsRole, up.Error?.Code);
         Assert.AreEqual(TokenPrivilege.ReadOnly, down.Value?.Token.Privilege);
@@ -76,8 +76,8 @@ public sealed class ChangeTokenTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob, description: "old");
 
-        var tooLong = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = new string('y', 257) }, TestContext.CancellationToken);
-        var cleared = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = string.Empty }, TestContext.CancellationToken);
+        var tooLong = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = new string('y', 257) }, cancellationToken: TestContext.CancellationToken);
+        var cleared = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = string.Empty }, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.InvalidRequest, tooLong.Error?.Code);
         Assert.IsNull(cleared.Value?.Token.Description);
@@ -91,7 +91,7 @@ public sealed class ChangeTokenTests
         var token = await h.CreateAsync(Harness.Bob);
         await h.Validator.ValidateAsync(token.Secret, "first", TestContext.CancellationToken);
 
-        await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { DefaultAppState = AppState.Deny }, TestContext.CancellationToken);
+        await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { DefaultAppState = AppState.Deny }, cancellationToken: TestContext.CancellationToken);
 
         var first = await h.Validator.ValidateAsync(token.Secret, "first", TestContext.CancellationToken);
         var second = await h.Validator.ValidateAsync(token.Secret, "second", TestContext.CancellationToken);
@@ -107,7 +107,7 @@ public sealed class ChangeTokenTests
         var token = await h.CreateAsync(Harness.Bob, defaultAppState: AppState.Pending);
         var before = await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken);
 
-        var result = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Allow, TestContext.CancellationToken);
+        var result = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Allow, cancellationToken: TestContext.CancellationToken);
 
         var after = await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken);
         Assert.AreEqual(ApiTokenValidationStatus.PendingApp, before.Status);
@@ -122,8 +122,8 @@ public sealed class ChangeTokenTests
         using var h = Harness.Create(o => o.DefaultAppState = AppState.Pending);
         var token = await h.CreateAsync(Harness.Bob);
 
-        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "Terraform v1.9.2", AppState.Allow, TestContext.CancellationToken);
-        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "curl/8.5", AppState.Deny, TestContext.CancellationToken);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "Terraform v1.9.2", AppState.Allow, cancellationToken: TestContext.CancellationToken);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "curl/8.5", AppState.Deny, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "Terraform v1.9.2", TestContext.CancellationToken)).Status);
         Assert.AreEqual(ApiTokenValidationStatus.DeniedApp, (await h.Validator.ValidateAsync(token.Secret, "curl/8.5", TestContext.CancellationToken)).Status);
@@ -137,8 +137,8 @@ public sealed class ChangeTokenTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
 
-        var pending = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "a", AppState.Pending, TestContext.CancellationToken);
-        var undefined = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "a", (AppState)9, TestContext.CancellationToken);
+        var pending = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "a", AppState.Pending, cancellationToken: TestContext.CancellationToken);
+        var undefined = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "a", (AppState)9, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.InvalidRequest, pending.Error?.Code);
         Assert.AreEqual(ApiTokenErrorCodes.InvalidRequest, undefined.Error?.Code);
@@ -154,7 +154,7 @@ public sealed class ChangeTokenTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
 
-        var result = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, name, AppState.Allow, TestContext.CancellationToken);
+        var result = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, name, AppState.Allow, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.InvalidAppName, result.Error?.Code);
     }
@@ -165,10 +165,10 @@ public sealed class ChangeTokenTests
     {
         using var h = Harness.Create(o => o.MaxAppsPerToken = 1);
         var token = await h.CreateAsync(Harness.Bob);
-        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "one", AppState.Allow, TestContext.CancellationToken);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "one", AppState.Allow, cancellationToken: TestContext.CancellationToken);
 
-        var second = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "two", AppState.Allow, TestContext.CancellationToken);
-        var existing = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "one", AppState.Deny, TestContext.CancellationToken);
+        var second = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "two", AppState.Allow, cancellationToken: TestContext.CancellationToken);
+        var existing = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "one", AppState.Deny, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.TooManyApps, second.Error?.Code);
         Assert.IsTrue(existing.Succeeded);

@@ -43,12 +43,12 @@ public sealed class ConcurrencyTests
             var retire = Task.Run(async () =>
             {
                 start.Wait(TestContext.CancellationToken);
-                return await h.Manager.RetireAsync(Harness.Alice, id, TestContext.CancellationToken);
+                return await h.Manager.RetireAsync(Harness.Alice, id, cancellationToken: TestContext.CancellationToken);
             });
             var change = Task.Run(async () =>
             {
                 start.Wait(TestContext.CancellationToken);
-                return await h.Manager.UpdateAsync(Harness.Bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, TestContext.CancellationToken);
+                return await h.Manager.UpdateAsync(Harness.Bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, cancellationToken: TestContext.CancellationToken);
             });
             start.Set();
             var (retired, changed) = (await retire, await change);
@@ -81,7 +81,7 @@ public sealed class ConcurrencyTests
         var tasks = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
         {
             start.Wait(TestContext.CancellationToken);
-            return (i, await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = $"writer {i}" }, TestContext.CancellationToken));
+            return (i, await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = $"writer {i}" }, cancellationToken: TestContext.CancellationToken));
         })).ToArray();
         start.Set();
         var results = await Task.WhenAll(tasks);

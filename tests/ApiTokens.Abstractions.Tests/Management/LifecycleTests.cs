@@ -16,7 +16,7 @@ public sealed class LifecycleTests
         var token = await h.CreateAsync(Harness.Bob);
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status);
 
-        var retired = await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, TestContext.CancellationToken);
+        var retired = await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(h.Time.GetUtcNow(), retired.Value?.Token.RetiredAt);
         Assert.AreEqual("bob", retired.Value?.Token.RetiredBy);
@@ -31,10 +31,10 @@ public sealed class LifecycleTests
     {
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
-        var first = await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, TestContext.CancellationToken);
+        var first = await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
         h.Time.Advance(TimeSpan.FromHours(1));
 
-        var second = await h.Manager.RetireAsync(Harness.Alice, token.Details.Token.Id, TestContext.CancellationToken);
+        var second = await h.Manager.RetireAsync(Harness.Alice, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
         Assert.IsTrue(second.Succeeded);
         Assert.AreEqual(first.Value!.Token.RetiredAt, second.Value.Token.RetiredAt);
@@ -49,11 +49,11 @@ public sealed class LifecycleTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
         var id = token.Details.Token.Id;
-        await h.Manager.RetireAsync(Harness.Bob, id, TestContext.CancellationToken);
+        await h.Manager.RetireAsync(Harness.Bob, id, cancellationToken: TestContext.CancellationToken);
 
-        var update = await h.Manager.UpdateAsync(Harness.Bob, id, new UpdateApiTokenRequest { Description = "x" }, TestContext.CancellationToken);
-        var app = await h.Manager.SetAppStateAsync(Harness.Bob, id, "a", AppState.Allow, TestContext.CancellationToken);
-        var promote = await h.Manager.PromoteAsync(Harness.Alice, id, TestContext.CancellationToken);
+        var update = await h.Manager.UpdateAsync(Harness.Bob, id, new UpdateApiTokenRequest { Description = "x" }, cancellationToken: TestContext.CancellationToken);
+        var app = await h.Manager.SetAppStateAsync(Harness.Bob, id, "a", AppState.Allow, cancellationToken: TestContext.CancellationToken);
+        var promote = await h.Manager.PromoteAsync(Harness.Alice, id, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.TokenRetired, update.Error?.Code);
         Assert.AreEqual(ApiTokenErrorCodes.TokenRetired, app.Error?.Code);
@@ -67,10 +67,10 @@ public sealed class LifecycleTests
     {
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob, privilege: TokenPrivilege.Normal, defaultAppState: AppState.Pending);
-        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Allow, TestContext.CancellationToken);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "cosi", AppState.Allow, cancellationToken: TestContext.CancellationToken);
         h.Time.Advance(TimeSpan.FromMinutes(5));
 
-        var promoted = await h.Manager.PromoteAsync(Harness.Alice, token.Details.Token.Id, TestContext.CancellationToken);
+        var promoted = await h.Manager.PromoteAsync(Harness.Alice, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
         var t = promoted.Value!.Token;
         Assert.AreEqual(TokenType.Account, t.Type);
@@ -92,7 +92,7 @@ public sealed class LifecycleTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
 
-        var result = await h.Manager.PromoteAsync(Harness.Bob, token.Details.Token.Id, TestContext.CancellationToken);
+        var result = await h.Manager.PromoteAsync(Harness.Bob, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.PromoteRequiresAdmin, result.Error?.Code);
         Assert.AreEqual(TokenType.User, (await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!.Type);
@@ -104,9 +104,9 @@ public sealed class LifecycleTests
     {
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
-        await h.Manager.PromoteAsync(Harness.Alice, token.Details.Token.Id, TestContext.CancellationToken);
+        await h.Manager.PromoteAsync(Harness.Alice, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
-        var again = await h.Manager.PromoteAsync(Harness.Alice, token.Details.Token.Id, TestContext.CancellationToken);
+        var again = await h.Manager.PromoteAsync(Harness.Alice, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.AlreadyAccountToken, again.Error?.Code);
         Assert.AreEqual(ApiTokenErrorKind.Conflict, again.Error?.Kind);
@@ -120,7 +120,7 @@ public sealed class LifecycleTests
         using var h = Harness.Create();
         var promotedToken = await h.CreateAsync(Harness.Bob);
         var plainToken = await h.CreateAsync(Harness.Bob);
-        await h.Manager.PromoteAsync(Harness.Alice, promotedToken.Details.Token.Id, TestContext.CancellationToken);
+        await h.Manager.PromoteAsync(Harness.Alice, promotedToken.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
         h.Members.Remove("acme", "bob");
         var retired = await h.Manager.MemberRemovedAsync("acme", "bob", "alice", TestContext.CancellationToken);

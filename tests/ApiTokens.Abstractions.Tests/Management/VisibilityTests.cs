@@ -17,9 +17,9 @@ public sealed class VisibilityTests
         var erins = await h.CreateAsync(Harness.Erin);
         await h.CreateAsync(Harness.Dave);
 
-        var list = await h.Manager.ListAsync(Harness.Alice, TestContext.CancellationToken);
+        var list = await h.Manager.ListAsync(Harness.Alice, cancellationToken: TestContext.CancellationToken);
 
-        CollectionAssert.AreEquivalent(new[] { bobs.Details.Token.Id, account.Details.Token.Id, erins.Details.Token.Id }, list.Value!.Select(d => d.Token.Id).ToArray());
+        CollectionAssert.AreEquivalent(new[] { bobs.Details.Token.Id, account.Details.Token.Id, erins.Details.Token.Id }, list.Value!.Items.Select(d => d.Token.Id).ToArray());
     }
 
     [TestMethod]
@@ -31,9 +31,9 @@ public sealed class VisibilityTests
         await h.CreateAsync(Harness.Alice);
         await h.CreateAsync(Harness.Erin);
 
-        var list = await h.Manager.ListAsync(Harness.Bob, TestContext.CancellationToken);
+        var list = await h.Manager.ListAsync(Harness.Bob, cancellationToken: TestContext.CancellationToken);
 
-        Assert.AreEqual(bobs.Details.Token.Id, list.Value!.Single().Token.Id);
+        Assert.AreEqual(bobs.Details.Token.Id, list.Value!.Items.Single().Token.Id);
     }
 
     [TestMethod]
@@ -41,11 +41,11 @@ public sealed class VisibilityTests
     {
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
-        await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, TestContext.CancellationToken);
+        await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
 
-        var list = await h.Manager.ListAsync(Harness.Bob, TestContext.CancellationToken);
+        var list = await h.Manager.ListAsync(Harness.Bob, cancellationToken: TestContext.CancellationToken);
 
-        Assert.IsTrue(list.Value!.Single().Token.IsRetired);
+        Assert.IsTrue(list.Value!.Items.Single().Token.IsRetired);
     }
 
     [TestMethod]
@@ -58,10 +58,10 @@ public sealed class VisibilityTests
         foreach (var id in new[] { erins.Details.Token.Id, account.Details.Token.Id })
         {
             var get = await h.Manager.GetAsync(Harness.Bob, id, TestContext.CancellationToken);
-            var patch = await h.Manager.UpdateAsync(Harness.Bob, id, new UpdateApiTokenRequest { Description = "x" }, TestContext.CancellationToken);
-            var retire = await h.Manager.RetireAsync(Harness.Bob, id, TestContext.CancellationToken);
-            var promote = await h.Manager.PromoteAsync(Harness.Bob, id, TestContext.CancellationToken);
-            var app = await h.Manager.SetAppStateAsync(Harness.Bob, id, "a", AppState.Allow, TestContext.CancellationToken);
+            var patch = await h.Manager.UpdateAsync(Harness.Bob, id, new UpdateApiTokenRequest { Description = "x" }, cancellationToken: TestContext.CancellationToken);
+            var retire = await h.Manager.RetireAsync(Harness.Bob, id, cancellationToken: TestContext.CancellationToken);
+            var promote = await h.Manager.PromoteAsync(Harness.Bob, id, cancellationToken: TestContext.CancellationToken);
+            var app = await h.Manager.SetAppStateAsync(Harness.Bob, id, "a", AppState.Allow, cancellationToken: TestContext.CancellationToken);
 
             foreach (var result in new[] { get, patch, retire, promote, app })
             {

@@ -47,7 +47,7 @@ public sealed class SecretTests
     [TestMethod]
     public async Task Secrets_AreDistinct()
     {
-        using var h = Harness.Create();
+        using var h = Harness.Create(o => o.MaxActiveTokensPerUser = 200);
         var secrets = new HashSet<string>();
 
         for (var i = 0; i < 200; i++)
@@ -143,7 +143,7 @@ public sealed class SecretTests
         using var h = Harness.Create();
         var created = await h.CreateAsync(Harness.Bob, defaultAppState: AppState.Pending);
         await h.Validator.ValidateAsync(created.Secret, "app", TestContext.CancellationToken);
-        await h.Manager.RetireAsync(Harness.Bob, created.Details.Token.Id, TestContext.CancellationToken);
+        await h.Manager.RetireAsync(Harness.Bob, created.Details.Token.Id, cancellationToken: TestContext.CancellationToken);
         await h.Validator.ValidateAsync(created.Secret, "app", TestContext.CancellationToken);
 
         var logs = h.Logs.GetSnapshot();

@@ -62,7 +62,7 @@ public sealed class TextRulesTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob);
 
-        var result = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "Terra\u200Bform", AppState.Allow, TestContext.CancellationToken);
+        var result = await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "Terra\u200Bform", AppState.Allow, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.InvalidAppName, result.Error?.Code);
     }
@@ -81,7 +81,7 @@ public sealed class TextRulesTests
         store.Reset();
 
         var created = await h.Manager.CreateAsync(Harness.Bob, new CreateApiTokenRequest { Description = description }, TestContext.CancellationToken);
-        var updated = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = description }, TestContext.CancellationToken);
+        var updated = await h.Manager.UpdateAsync(Harness.Bob, token.Details.Token.Id, new UpdateApiTokenRequest { Description = description }, cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(ApiTokenErrorCodes.InvalidRequest, created.Error?.Code);
         Assert.AreEqual(ApiTokenErrorCodes.InvalidRequest, updated.Error?.Code);

@@ -66,7 +66,7 @@ public sealed class ValidatorTests
     {
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob, defaultAppState: AppState.Pending);
-        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "Terraform", AppState.Allow, TestContext.CancellationToken);
+        await h.Manager.SetAppStateAsync(Harness.Bob, token.Details.Token.Id, "Terraform", AppState.Allow, cancellationToken: TestContext.CancellationToken);
 
         var exact = await h.Validator.ValidateAsync(token.Secret, "Terraform", TestContext.CancellationToken);
         var otherCase = await h.Validator.ValidateAsync(token.Secret, "terraform", TestContext.CancellationToken);

@@ -233,6 +233,52 @@ public sealed class ApiTokensPageTests
         await ShotAsync(own, "alice-csrf-refused-own-page-works");
     }
 
+    [TestMethod]
+    [TestCategory("R19")]
+    public async Task StaleTab_RetireAfterAChangeElsewhere_RefusedWithChangedElsewhere_AndReloaded()
+    {
+        using var bob = await s_server!.SignInAsync("bob");
+        var id = (await SampleServer.CreateTokenAsync(bob, new { type = "user", privilege = "readOnly", description = "two tabs token" })).GetProperty("id").GetString()!;
+        var stale = await SignInAsync("bob");
+        var fresh = await SignInAsync("bob");
+        await Expect(Card(stale, "two tabs token")).ToBeVisibleAsync();
+
+        await Card(fresh, "two tabs token").Locator("[data-field=privilege]").SelectOptionAsync("normal");
+        await Expect(fresh.Locator("#alert")).ToContainTextAsync("Privilege changed");
+
+        await Card(stale, "two tabs token").Locator("[data-action=retire]").ClickAsync();
+
+        await Expect(stale.Locator("#alert")).ToContainTextAsync("changed elsewhere");
+        await Expect(Card(stale, "two tabs token").Locator("[data-field=privilege]")).ToHaveValueAsync("normal");
+        await Expect(Card(stale, "two tabs token").GetByTestId("retired-badge")).ToHaveCountAsync(0);
+        await ShotAsync(stale, "bob-stale-tab-changed-elsewhere");
+        var token = await bob.GetFromJsonAsync<JsonElement>($"/api/tokens/{id}", TestContext.CancellationToken);
+        Assert.IsFalse(token.GetProperty("retired").GetBoolean(), "the stale tab changed nothing");
+
+        await Card(stale, "two tabs token").Locator("[data-action=retire]").ClickAsync();
+        await Expect(Card(stale, "two tabs token").GetByTestId("retired-badge")).ToBeVisibleAsync();
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    public async Task MoreTokensThanOnePage_ThePageLoadsEveryPage()
+    {
+        using var dave = await s_server!.SignInAsync("dave");
+        for (var i = 0; i < 105; i++)
+        {
+            await SampleServer.CreateTokenAsync(dave, new { type = "account", description = $"fleet token {i:D3}" });
+        }
+
+        var first = await dave.GetAsync("/api/tokens", TestContext.CancellationToken);
+        Assert.IsTrue(first.Headers.Contains("Link"), "the API pages at 100");
+
+        var page = await SignInAsync("dave");
+
+        await Expect(page.Locator("[data-testid=token]", new() { Has = page.Locator(".desc", new() { HasTextString = "fleet token" }) })).ToHaveCountAsync(105);
+        await Expect(Card(page, "fleet token 104")).ToBeVisibleAsync();
+        await Expect(Card(page, "fleet token 000")).ToBeVisibleAsync();
+    }
+
     // A page served from another port of the same host: same site, another origin.
     private static async Task<Attacker> AttackerAsync(string html)
     {
