@@ -45,6 +45,9 @@ public sealed class BenchHost : IAsyncDisposable
         var tokens = services.AddApiTokens(o =>
         {
             o.CacheSizeLimit = cacheSize;
+
+            // The scale benchmarks give one member up to a million tokens.
+            o.MaxActiveTokensPerUser = 1_000_000;
             configure?.Invoke(o);
         }).AddInMemoryMembership(m => m.SetRole("acme", "alice", TokenPrivilege.Admin));
         if (store is null)

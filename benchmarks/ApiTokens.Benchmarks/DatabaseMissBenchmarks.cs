@@ -1,4 +1,5 @@
 using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.Management;
 using ApiTokens.Stores.EntityFrameworkCore.Tests;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
@@ -15,6 +16,8 @@ public class DatabaseMissBenchmarks
     private BenchHost _host = null!;
     private PostgresCluster? _cluster;
     private string _secret = null!;
+    private string _unknown = null!;
+    private string _retired = null!;
     private string? _sqliteFile;
 
     [Params("sqlite", "postgres")]
@@ -42,6 +45,28 @@ public class DatabaseMissBenchmarks
             await context.Database.EnsureCreatedAsync();
         }
 
+        // Issue 13's timing question: a retired secret (with apps, as real ones have) against a
+        // well-formed secret that never existed. Both must be refused with the same work.
+        _retired = await _host.CreateTokenAsync();
+        foreach (var app in new[] { BenchHost.AppName, "cosi", "terraform" })
+        {
+            await _host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, _retired, app);
+        }
+
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var manager = scope.ServiceProvider.GetRequiredService<ApiTokenManager>();
+            var actor = new ApiTokenActor("acme", "alice");
+            var page = await manager.ListAsync(actor, limit: ApiTokenPaging.MaxLimit);
+            var token = page.Value!.Items.Single().Token;
+            if (token.Apps.Count != 3)
+            {
+                throw new InvalidOperationException("setup failed: the retired token should hold 3 apps");
+            }
+
+            await manager.RetireAsync(actor, token.Id);
+        }
+
         for (var i = 0; i < 1000; i++)
         {
             await _host.CreateTokenAsync();
@@ -52,6 +77,16 @@ public class DatabaseMissBenchmarks
         if (!(await Miss()).Succeeded)
         {
             throw new InvalidOperationException("setup failed");
+        }
+
+        await using (var other = BenchHost.Create())
+        {
+            _unknown = await other.CreateTokenAsync();
+        }
+
+        if ((await Retired()).Succeeded || (await Unknown()).Succeeded)
+        {
+            throw new InvalidOperationException("setup failed: a refusal succeeded");
         }
     }
 
@@ -71,9 +106,17 @@ public class DatabaseMissBenchmarks
         }
     }
 
-    [Benchmark(Description = "cache miss on a database store")]
+    [Benchmark(Baseline = true, Description = "cache miss on a database store")]
     public Task<AuthenticateResult> Miss()
         => _host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, _secret, BenchHost.AppName);
+
+    [Benchmark(Description = "refused: well-formed secret that never existed")]
+    public Task<AuthenticateResult> Unknown()
+        => _host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, _unknown, BenchHost.AppName);
+
+    [Benchmark(Description = "refused: retired secret with 3 apps")]
+    public Task<AuthenticateResult> Retired()
+        => _host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, _retired, BenchHost.AppName);
 }
 
 public sealed class BenchDbContext(DbContextOptions<BenchDbContext> options) : DbContext(options)

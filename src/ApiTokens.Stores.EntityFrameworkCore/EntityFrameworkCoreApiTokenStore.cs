@@ -153,13 +153,13 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public async Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    public async Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
     {
         var hash = secretHash.ToArray();
         try
         {
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            var entity = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).SingleOrDefaultAsync(t => t.SecretHash == hash, cancellationToken).ConfigureAwait(false);
+            var entity = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).SingleOrDefaultAsync(t => t.SecretHash == hash && t.RetiredAt == null, cancellationToken).ConfigureAwait(false);
             return entity is null ? null : EntityMapping.ToToken(entity);
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))

@@ -17,6 +17,9 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     private readonly ConcurrentDictionary<byte[], string> _idByHash = new(SecretHashComparer.Instance);
     private readonly Lock _writeLock = new();
 
+    // Active tokens per holder (R28), kept under the write lock so a quota check is O(1).
+    private readonly Dictionary<(string AccountId, string? OwnerId, TokenType Type), int> _active = [];
+
     /// <summary>How many tokens the store holds.</summary>
     public int Count => _byId.Count;
 
@@ -32,7 +35,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
         var stored = token with { Version = 1, SecretHash = (byte[])token.SecretHash.Clone(), Apps = [.. token.Apps] };
         lock (_writeLock)
         {
-            if (maxActive < int.MaxValue && CountActive(stored) >= maxActive)
+            if (!stored.IsRetired && CountActive(stored) >= maxActive)
             {
                 return Task.FromResult<ApiToken?>(null);
             }
@@ -44,27 +47,34 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
             _byId[stored.Id] = stored;
             _idByHash[stored.SecretHash] = stored.Id;
+            Track(null, stored);
         }
 
         return Task.FromResult<ApiToken?>(stored);
     }
 
     // Under the write lock: the holder's active tokens of the new token's type.
-    private int CountActive(ApiToken token)
+    private int CountActive(ApiToken token) => _active.GetValueOrDefault(Holder(token));
+
+    private static (string, string?, TokenType) Holder(ApiToken token)
+        => (token.AccountId, token.Type == TokenType.User ? token.OwnerId : null, token.Type);
+
+    // Under the write lock: a token entering or leaving the active set of its holder.
+    private void Track(ApiToken? before, ApiToken? after)
     {
-        var count = 0;
-        foreach (var existing in _byId.Values)
+        if (before is { IsRetired: false })
         {
-            if (!existing.IsRetired
-                && existing.Type == token.Type
-                && string.Equals(existing.AccountId, token.AccountId, StringComparison.Ordinal)
-                && (token.Type == TokenType.Account || string.Equals(existing.OwnerId, token.OwnerId, StringComparison.Ordinal)))
+            var key = Holder(before);
+            if (--System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_active, key, out _) == 0)
             {
-                count++;
+                _active.Remove(key);
             }
         }
 
-        return count;
+        if (after is { IsRetired: false })
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_active, Holder(after), out _)++;
+        }
     }
 
     /// <inheritdoc />
@@ -88,6 +98,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
                 Apps = [.. token.Apps],
             };
             _byId[stored.Id] = stored;
+            Track(current, stored);
             return Task.FromResult(stored);
         }
     }
@@ -101,11 +112,11 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var lookup = _idByHash.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(secretHash.Span, out var id) && _byId.TryGetValue(id, out var token))
+        if (lookup.TryGetValue(secretHash.Span, out var id) && _byId.TryGetValue(id, out var token) && !token.IsRetired)
         {
             return Task.FromResult<ApiToken?>(token);
         }

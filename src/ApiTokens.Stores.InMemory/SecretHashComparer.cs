@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace ApiTokens.Stores.InMemory;
 
 // Secret hashes are SHA-256 outputs: uniformly distributed, so their first bytes are a fine hash code.
-// The alternate lookup lets FindBySecretHashAsync probe with a span, without copying to an array.
+// The alternate lookup lets FindActiveBySecretHashAsync probe with a span, without copying to an array.
 internal sealed class SecretHashComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static readonly SecretHashComparer Instance = new();

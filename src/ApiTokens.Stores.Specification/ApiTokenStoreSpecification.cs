@@ -115,7 +115,7 @@ public abstract class ApiTokenStoreSpecification
         await Assert.ThrowsAsync<ApiTokenStoreException>(() => store.CreateAsync(sameId, TestContext.CancellationToken));
 
         Assert.AreEqual("ci deploys", (await store.FindByIdAsync(token.Id, TestContext.CancellationToken))!.Description);
-        Assert.IsNull(await store.FindBySecretHashAsync(sameId.SecretHash, TestContext.CancellationToken), "the refused token's hash finds nothing");
+        Assert.IsNull(await store.FindActiveBySecretHashAsync(sameId.SecretHash, TestContext.CancellationToken), "the refused token's hash finds nothing");
     }
 
     [TestMethod]
@@ -130,7 +130,7 @@ public abstract class ApiTokenStoreSpecification
         await Assert.ThrowsAsync<ApiTokenStoreException>(() => store.CreateAsync(sameHash, TestContext.CancellationToken));
 
         Assert.IsNull(await store.FindByIdAsync(sameHash.Id, TestContext.CancellationToken), "the refused token was not stored");
-        Assert.AreEqual(token.Id, (await store.FindBySecretHashAsync(token.SecretHash, TestContext.CancellationToken))?.Id, "the hash still finds the first token");
+        Assert.AreEqual(token.Id, (await store.FindActiveBySecretHashAsync(token.SecretHash, TestContext.CancellationToken))?.Id, "the hash still finds the first token");
     }
 
     [TestMethod]
@@ -149,23 +149,35 @@ public abstract class ApiTokenStoreSpecification
         CollectionAssert.AreEqual(created.SecretHash, found.SecretHash);
         CollectionAssert.AreEqual(created.SecretHash, updated.SecretHash);
         Assert.AreEqual(created.AccountId, updated.AccountId);
-        Assert.IsNull(await store.FindBySecretHashAsync(otherHash, TestContext.CancellationToken), "the new hash finds nothing");
-        Assert.AreEqual(created.Id, (await store.FindBySecretHashAsync(created.SecretHash, TestContext.CancellationToken))?.Id, "the old hash still finds the token");
+        Assert.IsNull(await store.FindActiveBySecretHashAsync(otherHash, TestContext.CancellationToken), "the new hash finds nothing");
+        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(created.SecretHash, TestContext.CancellationToken))?.Id, "the old hash still finds the token");
         Assert.HasCount(1, await store.ListAsync(created.AccountId, null, TestContext.CancellationToken));
     }
 
     [TestMethod]
-    public async Task FindBySecretHashAsync_KnownAndUnknownHash()
+    public async Task FindActiveBySecretHashAsync_KnownAndUnknownHash()
     {
         var store = await CreateStoreAsync();
         var token = NewToken(NewAccount());
         await store.CreateAsync(token, TestContext.CancellationToken);
 
-        var found = await store.FindBySecretHashAsync((byte[])token.SecretHash.Clone(), TestContext.CancellationToken);
-        var missing = await store.FindBySecretHashAsync(RandomNumberGenerator.GetBytes(32), TestContext.CancellationToken);
+        var found = await store.FindActiveBySecretHashAsync((byte[])token.SecretHash.Clone(), TestContext.CancellationToken);
+        var missing = await store.FindActiveBySecretHashAsync(RandomNumberGenerator.GetBytes(32), TestContext.CancellationToken);
 
         Assert.AreEqual(token.Id, found?.Id);
         Assert.IsNull(missing);
+    }
+
+    [TestMethod]
+    [TestCategory("R13")]
+    public async Task FindActiveBySecretHashAsync_RetiredToken_NotFound_ButStillFoundById()
+    {
+        var store = await CreateStoreAsync();
+        var token = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, TestContext.CancellationToken);
+        var retired = await store.UpdateAsync(token with { RetiredAt = s_t0, RetiredBy = "alice" }, TestContext.CancellationToken);
+
+        Assert.IsNull(await store.FindActiveBySecretHashAsync(token.SecretHash, TestContext.CancellationToken));
+        Assert.IsTrue((await store.FindByIdAsync(token.Id, TestContext.CancellationToken))!.IsRetired, retired.Id);
     }
 
     [TestMethod]

@@ -19,7 +19,7 @@ internal sealed class CountingStore : IApiTokenStore
 
     public int AppRecords => _appRecords;
 
-    // When set, FindBySecretHashAsync waits for it: lets a test hold racing misses at the store.
+    // When set, FindActiveBySecretHashAsync waits for it: lets a test hold racing misses at the store.
     public Task? ReadGate { get; set; }
 
     // When set, RecordAppAsync waits for it: lets a test hold racing first uses at the store.
@@ -87,7 +87,7 @@ internal sealed class CountingStore : IApiTokenStore
 
     public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken) => Read(() => _inner.FindByIdAsync(tokenId, cancellationToken));
 
-    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _hashLookups);
         return Read(async () =>
@@ -97,7 +97,7 @@ internal sealed class CountingStore : IApiTokenStore
                 await gate;
             }
 
-            return await _inner.FindBySecretHashAsync(secretHash, cancellationToken);
+            return await _inner.FindActiveBySecretHashAsync(secretHash, cancellationToken);
         });
     }
 

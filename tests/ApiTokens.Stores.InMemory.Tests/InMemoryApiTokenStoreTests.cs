@@ -31,6 +31,6 @@ public sealed class InMemoryApiTokenStoreTests : ApiTokenStoreSpecification
 
         token.SecretHash[0] ^= 0xFF;
 
-        Assert.IsNotNull(await store.FindBySecretHashAsync(original, TestContext.CancellationToken));
+        Assert.IsNotNull(await store.FindActiveBySecretHashAsync(original, TestContext.CancellationToken));
     }
 }

@@ -153,11 +153,11 @@ public sealed class SpecificationCatchesDefectsTests
         public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken)
             => Task.FromResult(_tokens.TryGetValue(tokenId, out var token) ? token : null);
 
-        public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+        public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
-                return Task.FromResult(_tokens.Values.FirstOrDefault(t => t.SecretHash.AsSpan().SequenceEqual(secretHash.Span)));
+                return Task.FromResult(_tokens.Values.FirstOrDefault(t => !t.IsRetired && t.SecretHash.AsSpan().SequenceEqual(secretHash.Span)));
             }
         }
 

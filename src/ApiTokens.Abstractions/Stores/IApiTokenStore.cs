@@ -48,11 +48,19 @@ public interface IApiTokenStore
     /// <returns>The token, or <see langword="null"/>.</returns>
     Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken);
 
-    /// <summary>Finds a token by the hash of its secret (a unique, indexed lookup).</summary>
+    /// <summary>
+    /// Finds the active (not retired) token with this secret hash: a unique, indexed lookup, the
+    /// store call of every cache miss.
+    /// </summary>
+    /// <remarks>
+    /// A retired token is not found, and finding nothing should cost the same for a retired secret
+    /// as for one that never existed (filter in the query, do not load the token and its apps to
+    /// discard them): a refusal must not tell, by its timing, that a secret was once real.
+    /// </remarks>
     /// <param name="secretHash">The SHA-256 hash of the secret.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The token, or <see langword="null"/>.</returns>
-    Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken);
+    /// <returns>The active token, or <see langword="null"/>.</returns>
+    Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken);
 
     /// <summary>Lists the tokens of an account, optionally only those of one owner, oldest first.</summary>
     /// <param name="accountId">The account.</param>

@@ -248,7 +248,7 @@ public sealed class ApiTokenValidator
         await using (scope.ConfigureAwait(false))
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
-            var token = await store.FindBySecretHashAsync(hash, CancellationToken.None).ConfigureAwait(false);
+            var token = await store.FindActiveBySecretHashAsync(hash, CancellationToken.None).ConfigureAwait(false);
             if (token is null || token.IsRetired)
             {
                 return null;
