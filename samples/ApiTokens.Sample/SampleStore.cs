@@ -36,8 +36,9 @@ internal static class SampleStore
                 }
 
                 builder.Services.AddDbContextFactory<SamplePostgresDbContext>(o => o.UseNpgsql(connection));
-                tokens.AddEntityFrameworkCoreStore<SamplePostgresDbContext>();
-                return "PostgreSQL, " + new Npgsql.NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString;
+                // Several instances on one database see each other's changes within a second (R26).
+                tokens.AddEntityFrameworkCoreStore<SamplePostgresDbContext>().AddPostgreSqlNotifications();
+                return "PostgreSQL with cross-node notifications, " + new Npgsql.NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString;
 
             default:
                 throw new InvalidOperationException($"Unknown --store '{store}'. Use sqlite (the default), postgres or inmemory.");

@@ -54,6 +54,20 @@ public sealed class ApiTokenOptions
     /// <summary>How long a client should wait after the store failed (<c>Retry-After</c> with 503, R20). Default: 5 seconds; at least 1 second.</summary>
     public TimeSpan StoreRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// While the cross-node change channel is down (R26), cached entries older than this are not
+    /// served. Default: 1 second; between 1 millisecond and <see cref="CacheLifetime"/> (or 1 minute).
+    /// Used only with a change notifier (<c>AddChangeNotifier&lt;T&gt;()</c>).
+    /// </summary>
+    public TimeSpan DegradedCacheLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a request waits for the store on a cache miss or a first use before it fails with
+    /// 503 (R20: a store that hangs is a failing store). The store call itself goes on for other
+    /// requests waiting on it. Default: 2 seconds; between 10 milliseconds and 1 minute.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The most active (not retired) user tokens a member may hold in an account (R28). Default: 100.</summary>
     public int MaxActiveTokensPerUser { get; set; } = 100;
 

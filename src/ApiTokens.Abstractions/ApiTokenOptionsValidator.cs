@@ -44,6 +44,16 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             (failures ??= []).Add($"{nameof(ApiTokenOptions.StoreRetryAfter)} must be between one second and one day.");
         }
 
+        if (options.DegradedCacheLifetime < TimeSpan.FromMilliseconds(1) || options.DegradedCacheLifetime > TimeSpan.FromMinutes(1))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.DegradedCacheLifetime)} must be between one millisecond and one minute.");
+        }
+
+        if (options.StoreTimeout < TimeSpan.FromMilliseconds(10) || options.StoreTimeout > TimeSpan.FromMinutes(1))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.StoreTimeout)} must be between 10 milliseconds and one minute.");
+        }
+
         if (options.MaxActiveTokensPerUser is < 1 or > 1_000_000)
         {
             (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxActiveTokensPerUser)} must be between 1 and 1,000,000.");

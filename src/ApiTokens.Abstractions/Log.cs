@@ -25,4 +25,13 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "API token {TokenId} of a removed member could not be retired; it fails authentication, and MemberRemovedAsync can be called again.")]
     public static partial void MemberTokenNotRetired(ILogger logger, Exception exception, string tokenId);
+
+    [LoggerMessage(8, LogLevel.Information, "The cross-node change channel is connected; cached API tokens from before were dropped.")]
+    public static partial void ChangeChannelConnected(ILogger logger);
+
+    [LoggerMessage(9, LogLevel.Warning, "The cross-node change channel is down; cached API tokens are served for at most DegradedCacheLifetime until it reconnects.")]
+    public static partial void ChangeChannelDisconnected(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Error, "The API token store did not answer within StoreTimeout while validating a token.")]
+    public static partial void StoreTimedOut(ILogger logger);
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
@@ -23,13 +24,24 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     private readonly IDbContextFactory<TContext> _contexts;
+    private readonly string? _channel;
 
     /// <summary>Creates the store.</summary>
     /// <param name="contexts">Creates a context per operation.</param>
     public EntityFrameworkCoreApiTokenStore(IDbContextFactory<TContext> contexts)
+        : this(contexts, Options.Create(new EntityFrameworkCoreStoreOptions()))
+    {
+    }
+
+    /// <summary>Creates the store with options (the dependency-injection constructor).</summary>
+    /// <param name="contexts">Creates a context per operation.</param>
+    /// <param name="options">The store's options.</param>
+    public EntityFrameworkCoreApiTokenStore(IDbContextFactory<TContext> contexts, IOptions<EntityFrameworkCoreStoreOptions> options)
     {
         ArgumentNullException.ThrowIfNull(contexts);
+        ArgumentNullException.ThrowIfNull(options);
         _contexts = contexts;
+        _channel = options.Value.NotificationChannel;
     }
 
     /// <inheritdoc />
@@ -110,21 +122,25 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         try
         {
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            var entity = await context.Set<ApiTokenEntity>().Include(t => t.Apps).SingleOrDefaultAsync(t => t.Id == token.Id, cancellationToken).ConfigureAwait(false);
-            if (entity is null || entity.Version != token.Version)
+            if (Notifies(context))
             {
-                throw new ApiTokenConcurrencyException();
+                // R26: the change and its announcement commit together.
+                return await context.Database.CreateExecutionStrategy().ExecuteAsync(
+                    (Store: this, Context: context, Token: token),
+                    static async (_, state, ct) =>
+                    {
+                        state.Context.ChangeTracker.Clear();
+                        await using var transaction = await state.Context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                        var saved = await ApplyUpdateAsync(state.Context, state.Token, ct).ConfigureAwait(false);
+                        await state.Store.NotifyAsync(state.Context, state.Token.Id, ct).ConfigureAwait(false);
+                        await transaction.CommitAsync(ct).ConfigureAwait(false);
+                        return saved;
+                    },
+                    verifySucceeded: null,
+                    cancellationToken).ConfigureAwait(false);
             }
 
-            EntityMapping.CopyFields(token, entity);
-            SyncApps(context, entity, token);
-
-            // The version is the concurrency token: EF updates WHERE version = <the version read>,
-            // so a writer that lost the race in another process affects no row and fails.
-            context.Entry(entity).Property(t => t.Version).OriginalValue = token.Version;
-            entity.Version = token.Version + 1;
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return EntityMapping.ToToken(entity);
+            return await ApplyUpdateAsync(context, token, cancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateConcurrencyException ex)
         {
@@ -213,7 +229,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
             await using (var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
             {
-                await RecordAppCoreAsync(context, tokenId, app, maxApps, cancellationToken).ConfigureAwait(false);
+                await RecordAppCoreAsync(context, tokenId, app, maxApps, Notifies(context) ? _channel : null, cancellationToken).ConfigureAwait(false);
             }
 
             // Re-read: whoever won, this is the state every caller sees.
@@ -225,12 +241,12 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         }
     }
 
-    private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+    private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, string? channel, CancellationToken cancellationToken)
     {
         var sql = AppSql.For(context);
         var strategy = context.Database.CreateExecutionStrategy();
         return strategy.ExecuteAsync(
-            (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps),
+            (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps, Channel: channel),
             static async (_, state, ct) =>
             {
                 var database = state.Context.Database;
@@ -254,6 +270,11 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                 if (inserted == 1)
                 {
                     await database.ExecuteSqlRawAsync(state.Sql.Bump, [state.TokenId], ct).ConfigureAwait(false);
+                    if (state.Channel is not null)
+                    {
+                        // R26: announced in the same transaction as the change.
+                        await database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [state.Channel, state.TokenId], ct).ConfigureAwait(false);
+                    }
                 }
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -262,6 +283,30 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             verifySucceeded: null,
             cancellationToken);
     }
+
+    private static async Task<ApiToken> ApplyUpdateAsync(TContext context, ApiToken token, CancellationToken cancellationToken)
+    {
+        var entity = await context.Set<ApiTokenEntity>().Include(t => t.Apps).SingleOrDefaultAsync(t => t.Id == token.Id, cancellationToken).ConfigureAwait(false);
+        if (entity is null || entity.Version != token.Version)
+        {
+            throw new ApiTokenConcurrencyException();
+        }
+
+        EntityMapping.CopyFields(token, entity);
+        SyncApps(context, entity, token);
+
+        // The version is the concurrency token: EF updates WHERE version = <the version read>,
+        // so a writer that lost the race in another process affects no row and fails.
+        context.Entry(entity).Property(t => t.Version).OriginalValue = token.Version;
+        entity.Version = token.Version + 1;
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return EntityMapping.ToToken(entity);
+    }
+
+    private bool Notifies(TContext context) => _channel is not null && context.Database.ProviderName == NpgsqlProvider;
+
+    private Task<int> NotifyAsync(TContext context, string tokenId, CancellationToken cancellationToken)
+        => context.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [_channel!, tokenId], cancellationToken);
 
     private static void SyncApps(TContext context, ApiTokenEntity entity, ApiToken token)
     {

@@ -61,6 +61,21 @@ internal sealed class PostgresCluster : IAsyncDisposable
         return cluster;
     }
 
+    // Stops the server (fast shutdown: connections are told and closed) and starts it again on the
+    // same port, as an operator restarting PostgreSQL would.
+    public Task StopAsync() => PgAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "fast", "-w", "-t", "60", "stop"]);
+
+    public Task StartAgainAsync() => PgAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-l", Path.Combine(_directory, "log"), "-w", "-t", "60", "-o",
+        $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", "start"]);
+
+    // Freezes (SIGSTOP) or thaws (SIGCONT) the server and all its backends: a database that hangs.
+    public async Task SignalAllAsync(string signal)
+    {
+        var postmaster = (await File.ReadAllLinesAsync(Path.Combine(_directory, "data", "postmaster.pid")))[0].Trim();
+        await RunAsync("pkill", [$"-{signal}", "-P", postmaster], allowExitCodes: [0, 1]);
+        await RunAsync("kill", [$"-{signal}", postmaster]);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -78,7 +93,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
             ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(_binaries, tool), .. args])
             : RunAsync(Path.Combine(_binaries, tool), args);
 
-    private static async Task RunAsync(string file, string[] args)
+    private static async Task RunAsync(string file, string[] args, int[]? allowExitCodes = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -90,7 +105,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
+        if (!(allowExitCodes ?? [0]).Contains(process.ExitCode))
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await output}{await error}");
         }

@@ -45,13 +45,19 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private readonly ConcurrentDictionary<UInt128, Lazy<Task<CachedApiToken?>>> _loading = new();
     private readonly TimeProvider _time;
     private readonly IDisposable? _onChange;
+    private readonly Lock _swapLock = new();
     private volatile Generation _current;
+    private ApiTokenOptions _options;
+    private bool _degraded;
     private long _changeStamp;
 
-    public ApiTokenCache(IOptionsMonitor<ApiTokenOptions> options, TimeProvider time)
+    // degraded: a change notifier is registered, and its channel counts as down until it connects (R26).
+    public ApiTokenCache(IOptionsMonitor<ApiTokenOptions> options, TimeProvider time, bool degraded = false)
     {
         _time = time;
-        _current = new Generation(this, options.CurrentValue);
+        _options = options.CurrentValue;
+        _degraded = degraded;
+        _current = new Generation(this, _options, degraded);
         _onChange = options.OnChange((o, name) =>
         {
             if (string.IsNullOrEmpty(name))
@@ -146,19 +152,44 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         _current.Cache.Dispose();
     }
 
+    // R26: the cross-node channel went down (degraded: entries live at most DegradedCacheLifetime)
+    // or came up (usual lifetime). Either way every entry cached before is dropped: while down,
+    // older entries must not be served; after it, announcements missed while down are unknowable.
+    public void Restart(bool degraded)
+    {
+        lock (_swapLock)
+        {
+            _degraded = degraded;
+            Swap(new Generation(this, _options, degraded));
+        }
+    }
+
     private void Reconfigure(ApiTokenOptions options)
     {
-        var old = _current;
-        if (old.Lifetime == options.CacheLifetime && old.SizeLimit == options.CacheSizeLimit)
+        lock (_swapLock)
         {
-            return;
-        }
+            var old = _current;
+            _options = options;
+            var next = new Generation(this, options, _degraded);
+            if (old.Lifetime == next.Lifetime && old.SizeLimit == next.SizeLimit)
+            {
+                next.Cache.Dispose();
+                return;
+            }
 
+            Swap(next);
+        }
+    }
+
+    private void Swap(Generation next)
+    {
         // Entries of the old generation are unreachable from now on; invalidate them so a request
         // that already holds one does not keep serving it, and empty the old cache. It is not
-        // disposed: a request may still be reading it, and a disposed MemoryCache throws.
+        // disposed: a request may still be reading it, and a disposed MemoryCache throws. The
+        // stamp keeps a load that started before out of the new generation.
+        var old = _current;
         Interlocked.Increment(ref _changeStamp);
-        _current = new Generation(this, options);
+        _current = next;
         foreach (var entry in old.ByTokenId.Values)
         {
             entry.Invalidate();
@@ -220,9 +251,9 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
 
     private sealed class Generation
     {
-        public Generation(ApiTokenCache owner, ApiTokenOptions options)
+        public Generation(ApiTokenCache owner, ApiTokenOptions options, bool degraded)
         {
-            Lifetime = options.CacheLifetime;
+            Lifetime = degraded && options.CacheLifetime > options.DegradedCacheLifetime ? options.DegradedCacheLifetime : options.CacheLifetime;
             SizeLimit = options.CacheSizeLimit;
             Enabled = Lifetime > TimeSpan.Zero;
             LifetimeTicks = (long)(Lifetime.TotalSeconds * owner._time.TimestampFrequency);

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using ApiTokens.Caching;
 using ApiTokens.Membership;
 using ApiTokens.Stores;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,23 @@ public sealed class ApiTokensBuilder
         where TMembership : class, IAccountMembership
     {
         Services.Replace(ServiceDescriptor.Describe(typeof(IAccountMembership), typeof(TMembership), lifetime));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a notifier that announces changes to the service's other nodes (R26), such as
+    /// <c>AddPostgreSqlNotifications()</c> of ApiTokens.Stores.EntityFrameworkCore.PostgreSql. From then
+    /// on this node's cache is bounded by <see cref="ApiTokenOptions.DegradedCacheLifetime"/> whenever
+    /// the notifier's channel is down (see <see cref="Caching.ApiTokenChangeFeed"/>).
+    /// </summary>
+    /// <typeparam name="TNotifier">The notifier, registered as a singleton.</typeparam>
+    /// <returns>The builder.</returns>
+    public ApiTokensBuilder AddChangeNotifier<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TNotifier>()
+        where TNotifier : class, IApiTokenChangeNotifier
+    {
+        Services.TryAddSingleton(new ChangeNotifierRegistered());
+        Services.TryAddSingleton<TNotifier>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeNotifier, TNotifier>(static sp => sp.GetRequiredService<TNotifier>()));
         return this;
     }
 

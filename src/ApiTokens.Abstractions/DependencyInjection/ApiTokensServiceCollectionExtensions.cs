@@ -34,7 +34,10 @@ public static class ApiTokensServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenServicesValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiTokenSecretCodec>();
-        services.TryAddSingleton<ApiTokenCache>();
+        services.TryAddSingleton(static sp => new ApiTokenCache(
+            sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            degraded: sp.GetService<ChangeNotifierRegistered>() is not null));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCache>(static sp => sp.GetRequiredService<ApiTokenCache>()));
         services.TryAddSingleton(static sp => new ApiTokenValidator(
             sp.GetRequiredService<IServiceScopeFactory>(),
@@ -43,7 +46,13 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetServices<IApiTokenChangeListener>(),
+            sp.GetServices<IApiTokenChangeNotifier>(),
             sp.GetRequiredService<ILogger<ApiTokenValidator>>()));
+        services.TryAddSingleton(static sp => new ApiTokenChangeFeed(
+            sp.GetRequiredService<ApiTokenCache>(),
+            sp.GetServices<IApiTokenChangeListener>(),
+            sp.GetService<ChangeNotifierRegistered>() is not null,
+            sp.GetRequiredService<ILogger<ApiTokenChangeFeed>>()));
         services.TryAddScoped<ApiTokenManager>();
         return new ApiTokensBuilder(services);
     }

@@ -21,6 +21,7 @@ public sealed partial class ApiTokenManager
     private readonly ApiTokenOptions _options;
     private readonly TimeProvider _time;
     private readonly IApiTokenChangeListener[] _listeners;
+    private readonly IApiTokenChangeNotifier[] _notifiers;
     private readonly ILogger _logger;
 
     /// <summary>Creates the manager. Resolve it from dependency injection (<c>services.AddApiTokens()</c>).</summary>
@@ -30,6 +31,7 @@ public sealed partial class ApiTokenManager
     /// <param name="options">The options.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="listeners">Caches to tell about changes.</param>
+    /// <param name="notifiers">Announce changes to other nodes (R26).</param>
     /// <param name="logger">The logger.</param>
     public ApiTokenManager(
         IApiTokenStore store,
@@ -38,6 +40,7 @@ public sealed partial class ApiTokenManager
         IOptions<ApiTokenOptions> options,
         TimeProvider timeProvider,
         IEnumerable<IApiTokenChangeListener> listeners,
+        IEnumerable<IApiTokenChangeNotifier> notifiers,
         ILogger<ApiTokenManager> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -46,6 +49,7 @@ public sealed partial class ApiTokenManager
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(listeners);
+        ArgumentNullException.ThrowIfNull(notifiers);
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
         _membership = membership;
@@ -53,6 +57,7 @@ public sealed partial class ApiTokenManager
         _secrets = secrets;
         _time = timeProvider;
         _listeners = [.. listeners];
+        _notifiers = [.. notifiers];
         _logger = logger;
     }
 
@@ -147,11 +152,17 @@ public sealed partial class ApiTokenManager
         return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(saved, cancellationToken).ConfigureAwait(false));
     }
 
+    // After a durable change: this node's caches at once (R18), other nodes through the notifiers (R26).
     private void NotifyChanged(string tokenId)
     {
         foreach (var listener in _listeners)
         {
             listener.OnTokenChanged(tokenId);
+        }
+
+        foreach (var notifier in _notifiers)
+        {
+            notifier.Publish(tokenId);
         }
     }
 

@@ -35,6 +35,7 @@ public sealed class ApiTokenValidator
     private readonly IOptionsMonitor<ApiTokenOptions> _options;
     private readonly TimeProvider _time;
     private readonly IApiTokenChangeListener[] _listeners;
+    private readonly IApiTokenChangeNotifier[] _notifiers;
     private readonly ILogger _logger;
     private readonly Func<string, Task<ApiTokenLookup?>> _findActive;
     private readonly Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> _recordApp;
@@ -47,6 +48,7 @@ public sealed class ApiTokenValidator
         IOptionsMonitor<ApiTokenOptions> options,
         TimeProvider timeProvider,
         IEnumerable<IApiTokenChangeListener> listeners,
+        IEnumerable<IApiTokenChangeNotifier> notifiers,
         ILogger<ApiTokenValidator> logger)
     {
         _scopes = scopes;
@@ -55,6 +57,7 @@ public sealed class ApiTokenValidator
         _options = options;
         _time = timeProvider;
         _listeners = [.. listeners];
+        _notifiers = [.. notifiers];
         _logger = logger;
         _findActive = FindActiveAsync;
         _recordApp = RecordAppAsync;
@@ -209,7 +212,7 @@ public sealed class ApiTokenValidator
         {
             if (entry is null)
             {
-                entry = await _cache.LoadAsync(key, secret, _findActive).WaitAsync(cancellationToken).ConfigureAwait(false);
+                entry = await _cache.LoadAsync(key, secret, _findActive).WaitAsync(_options.CurrentValue.StoreTimeout, _time, cancellationToken).ConfigureAwait(false);
                 if (entry is null)
                 {
                     return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
@@ -228,7 +231,14 @@ public sealed class ApiTokenValidator
                 return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
             }
 
-            return await entry.RecordAppAsync(appName, _recordApp).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await entry.RecordAppAsync(appName, _recordApp).WaitAsync(_options.CurrentValue.StoreTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // R20: a store that hangs is a failing store. The shared call goes on for whoever else
+            // waits on it; this request stops waiting.
+            Log.StoreTimedOut(_logger);
+            return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.StoreUnavailable);
         }
         catch (ApiTokenStoreException ex)
         {
@@ -295,6 +305,11 @@ public sealed class ApiTokenValidator
             foreach (var listener in _listeners)
             {
                 listener.OnTokenChanged(token.Id);
+            }
+
+            foreach (var notifier in _notifiers)
+            {
+                notifier.Publish(token.Id);
             }
         }
 

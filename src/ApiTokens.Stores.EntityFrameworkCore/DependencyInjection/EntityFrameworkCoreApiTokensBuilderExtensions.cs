@@ -29,6 +29,7 @@ public static class EntityFrameworkCoreApiTokensBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, EntityFrameworkCoreStoreValidator<TContext>>());
+        builder.Services.Configure<EntityFrameworkCoreStoreOptions>(o => o.ContextType = typeof(TContext));
         return builder.AddStore<EntityFrameworkCoreApiTokenStore<TContext>>(ServiceLifetime.Singleton);
     }
 }
