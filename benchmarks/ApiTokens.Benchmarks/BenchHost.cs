@@ -38,7 +38,7 @@ public sealed class BenchHost : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000, Action<ApiTokenOptions>? configure = null, Action<ApiTokenAuthenticationOptions>? scheme = null)
+    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000, Action<ApiTokenOptions>? configure = null, Action<ApiTokenAuthenticationOptions>? scheme = null, Action<AuthenticationBuilder>? authentication = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -59,11 +59,12 @@ public sealed class BenchHost : IAsyncDisposable
             store(tokens);
         }
 
-        services.AddAuthentication()
+        var schemes = services.AddAuthentication()
             .AddApiTokens(o => scheme?.Invoke(o))
             .AddJwtBearer(Jwt, ConfigureJwt)
             .AddBearerToken(Bearer)
             .AddScheme<AuthenticationSchemeOptions, FloorHandler>(Floor, null);
+        authentication?.Invoke(schemes);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
 
         var uncached = new ServiceCollection();
