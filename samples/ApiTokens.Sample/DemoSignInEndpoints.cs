@@ -21,6 +21,15 @@ internal static class DemoSignInEndpoints
             return Results.NoContent();
         }).DisallowCrossOriginBrowserRequests();
         app.MapGet("/api/me", MeAsync);
+
+        // The sign-in page offers the members there are now (a removed one is not offered).
+        app.MapGet("/api/demo-members", (InMemoryAccountMembership membership) => Results.Ok(
+            DemoDirectory.AccountNames.Keys.SelectMany(account => membership.GetMembers(account).Select(m => new
+            {
+                userName = m.Key,
+                account = DemoDirectory.AccountNames[account],
+                role = DemoDirectory.ApiRole(m.Value),
+            }))));
     }
 
     private static async Task<IResult> LoginAsync(HttpContext context, InMemoryAccountMembership membership)

@@ -17,19 +17,16 @@ internal static class MemberEndpoints
         group.MapDelete("/{userId}", RemoveAsync);
     }
 
+    // Admins only, as the README says (member administration is an admin's page).
     private static async Task<IResult> ListAsync(HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership)
     {
-        if (await resolver.ResolveAsync(context) is not { } actor)
+        var (actor, problem) = await AdminAsync(context, resolver, membership);
+        if (problem is not null)
         {
-            return DemoSignInEndpoints.Problem(StatusCodes.Status401Unauthorized, "NotSignedIn", "Sign in first.");
+            return problem;
         }
 
-        if (await membership.GetRoleAsync(actor.AccountId, actor.UserId, context.RequestAborted) is null)
-        {
-            return DemoSignInEndpoints.Problem(StatusCodes.Status403Forbidden, "NotAMember", "You are not a member of this account.");
-        }
-
-        return Results.Ok(membership.GetMembers(actor.AccountId).Select(m => new { userId = m.Key, role = DemoDirectory.ApiRole(m.Value) }));
+        return Results.Ok(membership.GetMembers(actor!.AccountId).Select(m => new { userId = m.Key, role = DemoDirectory.ApiRole(m.Value) }));
     }
 
     private static async Task<IResult> SetRoleAsync(string userId, HttpContext context, IApiTokenActorResolver resolver, InMemoryAccountMembership membership, ApiTokenManager manager)
@@ -60,6 +57,11 @@ internal static class MemberEndpoints
             return DemoSignInEndpoints.Problem(StatusCodes.Status404NotFound, "MemberNotFound", "No such member in this account.");
         }
 
+        if (role != TokenPrivilege.Admin && IsLastAdmin(membership, actor.AccountId, userId))
+        {
+            return LastAdmin();
+        }
+
         membership.SetRole(actor.AccountId, userId, role);
         await manager.MemberRoleChangedAsync(actor.AccountId, userId, context.RequestAborted);
         return Results.Ok(new { userId, role = DemoDirectory.ApiRole(role) });
@@ -73,7 +75,12 @@ internal static class MemberEndpoints
             return problem;
         }
 
-        if (!membership.Remove(actor!.AccountId, userId))
+        if (IsLastAdmin(membership, actor!.AccountId, userId))
+        {
+            return LastAdmin();
+        }
+
+        if (!membership.Remove(actor.AccountId, userId))
         {
             return DemoSignInEndpoints.Problem(StatusCodes.Status404NotFound, "MemberNotFound", "No such member in this account.");
         }
@@ -96,6 +103,18 @@ internal static class MemberEndpoints
 
         return (actor, null);
     }
+
+    // A sample rule: an account keeps at least one admin, so nobody can lock it out of administration.
+    // (Two concurrent demotions of the last two admins could both pass; the demo membership has no transactions.)
+    private static bool IsLastAdmin(InMemoryAccountMembership membership, string accountId, string userId)
+    {
+        var members = membership.GetMembers(accountId);
+        return members.Any(m => m.Key == userId && m.Value == TokenPrivilege.Admin)
+            && members.Count(m => m.Value == TokenPrivilege.Admin) == 1;
+    }
+
+    private static IResult LastAdmin()
+        => DemoSignInEndpoints.Problem(StatusCodes.Status409Conflict, "LastAdmin", "An account keeps at least one admin: make another member admin first.");
 
     private sealed record RoleBody(string? Role);
 }

@@ -6,6 +6,9 @@ const ROLE_LABEL = { admin: "Admin", normal: "Normal", readOnly: "Read only" };
 const RANK = { readOnly: 0, normal: 1, admin: 2 };
 const STATE_LABEL = { allow: "Allow", pending: "Pending", deny: "Deny" };
 let me = null;
+let shownTokens = "";       // the last list rendered, to re-render only what changed
+let pollTimer = null;
+const POLL_MS = 5000;        // live updates: the page re-reads who you are and the tokens every 5 s
 
 const $ = (id) => document.getElementById(id);
 
@@ -81,7 +84,7 @@ async function run(action, successMessage) {
     await action();
     if (successMessage) showAlert(successMessage, "info");
   } catch (error) {
-    if (error.status === 401) return start();
+    if (error.status === 401) return start("Your session has ended, so your last change was not saved. Sign in again to continue.");
     if (error.status === 412) {
       await refresh();
       showAlert("This token was changed elsewhere (another tab or person) — reloaded. Nothing was changed; check it and try again.");
@@ -113,7 +116,17 @@ function alertSignIn(message) {
   note.textContent = message;
 }
 
-async function start() {
+// The members there are now, so a removed member is not offered.
+async function loadQuickUsers() {
+  let members = [];
+  try { members = await api("GET", "/api/demo-members"); } catch { /* the form still works */ }
+  $("quick-users").replaceChildren(...members.map((m) => el("li", {},
+    el("button", { type: "button", "data-user": m.userName, onclick: () => signIn(m.userName) }, m.userName),
+    ` ${ROLE_LABEL[m.role]} of ${m.account}`)));
+}
+
+async function start(signInMessage) {
+  const wasSignedIn = !!me;
   try {
     me = await api("GET", "/api/me");
   } catch {
@@ -122,38 +135,84 @@ async function start() {
   $("signin").hidden = !!me;
   $("tokens-page").hidden = !me;
   $("who").hidden = !me;
-  if (!me) return;
+  if (!me) {
+    stopPolling();
+    shownTokens = "";
+    $("secret-panel").hidden = true;
+    await loadQuickUsers();
+    if (signInMessage) alertSignIn(signInMessage);
+    $("username").focus();
+    return;
+  }
+  if (!wasSignedIn) $("page-title").focus();
+  startPolling();
   $("who-name").textContent = me.displayName + " (" + me.userName + ")";
   $("who-role").textContent = me.role ? ROLE_LABEL[me.role] : "Not a member";
   $("who-account").textContent = me.accountName;
   $("new-account-token").hidden = me.role !== "admin";
   $("new-token").disabled = !me.role || me.role === "readOnly";
   $("new-token").title = me.role === "readOnly" ? "Read-only members cannot create tokens" : "";
-  await refresh();
+  $("not-member").hidden = !!me.role;
+  await refresh(true);
+}
+
+function startPolling() {
+  if (!pollTimer) pollTimer = setInterval(poll, POLL_MS);
+}
+
+function stopPolling() {
+  clearInterval(pollTimer);
+  pollTimer = null;
+}
+
+// Live updates: who you are (a role change or removal elsewhere) and the tokens (new pending apps,
+// changes from another tab). Nothing is re-rendered while a dialog is open or the list has focus.
+async function poll() {
+  if (document.hidden || $("create-dialog").open) return;
+  const before = JSON.stringify(me);
+  try {
+    const now = await api("GET", "/api/me");
+    if (JSON.stringify(now) !== before) return start();
+  } catch (error) {
+    if (error.status === 401) return start("Your session has ended. Sign in again to continue.");
+    return;
+  }
+  if ($("token-list").contains(document.activeElement) && document.activeElement !== document.body) return;
+  await refresh(false);
 }
 
 // ---- tokens --------------------------------------------------------------------------------
 
-async function refresh() {
+async function refresh(force = true) {
   if (!me) return;
   let tokens;
   try {
-    tokens = await getAll("/api/tokens");
+    tokens = me.role ? await getAll("/api/tokens") : [];
   } catch (error) {
-    if (error.status === 401) return start();
+    if (error.status === 401) return start("Your session has ended. Sign in again to continue.");
     showAlert(error.message);
     return;
   }
+  const json = JSON.stringify(tokens);
+  if (!force && json === shownTokens) return;
+  shownTokens = json;
   const list = $("token-list");
   list.replaceChildren();
   if (tokens.length === 0) {
-    list.append(el("p", { class: "empty card", text: "No tokens yet. Use “New token” to create one." }));
+    const text = !me.role ? "You are no longer a member of this account."
+      : me.role === "readOnly" ? "No tokens you can see yet. Read-only members cannot create tokens; ask a member with a higher role."
+      : "No tokens yet. Use “New token” to create one.";
+    list.append(el("p", { class: "empty card", text }));
   }
   for (const token of tokens.slice().reverse()) list.append(renderToken(token));
+  const waiting = tokens.filter((t) => canManage(t) && !t.retired).reduce((n, t) => n + t.apps.filter((a) => a.state === "pending").length, 0);
+  $("pending-count").hidden = waiting === 0;
+  $("pending-count").textContent = waiting === 1 ? "1 app waiting for your approval" : `${waiting} apps waiting for your approval`;
   await refreshMembers();
 }
 
 function canManage(token) {
+  if (!me.role) return false;
   return me.role === "admin" || (token.type === "user" && token.ownerId === me.userName);
 }
 
@@ -165,6 +224,7 @@ function privilegeOptions(current) {
 
 function renderToken(token) {
   const manageable = canManage(token) && !token.retired;
+  const name = `token “${token.description || token.secretHint}”`;
   const card = el("article", { class: "token" + (token.retired ? " retired" : ""), dataset: { tokenId: token.id, testid: "token" } });
 
   card.append(el("header", {},
@@ -182,10 +242,10 @@ function renderToken(token) {
   if (token.retired) add("Retired", `${fmt(token.retiredAt)} by ${token.retiredBy}`);
   card.append(meta);
 
-  const privilege = el("select", { "data-field": "privilege", "aria-label": "Privilege", disabled: !manageable,
+  const privilege = el("select", { "data-field": "privilege", "aria-label": `Privilege of ${name}`, disabled: !manageable,
     onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { privilege: e.target.value }, token.version), "Privilege changed.") },
     privilegeOptions(token.privilege));
-  const defaultState = el("select", { "data-field": "defaultAppState", "aria-label": "Default app state", disabled: !manageable,
+  const defaultState = el("select", { "data-field": "defaultAppState", "aria-label": `Default app state of ${name}`, disabled: !manageable,
     onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { defaultAppState: e.target.value }, token.version), "Default app state changed.") },
     ["allow", "pending", "deny"].map((s) => el("option", { value: s, text: STATE_LABEL[s], selected: s === token.defaultAppState })));
 
@@ -196,7 +256,7 @@ function renderToken(token) {
     el("label", {}, "Default app state", defaultState),
     el("span", { class: "spacer" }));
   if (me.role === "admin" && token.type === "user" && !token.retired) {
-    controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token",
+    controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token", "aria-label": `Promote ${name} to an account token`,
       onclick: () => {
         if (confirm("Promote this user token to an account token? It will no longer belong to " + token.ownerId + ". This cannot be undone.")) {
           run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/promote`, undefined, token.version), "Token promoted.");
@@ -204,7 +264,7 @@ function renderToken(token) {
       } }));
   }
   if (manageable) {
-    controls.append(el("button", { type: "button", class: "danger", "data-action": "retire", text: "Retire",
+    controls.append(el("button", { type: "button", class: "danger", "data-action": "retire", text: "Retire", "aria-label": `Retire ${name}`,
       onclick: () => {
         if (confirm("Retire this token? Every program using it loses access immediately. This cannot be undone.")) {
           run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/retire`, undefined, token.version), "Token retired.");
@@ -214,6 +274,10 @@ function renderToken(token) {
   card.append(controls);
   card.append(renderApps(token, manageable));
   return card;
+}
+
+function tokenName(token) {
+  return `token “${token.description || token.secretHint}”`;
 }
 
 function decide(token, name, state) {
@@ -231,15 +295,15 @@ function renderApps(token, manageable) {
       el("td", {}, el("span", { class: "badge " + app.state, text: STATE_LABEL[app.state], "data-testid": "app-state" })),
       el("td", { class: "muted", text: "first seen " + fmt(app.firstSeenAt) }),
       el("td", { class: "actions-cell" },
-        manageable && app.state !== "allow" ? el("button", { type: "button", class: "ok", "data-action": "allow-app", text: "Allow", onclick: () => decide(token, app.name, "allow") }) : null,
-        manageable && app.state !== "deny" ? el("button", { type: "button", class: "danger", "data-action": "deny-app", text: "Deny", onclick: () => decide(token, app.name, "deny") }) : null)));
+        manageable && app.state !== "allow" ? el("button", { type: "button", class: "ok", "data-action": "allow-app", text: "Allow", "aria-label": `Allow ${app.name} for ${tokenName(token)}`, onclick: () => decide(token, app.name, "allow") }) : null,
+        manageable && app.state !== "deny" ? el("button", { type: "button", class: "danger", "data-action": "deny-app", text: "Deny", "aria-label": `Deny ${app.name} for ${tokenName(token)}`, onclick: () => decide(token, app.name, "deny") }) : null)));
     section.append(el("table", {}, el("tbody", {}, rows)));
   }
   if (manageable) {
-    const input = el("input", { placeholder: "App name to allow or deny before it is seen", maxlength: "256", "aria-label": "App name" });
+    const input = el("input", { placeholder: "App name to allow or deny before it is seen", maxlength: "256", "aria-label": `App name to decide for ${tokenName(token)}` });
     section.append(el("div", { class: "decide" }, input,
-      el("button", { type: "button", class: "ok", text: "Pre-approve", onclick: () => input.value && decide(token, input.value, "allow") }),
-      el("button", { type: "button", class: "danger", text: "Pre-deny", onclick: () => input.value && decide(token, input.value, "deny") })));
+      el("button", { type: "button", class: "ok", text: "Pre-approve", "aria-label": `Pre-approve the app for ${tokenName(token)}`, onclick: () => input.value && decide(token, input.value, "allow") }),
+      el("button", { type: "button", class: "danger", text: "Pre-deny", "aria-label": `Pre-deny the app for ${tokenName(token)}`, onclick: () => input.value && decide(token, input.value, "deny") })));
   }
   return section;
 }
@@ -247,8 +311,12 @@ function renderApps(token, manageable) {
 // ---- create --------------------------------------------------------------------------------
 
 function openCreate(type) {
-  $("new-token-menu").hidden = true;
-  $("new-token").setAttribute("aria-expanded", "false");
+  closeMenu(false);
+  if (!$("secret-panel").hidden &&
+      !confirm(`The secret of ${$("secret-token").textContent} is still shown. Creating another token hides it for good — have you saved it?`)) {
+    $("secret-panel").querySelector("h2").focus();
+    return;
+  }
   $("create-type").value = type;
   $("create-title").textContent = type === "account" ? "New account token" : "New user token";
   $("create-privilege").replaceChildren(...privilegeOptions("readOnly"));
@@ -275,11 +343,37 @@ async function submitCreate(event) {
 
 function showSecret(token) {
   const path = token.type === "user" ? "/v2/user/current" : "/v2/account/current";
+  $("secret-token").textContent = `${tokenName(token)} (${token.id})`;
   $("secret-value").textContent = token.secret;
   $("curl-line").textContent =
     `curl -H "X-Circonus-Auth-Token: ${token.secret}" -H "X-Circonus-App-Name: my-script" -H "Accept: application/json" ${location.origin}${path}`;
+  const warn = $("try-warning");
+  warn.hidden = token.defaultAppState === "allow";
+  warn.textContent = token.defaultAppState === "pending"
+    ? "This token's default app state is Pending: the first request records “my-script” and is refused until you allow it on its card."
+    : "This token's default app state is Deny: “my-script” will be refused unless you pre-approve it on its card.";
   $("secret-panel").hidden = false;
   $("secret-panel").scrollIntoView({ block: "nearest" });
+  $("secret-panel").querySelector("h2").focus();
+}
+
+// The "New token" menu button (WAI-ARIA menu button): Enter/Space/ArrowDown open it on the first
+// item, ArrowUp on the last; arrows move, Home/End jump, Escape or Tab close it.
+function menuItems() {
+  return [...$("new-token-menu").querySelectorAll("[role=menuitem]")].filter((item) => !item.hidden);
+}
+
+function openMenu(focusLast) {
+  $("new-token-menu").hidden = false;
+  $("new-token").setAttribute("aria-expanded", "true");
+  const items = menuItems();
+  (focusLast ? items[items.length - 1] : items[0])?.focus();
+}
+
+function closeMenu(returnFocus) {
+  $("new-token-menu").hidden = true;
+  $("new-token").setAttribute("aria-expanded", "false");
+  if (returnFocus) $("new-token").focus();
 }
 
 async function copy(text, button) {
@@ -301,17 +395,18 @@ async function copy(text, button) {
 
 async function refreshMembers() {
   const section = $("members");
+  if (!me.role) { section.hidden = true; return; }
   section.hidden = me.role !== "admin";
   if (section.hidden) return;
   const members = await api("GET", "/api/members");
   $("member-rows").replaceChildren(...members.map((m) => el("tr", { "data-member": m.userId },
     el("td", { text: m.userId }),
     el("td", {}, el("select", { "aria-label": "Role of " + m.userId,
-      onchange: (e) => run(() => api("PUT", `/api/members/${encodeURIComponent(m.userId)}`, { role: e.target.value }), `${m.userId} is now ${ROLE_LABEL[e.target.value]}.`).then(start) },
+      onchange: (e) => run(() => api("PUT", `/api/members/${encodeURIComponent(m.userId)}`, { role: e.target.value }), `${m.userId} is now ${ROLE_LABEL[e.target.value]}.`).then(() => start()) },
       ["admin", "normal", "readOnly"].map((r) => el("option", { value: r, text: ROLE_LABEL[r], selected: r === m.role })))),
-    el("td", {}, el("button", { type: "button", class: "danger", text: "Remove", onclick: () => {
+    el("td", {}, el("button", { type: "button", class: "danger", text: "Remove", "aria-label": `Remove ${m.userId}`, onclick: () => {
       if (confirm(`Remove ${m.userId} from the account? Their user tokens are retired.`)) {
-        run(() => api("DELETE", `/api/members/${encodeURIComponent(m.userId)}`), `${m.userId} removed.`).then(start);
+        run(() => api("DELETE", `/api/members/${encodeURIComponent(m.userId)}`), `${m.userId} removed.`).then(() => start());
       }
     } })))));
 }
@@ -320,30 +415,44 @@ async function refreshMembers() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("signin-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("username").value.trim()); });
-  for (const button of document.querySelectorAll(".quick-users button")) {
-    button.addEventListener("click", () => signIn(button.dataset.user));
-  }
   $("logout").addEventListener("click", async () => { await api("POST", "/logout"); me = null; $("secret-panel").hidden = true; start(); });
-  $("refresh").addEventListener("click", () => refresh());
+  $("refresh").addEventListener("click", () => start());   // re-reads who you are, then the tokens
   $("new-token").addEventListener("click", () => {
-    const menu = $("new-token-menu");
-    menu.hidden = !menu.hidden;
-    $("new-token").setAttribute("aria-expanded", String(!menu.hidden));
+    if ($("new-token-menu").hidden) openMenu(false); else closeMenu(true);
+  });
+  $("new-token").addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); openMenu(e.key === "ArrowUp"); }
+  });
+  $("new-token-menu").addEventListener("keydown", (e) => {
+    const items = menuItems();
+    const at = items.indexOf(document.activeElement);
+    const moves = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      items[(moves[e.key] + items.length) % items.length].focus();
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      closeMenu(true);
+    } else if (e.key === "Tab") {
+      closeMenu(false);
+    }
   });
   document.addEventListener("click", (e) => {
-    if (!e.target.closest(".menu")) $("new-token-menu").hidden = true;
+    if (!e.target.closest(".menu")) closeMenu(false);
   });
   for (const item of document.querySelectorAll("#new-token-menu [data-type]")) {
     item.addEventListener("click", () => openCreate(item.dataset.type));
   }
   $("create-form").addEventListener("submit", submitCreate);
   $("create-cancel").addEventListener("click", () => $("create-dialog").close());
+  $("create-dialog").addEventListener("close", () => { if ($("secret-panel").hidden) $("new-token").focus(); });
   $("copy-secret").addEventListener("click", (e) => copy($("secret-value").textContent, e.target));
   $("copy-curl").addEventListener("click", (e) => copy($("curl-line").textContent, e.target));
   $("dismiss-secret").addEventListener("click", () => {
     $("secret-panel").hidden = true;
     $("secret-value").textContent = "";
     $("curl-line").textContent = "";
+    $("new-token").focus();
   });
   start();
 });
