@@ -1,3 +1,4 @@
+using ApiTokens.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace ApiTokens.Caching;
@@ -21,11 +22,13 @@ public sealed class ApiTokenChangeFeed
 {
     private readonly ApiTokenCache _cache;
     private readonly IApiTokenChangeListener[] _listeners;
+    private readonly ApiTokenInstruments _instruments;
     private readonly ILogger _logger;
     private int _connected;
 
-    internal ApiTokenChangeFeed(ApiTokenCache cache, IEnumerable<IApiTokenChangeListener> listeners, bool hasNotifier, ILogger<ApiTokenChangeFeed> logger)
+    internal ApiTokenChangeFeed(ApiTokenCache cache, IEnumerable<IApiTokenChangeListener> listeners, bool hasNotifier, ApiTokenInstruments instruments, ILogger<ApiTokenChangeFeed> logger)
     {
+        _instruments = instruments;
         _cache = cache;
         _listeners = [.. listeners];
         _logger = logger;
@@ -40,6 +43,7 @@ public sealed class ApiTokenChangeFeed
     public void TokenChanged(string tokenId)
     {
         ArgumentException.ThrowIfNullOrEmpty(tokenId);
+        _instruments.NotificationReceived();
         foreach (var listener in _listeners)
         {
             listener.OnTokenChanged(tokenId);

@@ -1,5 +1,6 @@
 using ApiTokens;
 using ApiTokens.Caching;
+using ApiTokens.Diagnostics;
 using ApiTokens.Secrets;
 using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,8 @@ public static class ApiTokensServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenServicesValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<ApiTokenInstruments>();
         services.TryAddSingleton<ApiTokenSecretCodec>();
         services.TryAddSingleton(static sp => new ApiTokenCache(
             sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
@@ -47,11 +50,13 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetServices<IApiTokenChangeListener>(),
             sp.GetServices<IApiTokenChangeNotifier>(),
+            sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<ILogger<ApiTokenValidator>>()));
         services.TryAddSingleton(static sp => new ApiTokenChangeFeed(
             sp.GetRequiredService<ApiTokenCache>(),
             sp.GetServices<IApiTokenChangeListener>(),
             sp.GetService<ChangeNotifierRegistered>() is not null,
+            sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<ILogger<ApiTokenChangeFeed>>()));
         services.TryAddScoped<ApiTokenManager>();
         return new ApiTokensBuilder(services);

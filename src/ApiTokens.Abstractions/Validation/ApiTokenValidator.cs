@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using ApiTokens.Caching;
+using ApiTokens.Diagnostics;
 using ApiTokens.Management;
 using ApiTokens.Membership;
 using ApiTokens.Secrets;
@@ -40,6 +42,7 @@ public sealed class ApiTokenValidator
     private readonly Func<string, Task<ApiTokenLookup?>> _findActive;
     private readonly Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> _recordApp;
     private readonly FailureThrottle _throttle;
+    private readonly ApiTokenInstruments _instruments;
 
     internal ApiTokenValidator(
         IServiceScopeFactory scopes,
@@ -49,6 +52,7 @@ public sealed class ApiTokenValidator
         TimeProvider timeProvider,
         IEnumerable<IApiTokenChangeListener> listeners,
         IEnumerable<IApiTokenChangeNotifier> notifiers,
+        ApiTokenInstruments instruments,
         ILogger<ApiTokenValidator> logger)
     {
         _scopes = scopes;
@@ -62,6 +66,7 @@ public sealed class ApiTokenValidator
         _findActive = FindActiveAsync;
         _recordApp = RecordAppAsync;
         _throttle = new FailureThrottle(timeProvider);
+        _instruments = instruments;
     }
 
     /// <summary>
@@ -114,6 +119,28 @@ public sealed class ApiTokenValidator
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited for the store.</exception>
     public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey = null, CancellationToken cancellationToken = default)
     {
+        // R25: counted by result, timed only while someone listens to the duration.
+        var started = _instruments.Start();
+        var validation = ValidateCoreAsync(secret, appName, clientKey, cancellationToken);
+        if (validation.IsCompletedSuccessfully)
+        {
+            var result = validation.Result;
+            _instruments.Authenticated(result.Status, started);
+            return new(result);
+        }
+
+        return RecordAsync(validation, started);
+    }
+
+    private async ValueTask<ApiTokenValidationResult> RecordAsync(ValueTask<ApiTokenValidationResult> validation, long started)
+    {
+        var result = await validation.ConfigureAwait(false);
+        _instruments.Authenticated(result.Status, started);
+        return result;
+    }
+
+    private ValueTask<ApiTokenValidationResult> ValidateCoreAsync(string? secret, string? appName, string? clientKey, CancellationToken cancellationToken)
+    {
         // Only well-formed secrets are ever cached, so the cache is asked before the checksum.
         if (string.IsNullOrEmpty(secret) || !_cache.TryComputeKey(secret, out var key))
         {
@@ -126,6 +153,7 @@ public sealed class ApiTokenValidator
         }
 
         var entry = _cache.TryGet(key);
+        _instruments.CacheLookup(entry is not null);
         if (entry is not null && entry.FindApp(appName) is { } app)
         {
             // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
@@ -208,6 +236,8 @@ public sealed class ApiTokenValidator
 
     private async ValueTask<ApiTokenValidationResult> ValidateSlowAsync(UInt128 key, CachedApiToken? entry, string secret, string appName, CancellationToken cancellationToken)
     {
+        // R25: a span for the slow path (a miss, or a first use), never for a cache hit.
+        using var activity = ApiTokenInstruments.Source.StartActivity(entry is null ? "ApiTokens cache miss" : "ApiTokens first use");
         try
         {
             if (entry is null)
@@ -258,7 +288,7 @@ public sealed class ApiTokenValidator
         await using (scope.ConfigureAwait(false))
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
-            var token = await store.FindActiveBySecretHashAsync(hash, CancellationToken.None).ConfigureAwait(false);
+            var token = await TimedAsync("find", static (s, h) => s.FindActiveBySecretHashAsync(h, CancellationToken.None), store, hash).ConfigureAwait(false);
             if (token is null || token.IsRetired)
             {
                 return null;
@@ -280,6 +310,25 @@ public sealed class ApiTokenValidator
         }
     }
 
+    // R25: a span and a duration for each store call of the flow; failures tagged with their type.
+    private async Task<T> TimedAsync<TArg, T>(string operation, Func<IApiTokenStore, TArg, Task<T>> call, IApiTokenStore store, TArg argument)
+    {
+        using var activity = ApiTokenInstruments.Source.StartActivity("ApiTokens store " + operation, ActivityKind.Client);
+        var started = _instruments.StoreStarted();
+        try
+        {
+            var result = await call(store, argument).ConfigureAwait(false);
+            _instruments.StoreCompleted(operation, started, error: null);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            _instruments.StoreCompleted(operation, started, ex);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
+
     // Records a new app under a cached token with the token's default state, then judges it (R8, R12).
     private async Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenLookup lookup, string appName)
     {
@@ -290,7 +339,8 @@ public sealed class ApiTokenValidator
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
             var app = new TokenApp(appName, token.DefaultAppState, _time.GetUtcNow());
-            stored = await store.RecordAppAsync(token.Id, app, _options.CurrentValue.MaxAppsPerToken, CancellationToken.None).ConfigureAwait(false);
+            var maxApps = _options.CurrentValue.MaxAppsPerToken;
+            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(token.Id, a, maxApps, CancellationToken.None), store, app).ConfigureAwait(false);
         }
 
         if (stored is null || stored.IsRetired)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace ApiTokens.AspNetCore.Authentication;
 
@@ -11,7 +12,9 @@ internal static class ClientKeys
 {
     public static string? RemoteIpAddress(HttpContext context)
     {
-        var address = context.Connection.RemoteIpAddress;
+        // The feature, not HttpContext.Connection, which allocates a ConnectionInfo wrapper per request
+        // where a host has none cached. The forwarded-headers middleware writes the same feature.
+        var address = context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress;
         if (address is null)
         {
             return null;

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using ApiTokens.Validation;
+
+namespace ApiTokens.Diagnostics;
+
+// R25: the meter and activity source of the validation flow. One per container (IMeterFactory), so
+// tests and hosts each see their own. Tag values are fixed strings: results, operations, error
+// types — never a secret, hash, token id, app name or account id.
+internal sealed class ApiTokenInstruments
+{
+    public static readonly ActivitySource Source = new(ApiTokensTelemetry.ActivitySourceName);
+
+    private const string ResultTag = "apitokens.result";
+    private const string OperationTag = "apitokens.store.operation";
+
+    private static readonly string[] s_results =
+        ["success", "bad_token", "bad_app", "pending_app", "denied_app", "too_many_apps", "store_unavailable", "throttled"];
+
+    private static readonly KeyValuePair<string, object?> s_hit = new("apitokens.cache.hit", true);
+    private static readonly KeyValuePair<string, object?> s_miss = new("apitokens.cache.hit", false);
+
+    private readonly Counter<long> _authentications;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _cacheLookups;
+    private readonly Histogram<double> _storeDuration;
+    private readonly Counter<long> _notifications;
+
+    public ApiTokenInstruments(IMeterFactory meters)
+    {
+        var meter = meters.Create(ApiTokensTelemetry.MeterName);
+        _authentications = meter.CreateCounter<long>("apitokens.authentication.count", "{authentication}", "Authentications by result.");
+        _duration = meter.CreateHistogram<double>("apitokens.authentication.duration", "s", "How long validating a presented secret took.");
+        _cacheLookups = meter.CreateCounter<long>("apitokens.cache.lookups", "{lookup}", "Cache lookups of well-formed secrets, by hit.");
+        _storeDuration = meter.CreateHistogram<double>("apitokens.store.duration", "s", "Store calls of the validation flow; error.type on failures.");
+        _notifications = meter.CreateCounter<long>("apitokens.notifications.received", "{notification}", "Changes announced by other nodes (R26).");
+    }
+
+    // A timestamp when the duration is observed, else 0 (no clock read on the hot path).
+    public long Start() => _duration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    public void Authenticated(ApiTokenValidationStatus status, long started)
+    {
+        var tag = new KeyValuePair<string, object?>(ResultTag, s_results[(int)status]);
+        _authentications.Add(1, tag);
+        if (started != 0)
+        {
+            _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+        }
+    }
+
+    public void CacheLookup(bool hit) => _cacheLookups.Add(1, hit ? s_hit : s_miss);
+
+    public void NotificationReceived() => _notifications.Add(1);
+
+    public long StoreStarted() => _storeDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    public void StoreCompleted(string operation, long started, Exception? error)
+    {
+        if (started == 0)
+        {
+            return;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (error is null)
+        {
+            _storeDuration.Record(elapsed, new KeyValuePair<string, object?>(OperationTag, operation));
+        }
+        else
+        {
+            _storeDuration.Record(elapsed, new KeyValuePair<string, object?>(OperationTag, operation), new KeyValuePair<string, object?>("error.type", error.GetType().FullName));
+        }
+    }
+}
