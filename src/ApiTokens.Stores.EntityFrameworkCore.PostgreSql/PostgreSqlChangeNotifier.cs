@@ -85,8 +85,9 @@ internal sealed partial class PostgreSqlChangeNotifier : BackgroundService, IApi
                     batch.Clear();
                     delay = s_firstRetry;
                 }
-                catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
+                    // Never fatal: a lost announcement is bounded by CacheLifetime on the other nodes.
                     LogPublishFailed(_logger, ex, batch.Count);
                     if (stoppingToken.IsCancellationRequested)
                     {
@@ -140,8 +141,11 @@ internal sealed partial class PostgreSqlChangeNotifier : BackgroundService, IApi
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or System.IO.IOException or System.Net.Sockets.SocketException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke the connection (a terminated backend, a restart, a network failure, a
+                // driver error), the loop must survive it: an exception escaping a BackgroundService
+                // stops the host. The node serves degraded until it listens again.
                 _feed.Disconnected();
                 LogListenFailed(_logger, ex, delay);
             }
