@@ -19,6 +19,8 @@ public class TelemetryBenchmarks
     private BenchHost _observed = null!;
     private string _quietSecret = null!;
     private string _observedSecret = null!;
+    private ApiTokens.Validation.ApiTokenValidator _quietValidator = null!;
+    private ApiTokens.Validation.ApiTokenValidator _observedValidator = null!;
     private MeterListener? _meters;
     private ActivityListener? _spans;
     private long _measurements;
@@ -30,6 +32,8 @@ public class TelemetryBenchmarks
         _observed = BenchHost.Create();
         _quietSecret = await _quiet.CreateTokenAsync();
         _observedSecret = await _observed.CreateTokenAsync();
+        _quietValidator = _quiet.Services.GetRequiredService<ApiTokens.Validation.ApiTokenValidator>();
+        _observedValidator = _observed.Services.GetRequiredService<ApiTokens.Validation.ApiTokenValidator>();
         var scope = _observed.Services.GetRequiredService<IMeterFactory>();
         _meters = new MeterListener
         {
@@ -78,6 +82,14 @@ public class TelemetryBenchmarks
 
     [Benchmark(Description = "Cache hit, meter and activity listeners attached")]
     public Task<AuthenticateResult> Observed() => _observed.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, _observedSecret, BenchHost.AppName);
+
+    // The validator alone, where the instruments are: what telemetry adds to a hit, without the
+    // request's own setup (and its noise) around it.
+    [Benchmark(Description = "Validator hit alone, no listener")]
+    public ValueTask<ApiTokens.Validation.ApiTokenValidationResult> QuietValidator() => _quietValidator.ValidateAsync(_quietSecret, BenchHost.AppName);
+
+    [Benchmark(Description = "Validator hit alone, listeners attached")]
+    public ValueTask<ApiTokens.Validation.ApiTokenValidationResult> ObservedValidator() => _observedValidator.ValidateAsync(_observedSecret, BenchHost.AppName);
 
     [Benchmark(Description = "Cache hit, no listener (again, run last)")]
     public Task<AuthenticateResult> QuietAgain() => Quiet();
