@@ -24,12 +24,7 @@ public sealed class MultiNodeTests
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        if (PostgresCluster.FindBinaries() is null && Environment.GetEnvironmentVariable("APITOKENS_REQUIRE_DEPENDENCIES") != "1")
-        {
-            Assert.Inconclusive("PostgreSQL server binaries were not found; install PostgreSQL 15 to run the multi-node tests.");
-        }
-
-        s_cluster = await PostgresCluster.StartAsync();
+        s_cluster = await PostgresClusters.StartForTestsAsync();
     }
 
     [ClassCleanup]

@@ -18,7 +18,6 @@ namespace ApiTokens.Sample.Tests.Browser;
 [DoNotParallelize]
 public sealed class ApiTokensPageTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private static IPlaywright? s_playwright;
     private static IBrowser? s_browser;
     private static SampleServer? s_server;
@@ -28,24 +27,7 @@ public sealed class ApiTokensPageTests
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            const string message = $"Chromium is not installed at {ChromiumPath}; install it with 'apt-get install -y chromium' to run the browser tests.";
-            if (Environment.GetEnvironmentVariable("APITOKENS_REQUIRE_DEPENDENCIES") == "1")
-            {
-                Assert.Fail(message);
-            }
-
-            Assert.Inconclusive(message);
-        }
-
-        s_playwright = await Playwright.CreateAsync();
-        s_browser = await s_playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+        (s_playwright, s_browser) = await Chromium.LaunchAsync();
         s_server = await SampleServer.StartAsync();
     }
 
@@ -313,13 +295,5 @@ public sealed class ApiTokensPageTests
     private static ILocator Card(IPage page, string description)
         => page.Locator("[data-testid=token]", new() { Has = page.Locator(".desc", new() { HasTextString = description }) });
 
-    private async Task ShotAsync(IPage page, string name)
-    {
-        // Kept beside the test binaries and attached to the TRX results (TestResults/ in CI).
-        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddResultFile(path);
-    }
+    private Task ShotAsync(IPage page, string name) => Chromium.ShotAsync(TestContext, page, name);
 }

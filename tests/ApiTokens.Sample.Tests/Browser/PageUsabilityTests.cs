@@ -13,7 +13,6 @@ namespace ApiTokens.Sample.Tests.Browser;
 [TestCategory("Browser")]
 public sealed class PageUsabilityTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private static IPlaywright? s_playwright;
     private static IBrowser? s_browser;
 
@@ -22,23 +21,7 @@ public sealed class PageUsabilityTests
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            if (Environment.GetEnvironmentVariable("APITOKENS_REQUIRE_DEPENDENCIES") == "1")
-            {
-                Assert.Fail($"Chromium is not installed at {ChromiumPath}.");
-            }
-
-            Assert.Inconclusive($"Chromium is not installed at {ChromiumPath}; install it with 'apt-get install -y chromium' to run the browser tests.");
-        }
-
-        s_playwright = await Playwright.CreateAsync();
-        s_browser = await s_playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+        (s_playwright, s_browser) = await Chromium.LaunchAsync();
     }
 
     [ClassCleanup]
@@ -258,12 +241,5 @@ public sealed class PageUsabilityTests
         return page;
     }
 
-    private async Task ShotAsync(IPage page, string name)
-    {
-        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddResultFile(path);
-    }
+    private Task ShotAsync(IPage page, string name) => Chromium.ShotAsync(TestContext, page, name);
 }

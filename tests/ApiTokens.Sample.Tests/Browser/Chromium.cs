@@ -1,0 +1,43 @@
+using Microsoft.Playwright;
+
+namespace ApiTokens.Sample.Tests.Browser;
+
+// The browser the page tests drive: Chromium at /usr/bin/chromium, headless, and screenshots kept
+// beside the test binaries and attached to the TRX results. A missing Chromium is a failure in CI
+// (APITOKENS_REQUIRE_DEPENDENCIES=1) and an inconclusive result elsewhere.
+internal static class Chromium
+{
+    public const string Path = "/usr/bin/chromium";
+
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    {
+        if (!File.Exists(Path))
+        {
+            var message = $"Chromium is not installed at {Path}; install it with 'apt-get install -y chromium' to run the browser tests.";
+            if (Environment.GetEnvironmentVariable("APITOKENS_REQUIRE_DEPENDENCIES") == "1")
+            {
+                Assert.Fail(message);
+            }
+
+            Assert.Inconclusive(message);
+        }
+
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Path,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        return (playwright, browser);
+    }
+
+    public static async Task ShotAsync(TestContext test, IPage page, string name)
+    {
+        var directory = System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        var path = System.IO.Path.Combine(directory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        test.AddResultFile(path);
+    }
+}
