@@ -66,6 +66,27 @@ public sealed record ApiToken
     /// <summary>A hint that identifies the secret to a person (its prefix and last four characters).</summary>
     public required string SecretHint { get; init; }
 
+    /// <summary>When the token stops authenticating (R21); <see langword="null"/> for a token that does not expire.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>
+    /// When the token last authenticated successfully, to within <see cref="ApiTokenOptions.LastUsedGranularity"/>
+    /// (R22). Written by the stores' <see cref="Stores.IApiTokenStore.RecordUsesAsync"/> only: an update never changes it.
+    /// </summary>
+    public DateTimeOffset? LastUsedAt { get; init; }
+
+    /// <summary>When the secret was last rotated (R23).</summary>
+    public DateTimeOffset? RotatedAt { get; init; }
+
+    /// <summary>
+    /// The SHA-256 hash of the secret that was replaced by the last rotation, while it is in its grace
+    /// period (R23); <see langword="null"/> otherwise. Treat the array as read-only.
+    /// </summary>
+    public byte[]? PreviousSecretHash { get; init; }
+
+    /// <summary>When the previous secret stops authenticating (R23).</summary>
+    public DateTimeOffset? PreviousSecretExpiresAt { get; init; }
+
     /// <summary>
     /// The optimistic-concurrency version: a store accepts an update only if this equals the stored
     /// version, and increments it (R19).
@@ -74,6 +95,11 @@ public sealed record ApiToken
 
     /// <summary>Whether the token has been retired (R13).</summary>
     public bool IsRetired => RetiredAt is not null;
+
+    /// <summary>Whether the token has expired at <paramref name="now"/> (R21): from <see cref="ExpiresAt"/> on.</summary>
+    /// <param name="now">The current time.</param>
+    /// <returns><see langword="true"/> when expired.</returns>
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && now >= expiresAt;
 
     /// <summary>Finds a recorded application by its exact (ordinal) name.</summary>
     /// <param name="appName">The application name.</param>
@@ -104,6 +130,7 @@ public sealed record ApiToken
             .Append(", DefaultAppState = ").Append(DefaultAppState)
             .Append(", Apps = ").Append(Apps.Count)
             .Append(", Retired = ").Append(IsRetired)
+            .Append(", ExpiresAt = ").Append(ExpiresAt)
             .Append(", Version = ").Append(Version);
         return true;
     }

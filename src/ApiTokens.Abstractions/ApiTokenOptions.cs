@@ -20,6 +20,9 @@ public sealed class ApiTokenOptions
     /// <summary>The most characters of an account or user id that stores keep.</summary>
     public const int MaxMemberIdLength = 256;
 
+    /// <summary>The longest lifetime any option or request may name, in days (100 years).</summary>
+    public const int MaxLifetimeDays = 36_500;
+
     /// <summary>The longest allowed <see cref="CacheLifetime"/>.</summary>
     public static readonly TimeSpan MaxCacheLifetime = TimeSpan.FromHours(1);
 
@@ -90,4 +93,31 @@ public sealed class ApiTokenOptions
 
     /// <summary>The window <see cref="FailureLimit"/> counts in; it starts at a client's first failure (R27). Default: one minute; between one second and one day.</summary>
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The lifetime of a token whose creation names no expiry (R21). Default: none (such tokens do not
+    /// expire, unless <see cref="MaxLifetime"/> is set). At most <see cref="MaxLifetime"/> when both are set.
+    /// </summary>
+    public TimeSpan? DefaultLifetime { get; set; }
+
+    /// <summary>
+    /// The longest lifetime a token may be given (R21): a creation or rotation asking for more is
+    /// refused (400 <c>LifetimeExceedsMaximum</c>), and a creation naming no expiry gets
+    /// <see cref="DefaultLifetime"/>, or this when that is not set. Default: none (tokens may live forever).
+    /// </summary>
+    public TimeSpan? MaxLifetime { get; set; }
+
+    /// <summary>How long the previous secret keeps working after a rotation that names no grace period (R23). Default: one hour.</summary>
+    public TimeSpan RotationGracePeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The longest grace period a rotation may ask for (R23). Default: 7 days; at most 365 days.</summary>
+    public TimeSpan MaxRotationGracePeriod { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How precisely <see cref="ApiToken.LastUsedAt"/> and <see cref="TokenApp.LastUsedAt"/> follow
+    /// real use (R22): each node writes the uses it collected at most once per this interval, in one
+    /// batch, off the request path. Default: 1 minute; between 10 milliseconds and 1 day;
+    /// <see cref="TimeSpan.Zero"/> turns recording off.
+    /// </summary>
+    public TimeSpan LastUsedGranularity { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -74,6 +74,38 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             (failures ??= []).Add($"{nameof(ApiTokenOptions.FailureWindow)} must be between one second and one day.");
         }
 
+        // R21: lifetimes are positive; a default beyond the maximum could never be granted.
+        var maxLifetime = TimeSpan.FromDays(ApiTokenOptions.MaxLifetimeDays);
+        if (options.DefaultLifetime is { } defaultLifetime && (defaultLifetime <= TimeSpan.Zero || defaultLifetime > maxLifetime))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultLifetime)} must be positive and at most {ApiTokenOptions.MaxLifetimeDays} days, or not set.");
+        }
+
+        if (options.MaxLifetime is { } max && (max <= TimeSpan.Zero || max > maxLifetime))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxLifetime)} must be positive and at most {ApiTokenOptions.MaxLifetimeDays} days, or not set.");
+        }
+
+        if (options.DefaultLifetime > options.MaxLifetime)
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultLifetime)} must not exceed {nameof(ApiTokenOptions.MaxLifetime)}.");
+        }
+
+        if (options.MaxRotationGracePeriod < TimeSpan.Zero || options.MaxRotationGracePeriod > TimeSpan.FromDays(365))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxRotationGracePeriod)} must be between zero and 365 days.");
+        }
+
+        if (options.RotationGracePeriod < TimeSpan.Zero || options.RotationGracePeriod > options.MaxRotationGracePeriod)
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.RotationGracePeriod)} must be between zero and {nameof(ApiTokenOptions.MaxRotationGracePeriod)}.");
+        }
+
+        if (options.LastUsedGranularity != TimeSpan.Zero && (options.LastUsedGranularity < TimeSpan.FromMilliseconds(10) || options.LastUsedGranularity > TimeSpan.FromDays(1)))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.LastUsedGranularity)} must be zero (off) or between 10 milliseconds and one day.");
+        }
+
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

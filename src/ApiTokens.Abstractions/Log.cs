@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Error, "The API token store did not answer within StoreTimeout while validating a token.")]
     public static partial void StoreTimedOut(ILogger logger);
+
+    [LoggerMessage(11, LogLevel.Information, "API token {TokenId} rotated by {UserId}; the previous secret works for {GracePeriod}.")]
+    public static partial void TokenRotated(ILogger logger, string tokenId, string userId, TimeSpan gracePeriod);
+
+    [LoggerMessage(12, LogLevel.Warning, "Last-use times of {Count} API token apps could not be written; they are kept and retried at the next flush.")]
+    public static partial void LastUseFlushFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(13, LogLevel.Warning, "The previous secret of API token {TokenId} was used by app {AppName} during its grace period; it stops working at {PreviousSecretExpiresAt:O}.")]
+    public static partial void PreviousSecretUsed(ILogger logger, string tokenId, string appName, DateTimeOffset? previousSecretExpiresAt);
 }

@@ -15,4 +15,7 @@ public sealed class ApiTokenAppEntity
 
     /// <summary>When the app was first seen (UTC).</summary>
     public DateTimeOffset FirstSeenAt { get; set; }
+
+    /// <summary>When the app last used the token (R22).</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
 }

@@ -52,6 +52,21 @@ public sealed class ApiTokenEntity
     /// <summary>The secret hint.</summary>
     public string SecretHint { get; set; } = null!;
 
+    /// <summary>When the token expires (R21).</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>When the token was last used (R22).</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>When the secret was last rotated (R23).</summary>
+    public DateTimeOffset? RotatedAt { get; set; }
+
+    /// <summary>The SHA-256 hash of the previous secret during its grace period (R23).</summary>
+    public byte[]? PreviousSecretHash { get; set; }
+
+    /// <summary>When the previous secret stops working (R23).</summary>
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+
     /// <summary>The optimistic-concurrency version.</summary>
     public long Version { get; set; }
 

@@ -7,7 +7,7 @@ public static class ApiTokensModelBuilderExtensions
 {
     /// <summary>
     /// Maps <see cref="ApiTokenEntity"/> to <c>api_tokens</c> and <see cref="ApiTokenAppEntity"/> to
-    /// <c>api_token_apps</c>: a unique index on the secret hash, apps keyed by (token, name), and a
+    /// <c>api_token_apps</c>: unique indexes on the secret hash and the previous secret hash (R23), apps keyed by (token, name), and a
     /// version column used as the concurrency token. Call it from <c>OnModelCreating</c>, then add a
     /// migration.
     /// </summary>
@@ -38,8 +38,14 @@ public static class ApiTokensModelBuilderExtensions
             token.Property(t => t.FormerOwnerId).HasColumnName("former_owner_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength);
             token.Property(t => t.SecretHash).HasColumnName("secret_hash").HasMaxLength(ApiTokens.Secrets.ApiTokenSecretCodec.HashLength).IsRequired();
             token.Property(t => t.SecretHint).HasColumnName("secret_hint").HasMaxLength(64).IsRequired();
+            token.Property(t => t.ExpiresAt).HasColumnName("expires_at");
+            token.Property(t => t.LastUsedAt).HasColumnName("last_used_at");
+            token.Property(t => t.RotatedAt).HasColumnName("rotated_at");
+            token.Property(t => t.PreviousSecretHash).HasColumnName("previous_secret_hash").HasMaxLength(ApiTokens.Secrets.ApiTokenSecretCodec.HashLength);
+            token.Property(t => t.PreviousSecretExpiresAt).HasColumnName("previous_secret_expires_at");
             token.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();
             token.HasIndex(t => t.SecretHash).IsUnique().HasDatabaseName("ix_api_tokens_secret_hash");
+            token.HasIndex(t => t.PreviousSecretHash).IsUnique().HasDatabaseName("ix_api_tokens_previous_secret_hash");
             token.HasIndex(t => new { t.AccountId, t.OwnerId }).HasDatabaseName("ix_api_tokens_account_owner");
             token.HasMany(t => t.Apps).WithOne().HasForeignKey(a => a.TokenId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -52,6 +58,7 @@ public static class ApiTokensModelBuilderExtensions
             app.Property(a => a.Name).HasColumnName("name").HasMaxLength(ApiTokens.ApiTokenOptions.MaxAppNameLength);
             app.Property(a => a.State).HasColumnName("state");
             app.Property(a => a.FirstSeenAt).HasColumnName("first_seen_at");
+            app.Property(a => a.LastUsedAt).HasColumnName("last_used_at");
         });
 
         return modelBuilder;

@@ -175,7 +175,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         try
         {
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            var entity = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).SingleOrDefaultAsync(t => t.SecretHash == hash && t.RetiredAt == null, cancellationToken).ConfigureAwait(false);
+            var entity = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).SingleOrDefaultAsync(t => (t.SecretHash == hash || t.PreviousSecretHash == hash) && t.RetiredAt == null, cancellationToken).ConfigureAwait(false);
             return entity is null ? null : EntityMapping.ToToken(entity);
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))
@@ -238,6 +238,49 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         catch (Exception ex) when (IsDatabaseFailure(ex))
         {
             throw Wrap(ex, "The app could not be recorded under the API token.");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One command per batch (one round trip): an <c>UPDATE</c> per app and per token that only ever
+    /// moves a time forward, so nodes flushing in any order keep the latest. SQLite runs it in one
+    /// transaction (one write to the journal); PostgreSQL runs a multi-statement command atomically.
+    /// </remarks>
+    public async Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uses);
+        if (uses.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var (command, parameters) = AppSql.For(context).Uses(uses);
+            var strategy = context.Database.CreateExecutionStrategy();
+            await strategy.ExecuteAsync(
+                (Context: context, Command: command, Parameters: parameters),
+                static async (_, state, ct) =>
+                {
+                    var database = state.Context.Database;
+                    if (database.ProviderName == NpgsqlProvider)
+                    {
+                        return await database.ExecuteSqlRawAsync(state.Command, state.Parameters, ct).ConfigureAwait(false);
+                    }
+
+                    await using var transaction = await database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                    var rows = await database.ExecuteSqlRawAsync(state.Command, state.Parameters, ct).ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return rows;
+                },
+                verifySucceeded: null,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The last-use times could not be written.");
         }
     }
 
@@ -351,8 +394,9 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
     private static ApiTokenStoreException Wrap(Exception ex, string message) => new(message, ex);
 
-    // The three statements of RecordAppAsync, built once per model from its real table and column names.
-    private sealed record AppSql(string Lock, string Insert, string Bump)
+    // The statements of RecordAppAsync and RecordUsesAsync, built once per model from its real table
+    // and column names.
+    private sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed)
     {
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, AppSql> s_cache = [];
 
@@ -377,12 +421,51 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             var name = Column(appType, appTable, nameof(ApiTokenAppEntity.Name));
             var state = Column(appType, appTable, nameof(ApiTokenAppEntity.State));
             var firstSeen = Column(appType, appTable, nameof(ApiTokenAppEntity.FirstSeenAt));
+            var appLastUsed = Column(appType, appTable, nameof(ApiTokenAppEntity.LastUsedAt));
+            var tokenLastUsed = Column(tokenType, tokenTable, nameof(ApiTokenEntity.LastUsedAt));
 
             return new AppSql(
                 Lock: $"UPDATE {tokens} SET {version} = {version} WHERE {id} = {{0}}",
                 Insert: $"INSERT INTO {apps} ({appToken}, {name}, {state}, {firstSeen}) SELECT {{0}}, {{1}}, {{2}}, {{3}} " +
                         $"WHERE (SELECT COUNT(*) FROM {apps} WHERE {appToken} = {{4}}) < {{5}} ON CONFLICT ({appToken}, {name}) DO NOTHING",
-                Bump: $"UPDATE {tokens} SET {version} = {version} + 1 WHERE {id} = {{0}}");
+                Bump: $"UPDATE {tokens} SET {version} = {version} + 1 WHERE {id} = {{0}}",
+                AppUsed: $"UPDATE {apps} SET {appLastUsed} = {{0}} WHERE {appToken} = {{1}} AND {name} = {{2}} AND ({appLastUsed} IS NULL OR {appLastUsed} < {{0}});",
+                TokenUsed: $"UPDATE {tokens} SET {tokenLastUsed} = (SELECT MAX({appLastUsed}) FROM {apps} WHERE {appToken} = {{0}}) WHERE {id} = {{0}};");
+        }
+
+        // One command for a batch of uses: a statement per app, then one per token setting its last
+        // use to its latest app's. Times only move forward (SQLite compares its ISO-8601 UTC text,
+        // which orders like the time).
+        public (string Command, object[] Parameters) Uses(IReadOnlyList<ApiTokenUse> uses)
+        {
+            var command = new System.Text.StringBuilder();
+            var parameters = new List<object>(uses.Count * 4);
+            var tokenIds = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var use in uses)
+            {
+                Append(command, parameters, AppUsed, EntityMapping.Normalize(use.UsedAt), use.TokenId, use.AppName);
+                tokenIds.Add(use.TokenId);
+            }
+
+            foreach (var tokenId in tokenIds)
+            {
+                Append(command, parameters, TokenUsed, tokenId);
+            }
+
+            return (command.ToString(), parameters.ToArray());
+        }
+
+        private static void Append(System.Text.StringBuilder command, List<object> parameters, string statement, params object[] values)
+        {
+            var names = new object[values.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                names[i] = "{" + (parameters.Count + i).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
+            }
+
+            // The statement's {0}, {1}, … become this batch's parameter placeholders.
+            command.AppendFormat(System.Globalization.CultureInfo.InvariantCulture, statement, names).Append('\n');
+            parameters.AddRange(values);
         }
     }
 }

@@ -18,7 +18,7 @@ internal static class EntityMapping
         var apps = new List<TokenApp>(entity.Apps.Count);
         foreach (var app in entity.Apps)
         {
-            apps.Add(new TokenApp(app.Name, app.State, Normalize(app.FirstSeenAt)));
+            apps.Add(new TokenApp(app.Name, app.State, Normalize(app.FirstSeenAt)) { LastUsedAt = Normalize(app.LastUsedAt) });
         }
 
         // First seen first; names break ties (pre-decided apps recorded in one instant).
@@ -47,6 +47,11 @@ internal static class EntityMapping
             FormerOwnerId = entity.FormerOwnerId,
             SecretHash = entity.SecretHash,
             SecretHint = entity.SecretHint,
+            ExpiresAt = Normalize(entity.ExpiresAt),
+            LastUsedAt = Normalize(entity.LastUsedAt),
+            RotatedAt = Normalize(entity.RotatedAt),
+            PreviousSecretHash = entity.PreviousSecretHash,
+            PreviousSecretExpiresAt = Normalize(entity.PreviousSecretExpiresAt),
             Version = entity.Version,
         };
     }
@@ -63,7 +68,8 @@ internal static class EntityMapping
         return entity;
     }
 
-    // Everything an update may change. Id, account, secret hash and version are not among them.
+    // Everything an update may change. Id, account, version and last-use times are not among them;
+    // the secret hashes change when a token is rotated (R23).
     public static void CopyFields(ApiToken token, ApiTokenEntity entity)
     {
         entity.Type = token.Type;
@@ -80,5 +86,10 @@ internal static class EntityMapping
         entity.PromotedBy = token.PromotedBy;
         entity.FormerOwnerId = token.FormerOwnerId;
         entity.SecretHint = token.SecretHint;
+        entity.SecretHash = (byte[])token.SecretHash.Clone();
+        entity.PreviousSecretHash = (byte[]?)token.PreviousSecretHash?.Clone();
+        entity.PreviousSecretExpiresAt = Normalize(token.PreviousSecretExpiresAt);
+        entity.ExpiresAt = Normalize(token.ExpiresAt);
+        entity.RotatedAt = Normalize(token.RotatedAt);
     }
 }

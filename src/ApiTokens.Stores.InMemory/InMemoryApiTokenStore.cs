@@ -47,6 +47,11 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
             _byId[stored.Id] = stored;
             _idByHash[stored.SecretHash] = stored.Id;
+            if (stored.PreviousSecretHash is { } previous)
+            {
+                _idByHash[previous] = stored.Id;
+            }
+
             Track(null, stored);
         }
 
@@ -89,17 +94,96 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
                 throw new ApiTokenConcurrencyException();
             }
 
-            // The secret hash and identity never change through an update.
+            // The identity never changes through an update, nor the last-use times (only RecordUsesAsync
+            // writes those); the secret hashes change when the token is rotated (R23).
             var stored = token with
             {
                 Version = current.Version + 1,
-                SecretHash = current.SecretHash,
                 AccountId = current.AccountId,
-                Apps = [.. token.Apps],
+                SecretHash = (byte[])token.SecretHash.Clone(),
+                PreviousSecretHash = (byte[]?)token.PreviousSecretHash?.Clone(),
+                LastUsedAt = current.LastUsedAt,
+                Apps = KeepLastUse(token.Apps, current),
             };
+            Reindex(current, stored);
             _byId[stored.Id] = stored;
             Track(current, stored);
             return Task.FromResult(stored);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uses);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeLock)
+        {
+            foreach (var byToken in uses.GroupBy(static u => u.TokenId, StringComparer.Ordinal))
+            {
+                if (!_byId.TryGetValue(byToken.Key, out var current))
+                {
+                    continue;
+                }
+
+                var lastUsed = current.LastUsedAt;
+                var apps = current.Apps.ToArray();
+                foreach (var use in byToken)
+                {
+                    var index = Array.FindIndex(apps, a => string.Equals(a.Name, use.AppName, StringComparison.Ordinal));
+                    if (index < 0)
+                    {
+                        continue;
+                    }
+
+                    if (apps[index].LastUsedAt is not { } appLast || appLast < use.UsedAt)
+                    {
+                        apps[index] = apps[index] with { LastUsedAt = use.UsedAt };
+                    }
+
+                    if (lastUsed is not { } tokenLast || tokenLast < use.UsedAt)
+                    {
+                        lastUsed = use.UsedAt;
+                    }
+                }
+
+                // Not a change of the token: the version stays (R22).
+                _byId[current.Id] = current with { LastUsedAt = lastUsed, Apps = apps };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // Under the write lock: the stored apps' last-use times carried into an update.
+    private static TokenApp[] KeepLastUse(IReadOnlyList<TokenApp> apps, ApiToken current)
+    {
+        var result = new TokenApp[apps.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var app = apps[i];
+            var lastUsed = current.FindApp(app.Name)?.LastUsedAt;
+            result[i] = app.LastUsedAt == lastUsed ? app : app with { LastUsedAt = lastUsed };
+        }
+
+        return result;
+    }
+
+    // Under the write lock: the secret hashes that find the token after a rotation (R23).
+    private void Reindex(ApiToken current, ApiToken stored)
+    {
+        foreach (var old in new[] { current.SecretHash, current.PreviousSecretHash })
+        {
+            if (old is not null && !SecretHashComparer.Instance.Equals(old, stored.SecretHash) && !SecretHashComparer.Instance.Equals(old, stored.PreviousSecretHash))
+            {
+                _idByHash.TryRemove(old, out _);
+            }
+        }
+
+        _idByHash[stored.SecretHash] = stored.Id;
+        if (stored.PreviousSecretHash is { } previous)
+        {
+            _idByHash[previous] = stored.Id;
         }
     }
 
@@ -173,7 +257,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
                 return Task.FromResult<ApiToken?>(current);
             }
 
-            var stored = current with { Apps = [.. current.Apps, app], Version = current.Version + 1 };
+            var stored = current with { Apps = [.. current.Apps, app with { LastUsedAt = null }], Version = current.Version + 1 };
             _byId[tokenId] = stored;
             return Task.FromResult<ApiToken?>(stored);
         }

@@ -64,6 +64,10 @@ public abstract class ApiTokenStoreSpecification
             PromotedAt = s_t0.AddMinutes(30),
             PromotedBy = "alice",
             FormerOwnerId = "carol",
+            ExpiresAt = s_t0.AddDays(30),
+            RotatedAt = s_t0.AddMinutes(10),
+            PreviousSecretHash = RandomNumberGenerator.GetBytes(32),
+            PreviousSecretExpiresAt = s_t0.AddMinutes(70),
         };
 
         var created = await store.CreateAsync(token, TestContext.CancellationToken);
@@ -87,6 +91,10 @@ public abstract class ApiTokenStoreSpecification
         Assert.AreEqual(token.FormerOwnerId, found.FormerOwnerId);
         Assert.AreEqual(token.SecretHint, found.SecretHint);
         CollectionAssert.AreEqual(token.SecretHash, found.SecretHash);
+        Assert.AreEqual(token.ExpiresAt, found.ExpiresAt);
+        Assert.AreEqual(token.RotatedAt, found.RotatedAt);
+        CollectionAssert.AreEqual(token.PreviousSecretHash, found.PreviousSecretHash);
+        Assert.AreEqual(token.PreviousSecretExpiresAt, found.PreviousSecretExpiresAt);
         Assert.HasCount(1, found.Apps);
         Assert.AreEqual(token.Apps[0], found.Apps[0]);
     }
@@ -134,24 +142,122 @@ public abstract class ApiTokenStoreSpecification
     }
 
     [TestMethod]
-    [TestCategory("R17")]
-    public async Task UpdateAsync_NeverChangesTheSecretHashOrTheAccount()
+    public async Task UpdateAsync_NeverChangesTheAccount()
     {
         var store = await CreateStoreAsync();
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
-        var otherHash = RandomNumberGenerator.GetBytes(32);
 
-        var updated = await store.UpdateAsync(created with { SecretHash = otherHash, AccountId = NewAccount(), Description = "changed" }, cancellationToken: TestContext.CancellationToken);
+        var updated = await store.UpdateAsync(created with { AccountId = NewAccount(), Description = "changed" }, cancellationToken: TestContext.CancellationToken);
 
         var found = await store.FindByIdAsync(created.Id, TestContext.CancellationToken);
         Assert.AreEqual("changed", found!.Description, "the rest of the update applies");
         Assert.AreEqual(created.AccountId, found.AccountId);
-        CollectionAssert.AreEqual(created.SecretHash, found.SecretHash);
-        CollectionAssert.AreEqual(created.SecretHash, updated.SecretHash);
         Assert.AreEqual(created.AccountId, updated.AccountId);
-        Assert.IsNull(await store.FindActiveBySecretHashAsync(otherHash, TestContext.CancellationToken), "the new hash finds nothing");
-        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(created.SecretHash, TestContext.CancellationToken))?.Id, "the old hash still finds the token");
         Assert.HasCount(1, await store.ListAsync(created.AccountId, null, TestContext.CancellationToken));
+    }
+
+    [TestMethod]
+    [TestCategory("R23")]
+    public async Task UpdateAsync_Rotation_FindsTheTokenByTheNewAndPreviousHash_NotByADroppedOne()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, ct);
+        var first = created.SecretHash;
+        var second = RandomNumberGenerator.GetBytes(32);
+        var third = RandomNumberGenerator.GetBytes(32);
+
+        var rotated = await store.UpdateAsync(created with { SecretHash = second, PreviousSecretHash = first, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
+
+        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(second, ct))?.Id, "the new secret finds the token");
+        var byPrevious = await store.FindActiveBySecretHashAsync(first, ct);
+        Assert.AreEqual(created.Id, byPrevious?.Id, "the previous secret finds the same token");
+        CollectionAssert.AreEqual(second, byPrevious!.SecretHash);
+        Assert.AreEqual(AppState.Allow, byPrevious.FindApp("cosi")?.State, "apps and decisions are kept");
+        Assert.AreEqual(s_t0.AddHours(1), byPrevious.PreviousSecretExpiresAt);
+
+        await store.UpdateAsync(rotated with { SecretHash = third, PreviousSecretHash = second, PreviousSecretExpiresAt = s_t0.AddHours(2) }, ct);
+
+        Assert.IsNull(await store.FindActiveBySecretHashAsync(first, ct), "a second rotation drops the first secret");
+        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(second, ct))?.Id);
+        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(third, ct))?.Id);
+        var again = await store.FindByIdAsync(created.Id, ct);
+        await store.UpdateAsync(again! with { PreviousSecretHash = null, PreviousSecretExpiresAt = null }, ct);
+        Assert.IsNull(await store.FindActiveBySecretHashAsync(second, ct), "a previous secret cleared is not found");
+    }
+
+    [TestMethod]
+    [TestCategory("R22")]
+    public async Task RecordUsesAsync_SetsLastUseOfAppsAndToken_OnlyForward_WithoutChangingTheVersion()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var a = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0), new TokenApp("terraform", AppState.Allow, s_t0)] }, ct);
+        var b = await store.CreateAsync(NewToken(a.AccountId) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, ct);
+
+        await store.RecordUsesAsync(
+            [
+                new ApiTokenUse(a.Id, "cosi", s_t0.AddMinutes(5)),
+                new ApiTokenUse(a.Id, "terraform", s_t0.AddMinutes(7)),
+                new ApiTokenUse(b.Id, "cosi", s_t0.AddMinutes(3)),
+                new ApiTokenUse(b.Id, "never-recorded", s_t0.AddMinutes(9)),
+                new ApiTokenUse("no-such-token", "cosi", s_t0.AddMinutes(9)),
+            ],
+            ct);
+        await store.RecordUsesAsync([new ApiTokenUse(a.Id, "cosi", s_t0.AddMinutes(1))], ct);
+
+        var foundA = await store.FindByIdAsync(a.Id, ct);
+        var foundB = await store.FindByIdAsync(b.Id, ct);
+        Assert.AreEqual(s_t0.AddMinutes(5), foundA!.FindApp("cosi")!.LastUsedAt, "an older use never moves the time back");
+        Assert.AreEqual(s_t0.AddMinutes(7), foundA.FindApp("terraform")!.LastUsedAt);
+        Assert.AreEqual(s_t0.AddMinutes(7), foundA.LastUsedAt, "the token's last use is its latest app's");
+        Assert.AreEqual(s_t0.AddMinutes(3), foundB!.LastUsedAt, "an unknown app is not recorded and moves nothing");
+        Assert.HasCount(1, foundB.Apps);
+        Assert.AreEqual(a.Version, foundA.Version, "a use is not a change (no version, no conflict with managers)");
+        Assert.AreEqual(b.Version, foundB.Version);
+        Assert.IsNull(await store.FindByIdAsync("no-such-token", ct));
+    }
+
+    [TestMethod]
+    [TestCategory("R22")]
+    public async Task UpdateAsync_KeepsTheStoredLastUse_WhateverTheTokenPassedHolds()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, ct);
+        await store.RecordUsesAsync([new ApiTokenUse(created.Id, "cosi", s_t0.AddMinutes(5))], ct);
+
+        // A manager read the token before the use was written, and saves a change now.
+        var updated = await store.UpdateAsync(created with { Description = "changed", Apps = [created.Apps[0] with { State = AppState.Deny }] }, ct);
+
+        var found = await store.FindByIdAsync(created.Id, ct);
+        Assert.AreEqual(s_t0.AddMinutes(5), found!.LastUsedAt);
+        Assert.AreEqual(s_t0.AddMinutes(5), found.FindApp("cosi")!.LastUsedAt);
+        Assert.AreEqual(AppState.Deny, found.FindApp("cosi")!.State);
+        Assert.AreEqual(s_t0.AddMinutes(5), updated.LastUsedAt);
+    }
+
+    [TestMethod]
+    [TestCategory("R22")]
+    public async Task RecordUsesAsync_ABatchOfHundreds_IsWrittenWhole()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var account = NewAccount();
+        var tokens = new List<ApiToken>();
+        for (var i = 0; i < 100; i++)
+        {
+            tokens.Add(await store.CreateAsync(NewToken(account, "bob" + i) with { Apps = [new TokenApp("a", AppState.Allow, s_t0), new TokenApp("b", AppState.Allow, s_t0)] }, ct));
+        }
+
+        await store.RecordUsesAsync([.. tokens.SelectMany(t => new[] { new ApiTokenUse(t.Id, "a", s_t0.AddSeconds(1)), new ApiTokenUse(t.Id, "b", s_t0.AddSeconds(2)) })], ct);
+
+        foreach (var token in tokens)
+        {
+            var found = await store.FindByIdAsync(token.Id, ct);
+            Assert.AreEqual(s_t0.AddSeconds(1), found!.FindApp("a")!.LastUsedAt);
+            Assert.AreEqual(s_t0.AddSeconds(2), found.LastUsedAt);
+        }
     }
 
     [TestMethod]

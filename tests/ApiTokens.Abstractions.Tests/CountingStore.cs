@@ -20,6 +20,8 @@ internal sealed class CountingStore : IApiTokenStore
     public int AppRecords => _appRecords;
 
     // When set, FindActiveBySecretHashAsync waits for it: lets a test hold racing misses at the store.
+    private int _useBatches;
+
     public Task? ReadGate { get; set; }
 
     // When set, RecordAppAsync waits for it: lets a test hold racing first uses at the store.
@@ -49,6 +51,7 @@ internal sealed class CountingStore : IApiTokenStore
         _writes = 0;
         _hashLookups = 0;
         _appRecords = 0;
+        _useBatches = 0;
     }
 
     public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
@@ -99,6 +102,29 @@ internal sealed class CountingStore : IApiTokenStore
 
             return await _inner.FindActiveBySecretHashAsync(secretHash, cancellationToken);
         });
+    }
+
+    // Last-use batches (R22) are counted apart: they are written off the request path.
+    public int UseBatches => _useBatches;
+
+    public List<ApiTokenUse> RecordedUses { get; } = [];
+
+    public bool FailUseWrites { get; set; }
+
+    public async Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _useBatches);
+        if (FailUseWrites)
+        {
+            throw new ApiTokenStoreException("database is down");
+        }
+
+        lock (RecordedUses)
+        {
+            RecordedUses.AddRange(uses);
+        }
+
+        await _inner.RecordUsesAsync(uses, cancellationToken);
     }
 
     public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken) => Read(() => _inner.ListAsync(accountId, ownerId, cancellationToken));

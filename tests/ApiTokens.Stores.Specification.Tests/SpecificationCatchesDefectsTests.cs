@@ -18,8 +18,10 @@ public sealed class SpecificationCatchesDefectsTests
 
         await spec.CreateAsync_DuplicateIdWithAnotherHash_ThrowsStoreExceptionAndKeepsFirst();
         await spec.CreateAsync_DuplicateSecretHashWithAnotherId_ThrowsStoreExceptionAndKeepsFirst();
-        await spec.UpdateAsync_NeverChangesTheSecretHashOrTheAccount();
+        await spec.UpdateAsync_NeverChangesTheAccount();
         await spec.UpdateAsync_StaleVersion_ThrowsConflictAndChangesNothing();
+        await spec.UpdateAsync_Rotation_FindsTheTokenByTheNewAndPreviousHash_NotByADroppedOne();
+        await spec.UpdateAsync_KeepsTheStoredLastUse_WhateverTheTokenPassedHolds();
         await spec.TryCreateAsync_CountsTheHoldersActiveTokensOfTheType_RefusesAtTheLimitAndAddsNothing();
     }
 
@@ -50,12 +52,29 @@ public sealed class SpecificationCatchesDefectsTests
     }
 
     [TestMethod]
-    [TestCategory("R17")]
-    public async Task StoreWhoseUpdateRewritesTheHashAndAccount_FailsTheSpecification()
+    public async Task StoreWhoseUpdateRewritesTheAccount_FailsTheSpecification()
     {
         var spec = Against(new SimpleStore { UpdateKeepsIdentity = false });
 
-        await Assert.ThrowsAsync<AssertFailedException>(spec.UpdateAsync_NeverChangesTheSecretHashOrTheAccount);
+        await Assert.ThrowsAsync<AssertFailedException>(spec.UpdateAsync_NeverChangesTheAccount);
+    }
+
+    [TestMethod]
+    [TestCategory("R23")]
+    public async Task StoreThatFindsOnlyTheCurrentHash_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { FindsPreviousHash = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.UpdateAsync_Rotation_FindsTheTokenByTheNewAndPreviousHash_NotByADroppedOne);
+    }
+
+    [TestMethod]
+    [TestCategory("R22")]
+    public async Task StoreWhoseUpdateOverwritesLastUse_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { UpdateKeepsLastUse = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.UpdateAsync_KeepsTheStoredLastUse_WhateverTheTokenPassedHolds);
     }
 
     [TestMethod]
@@ -90,6 +109,10 @@ public sealed class SpecificationCatchesDefectsTests
         public bool UpdateKeepsIdentity { get; init; } = true;
 
         public bool CheckVersion { get; init; } = true;
+
+        public bool FindsPreviousHash { get; init; } = true;
+
+        public bool UpdateKeepsLastUse { get; init; } = true;
 
         public bool CheckQuota { get; init; } = true;
 
@@ -142,7 +165,16 @@ public sealed class SpecificationCatchesDefectsTests
                 var stored = token with { Version = current.Version + 1 };
                 if (UpdateKeepsIdentity)
                 {
-                    stored = stored with { SecretHash = current.SecretHash, AccountId = current.AccountId };
+                    stored = stored with { AccountId = current.AccountId };
+                }
+
+                if (UpdateKeepsLastUse)
+                {
+                    stored = stored with
+                    {
+                        LastUsedAt = current.LastUsedAt,
+                        Apps = [.. stored.Apps.Select(a => a with { LastUsedAt = current.FindApp(a.Name)?.LastUsedAt })],
+                    };
                 }
 
                 _tokens[token.Id] = stored;
@@ -157,8 +189,30 @@ public sealed class SpecificationCatchesDefectsTests
         {
             lock (_lock)
             {
-                return Task.FromResult(_tokens.Values.FirstOrDefault(t => !t.IsRetired && t.SecretHash.AsSpan().SequenceEqual(secretHash.Span)));
+                return Task.FromResult(_tokens.Values.FirstOrDefault(t => !t.IsRetired
+                    && (t.SecretHash.AsSpan().SequenceEqual(secretHash.Span)
+                        || (FindsPreviousHash && t.PreviousSecretHash is { } previous && previous.AsSpan().SequenceEqual(secretHash.Span)))));
             }
+        }
+
+        public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                foreach (var use in uses)
+                {
+                    if (_tokens.TryGetValue(use.TokenId, out var t) && t.FindApp(use.AppName) is { } app)
+                    {
+                        _tokens[t.Id] = t with
+                        {
+                            LastUsedAt = t.LastUsedAt > use.UsedAt ? t.LastUsedAt : use.UsedAt,
+                            Apps = [.. t.Apps.Select(a => a == app && !(a.LastUsedAt > use.UsedAt) ? a with { LastUsedAt = use.UsedAt } : a)],
+                        };
+                    }
+                }
+            }
+
+            return Task.CompletedTask;
         }
 
         public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)

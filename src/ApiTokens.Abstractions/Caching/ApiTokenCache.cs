@@ -140,9 +140,16 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     {
         ArgumentNullException.ThrowIfNull(tokenId);
         Interlocked.Increment(ref _changeStamp);
-        if (_current.ByTokenId.TryRemove(tokenId, out var entry))
+        var byTokenId = _current.ByTokenId;
+        if (byTokenId.TryRemove(tokenId, out var entry))
         {
             entry.Invalidate();
+        }
+
+        // A rotated token's previous secret has an entry of its own (R23).
+        if (!byTokenId.IsEmpty && byTokenId.TryRemove(CachedApiToken.PreviousSecretKey(tokenId), out var previous))
+        {
+            previous.Invalidate();
         }
     }
 
@@ -209,14 +216,14 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             return null;
         }
 
-        var entry = new CachedApiToken(lookup, _time.GetTimestamp() + generation.LifetimeTicks);
+        var entry = new CachedApiToken(lookup, EntryExpiry(lookup, generation));
         if (!generation.Enabled)
         {
             return entry;
         }
 
         generation.ByTokenId.AddOrUpdate(
-            lookup.Token.Id,
+            entry.IndexKey,
             static (_, fresh) => fresh,
             static (_, old, fresh) =>
             {
@@ -229,12 +236,30 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             // A change landed while we read: this entry may predate it. Serve it to the requests that
             // asked (they overlapped the change), but keep it out of the cache.
             entry.Invalidate();
-            generation.ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(lookup.Token.Id, entry));
+            generation.ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.IndexKey, entry));
             return entry;
         }
 
         generation.Cache.Set(new Key { Value = key }, entry, generation.EntryOptions);
         return entry;
+    }
+
+    // The cache lifetime, cut short where the secret stops authenticating (R21 expiry, R23 grace):
+    // a cached token never outlives its expiresAt by one request.
+    private long EntryExpiry(ApiTokenLookup lookup, Generation generation)
+    {
+        var now = _time.GetTimestamp();
+        var expiresAt = now + generation.LifetimeTicks;
+        if (lookup.ValidUntil is { } validUntil)
+        {
+            var left = Math.Max(0, (validUntil - _time.GetUtcNow()).TotalSeconds) * _time.TimestampFrequency;
+            if (left < generation.LifetimeTicks)
+            {
+                expiresAt = now + (long)left;
+            }
+        }
+
+        return expiresAt;
     }
 
     private sealed class Key : IEquatable<Key>
@@ -263,7 +288,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
                 static (_, value, _, state) =>
                 {
                     var entry = (CachedApiToken)value!;
-                    ((Generation)state!).ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.Lookup.Token.Id, entry));
+                    ((Generation)state!).ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.IndexKey, entry));
                 },
                 this);
         }

@@ -12,8 +12,8 @@ internal sealed class CachedApiToken
     private readonly Dictionary<string, TokenApp>? _appIndex;
     // Most tokens serve one app: its result gets a slot of its own, and the dictionary exists only
     // once a second app shows up (a ConcurrentDictionary costs hundreds of bytes per cached token).
-    private ApiTokenValidationResult? _firstSuccess;
-    private ConcurrentDictionary<string, ApiTokenValidationResult>? _moreSuccesses;
+    private AppUse? _firstUse;
+    private ConcurrentDictionary<string, AppUse>? _moreUses;
     private ConcurrentDictionary<string, Lazy<Task<ApiTokenValidationResult>>>? _recordings;
     private volatile bool _invalidated;
 
@@ -21,6 +21,7 @@ internal sealed class CachedApiToken
     {
         Lookup = lookup;
         ExpiresAt = expiresAt;
+        IndexKey = lookup.PreviousSecret ? PreviousSecretKey(lookup.Token.Id) : lookup.Token.Id;
         var apps = lookup.Token.Apps;
         if (apps.Count > IndexThreshold)
         {
@@ -33,6 +34,10 @@ internal sealed class CachedApiToken
     }
 
     public ApiTokenLookup Lookup { get; }
+
+    // The entry's key among the cached entries by token: a rotated token in its grace period may be
+    // cached twice, once per secret (R23), and neither entry may push out the other.
+    public string IndexKey { get; }
 
     // In TimeProvider timestamp units.
     public long ExpiresAt { get; }
@@ -51,12 +56,14 @@ internal sealed class CachedApiToken
         return Lookup.Token.FindApp(appName);
     }
 
-    // The success of an allowed app, built once and shared by every request that presents the pair:
-    // a cache hit allocates nothing here.
-    public ApiTokenValidationResult GetSuccess(string appName)
+    public static string PreviousSecretKey(string tokenId) => tokenId + "\u0000previous";
+
+    // The success of an allowed app and its last-use slot, built once and shared by every request
+    // that presents the pair: a cache hit allocates nothing here.
+    public AppUse GetUse(string appName)
     {
-        var first = Volatile.Read(ref _firstSuccess);
-        if (first is not null && string.Equals(first.Token!.AppName, appName, StringComparison.Ordinal))
+        var first = Volatile.Read(ref _firstUse);
+        if (first is not null && string.Equals(first.AppName, appName, StringComparison.Ordinal))
         {
             return first;
         }
@@ -64,16 +71,16 @@ internal sealed class CachedApiToken
         if (first is null)
         {
             // Racing requests may each build one; the first stored wins, the others are garbage.
-            var created = CreateSuccess(appName);
-            first = Interlocked.CompareExchange(ref _firstSuccess, created, null) ?? created;
-            if (string.Equals(first.Token!.AppName, appName, StringComparison.Ordinal))
+            var created = CreateUse(appName);
+            first = Interlocked.CompareExchange(ref _firstUse, created, null) ?? created;
+            if (string.Equals(first.AppName, appName, StringComparison.Ordinal))
             {
                 return first;
             }
         }
 
-        var more = _moreSuccesses ?? Interlocked.CompareExchange(ref _moreSuccesses, new(StringComparer.Ordinal), null) ?? _moreSuccesses!;
-        return more.GetOrAdd(appName, static (name, self) => self.CreateSuccess(name), this);
+        var more = _moreUses ?? Interlocked.CompareExchange(ref _moreUses, new(StringComparer.Ordinal), null) ?? _moreUses!;
+        return more.GetOrAdd(appName, static (name, self) => self.CreateUse(name), this);
     }
 
     // Concurrent first uses of one new app on this node share one store call (R19). A recording that
@@ -103,6 +110,9 @@ internal sealed class CachedApiToken
         }
     }
 
-    private ApiTokenValidationResult CreateSuccess(string appName)
-        => ApiTokenValidationResult.Success(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName));
+    private AppUse CreateUse(string appName)
+        => new(
+            ApiTokenValidationResult.Success(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName)),
+            Lookup.PreviousSecret,
+            Lookup.PreviousSecret ? Lookup.Token.PreviousSecretExpiresAt : null);
 }

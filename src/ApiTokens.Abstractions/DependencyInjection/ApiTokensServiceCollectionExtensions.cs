@@ -1,6 +1,7 @@
 using ApiTokens;
 using ApiTokens.Caching;
 using ApiTokens.Diagnostics;
+using ApiTokens.LastUse;
 using ApiTokens.Secrets;
 using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,7 +15,8 @@ public static class ApiTokensServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ApiTokenManager"/> (scoped), <see cref="ApiTokenValidator"/> with its cache and
-    /// <see cref="ApiTokenSecretCodec"/> (singletons), and the options. Safe to call
+    /// <see cref="ApiTokenSecretCodec"/> (singletons), the options, and a hosted service that writes
+    /// last-use times (R22). Safe to call
     /// more than once. A store (for example <c>.AddInMemoryStore()</c>) and a membership source
     /// (<see cref="ApiTokensBuilder.AddMembership{TMembership}"/>) must be added too: the host checks at
     /// start-up and names the missing call.
@@ -37,6 +39,8 @@ public static class ApiTokensServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ApiTokenInstruments>();
         services.TryAddSingleton<ApiTokenSecretCodec>();
+        services.TryAddSingleton<LastUseRecorder>();
+        services.AddHostedService<LastUseFlusher>();
         services.TryAddSingleton(static sp => new ApiTokenCache(
             sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -51,6 +55,7 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetServices<IApiTokenChangeListener>(),
             sp.GetServices<IApiTokenChangeNotifier>(),
             sp.GetRequiredService<ApiTokenInstruments>(),
+            sp.GetRequiredService<LastUseRecorder>(),
             sp.GetRequiredService<ILogger<ApiTokenValidator>>()));
         services.TryAddSingleton(static sp => new ApiTokenChangeFeed(
             sp.GetRequiredService<ApiTokenCache>(),

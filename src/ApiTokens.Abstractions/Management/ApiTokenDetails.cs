@@ -6,6 +6,7 @@ namespace ApiTokens.Management;
 /// <param name="EffectivePrivilege">
 /// What a request with the token may do now: for a user token the lower of its privilege and its
 /// owner's current role; <see langword="null"/> when the token cannot authenticate (retired, or its
-/// owner left the account).
+/// owner left the account, or it expired).
 /// </param>
-public sealed record ApiTokenDetails(ApiToken Token, TokenPrivilege? EffectivePrivilege);
+/// <param name="Expired">Whether the token had expired when it was read (R21).</param>
+public sealed record ApiTokenDetails(ApiToken Token, TokenPrivilege? EffectivePrivilege, bool Expired = false);

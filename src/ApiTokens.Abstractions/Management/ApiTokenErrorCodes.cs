@@ -45,4 +45,16 @@ public static class ApiTokenErrorCodes
 
     /// <summary>The actor or account already holds the most active tokens it may (R28).</summary>
     public const string TooManyTokens = nameof(TooManyTokens);
+
+    /// <summary>The token has expired and cannot be changed, only retired (R21).</summary>
+    public const string TokenExpired = nameof(TokenExpired);
+
+    /// <summary>The requested expiry is beyond <see cref="ApiTokenOptions.MaxLifetime"/> (R21).</summary>
+    public const string LifetimeExceedsMaximum = nameof(LifetimeExceedsMaximum);
+
+    /// <summary>The requested expiry is not in the future, or both an expiry and a lifetime were given (R21).</summary>
+    public const string InvalidExpiry = nameof(InvalidExpiry);
+
+    /// <summary>The requested grace period is negative or beyond <see cref="ApiTokenOptions.MaxRotationGracePeriod"/> (R23).</summary>
+    public const string InvalidGracePeriod = nameof(InvalidGracePeriod);
 }

@@ -9,6 +9,14 @@ internal static class ApiTokenErrors
 
     public static ApiTokenError TooManyAccountTokens(int limit) => new(ApiTokenErrorCodes.TooManyTokens, ApiTokenErrorKind.Conflict, $"The account already has {limit} active account tokens, the most it may hold; retire one it no longer uses first.");
 
+    public static ApiTokenError LifetimeExceedsMaximum(TimeSpan max) => new(ApiTokenErrorCodes.LifetimeExceedsMaximum, ApiTokenErrorKind.Invalid, $"A token may live at most {Describe(max)}; choose an earlier expiry.");
+
+    public static ApiTokenError InvalidGracePeriod(TimeSpan max) => new(ApiTokenErrorCodes.InvalidGracePeriod, ApiTokenErrorKind.Invalid, $"The grace period must be from 0 seconds to {Describe(max)} ({(long)max.TotalSeconds} seconds).");
+
+    public static readonly ApiTokenError ExpiryInPast = new(ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorKind.Invalid, "The expiry ('expiresAt') must be in the future.");
+    public static readonly ApiTokenError InvalidLifetimeDays = new(ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorKind.Invalid, $"The lifetime ('lifetimeDays') must be a whole number of days from 1 to {ApiTokenOptions.MaxLifetimeDays}.");
+    public static readonly ApiTokenError ExpiryAndLifetime = new(ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorKind.Invalid, "Send either 'expiresAt' or 'lifetimeDays', not both.");
+    public static readonly ApiTokenError TokenExpired = new(ApiTokenErrorCodes.TokenExpired, ApiTokenErrorKind.Conflict, "The token has expired and cannot be changed; it can only be retired.");
     public static readonly ApiTokenError InvalidLimit = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, $"The page size ('limit') must be a whole number from 1 to {ApiTokenPaging.MaxLimit}.");
     public static readonly ApiTokenError InvalidCursor = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The 'cursor' is not one this service gave out; start again from the first page.");
     public static readonly ApiTokenError InvalidType = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The token type must be 'user' or 'account'.");
@@ -30,4 +38,7 @@ internal static class ApiTokenErrors
     public static readonly ApiTokenError TooManyApps = new(ApiTokenErrorCodes.TooManyApps, ApiTokenErrorKind.Conflict, "The token already records the most apps it may.");
     public static readonly ApiTokenError VersionMismatch = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.PreconditionFailed, "The token was changed since you read it; nothing was changed. Reload it and try again.");
     public static readonly ApiTokenError ConcurrencyConflict = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.Conflict, "The token was changed by another request; reload it and try again.");
+
+    private static string Describe(TimeSpan span)
+        => span.Ticks % TimeSpan.TicksPerDay == 0 ? $"{span.Days} day{(span.Days == 1 ? "" : "s")}" : span.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -197,6 +197,11 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.TokenRetired;
         }
 
+        if (token.IsExpiredAt(_time.GetUtcNow()))
+        {
+            return ApiTokenErrors.TokenExpired;
+        }
+
         // R28: a promoted token counts against the account's quota. Checked before the write, not
         // atomically with it: promotion is for admins only, so this bounds mistakes, not attacks.
         var limit = _options.MaxActiveAccountTokens;
@@ -241,6 +246,12 @@ public sealed partial class ApiTokenManager
         if (loaded.Token!.IsRetired)
         {
             return (null, loaded.Role, ApiTokenErrors.TokenRetired);
+        }
+
+        if (loaded.Token.IsExpiredAt(_time.GetUtcNow()))
+        {
+            // R21: an expired token can only be retired.
+            return (null, loaded.Role, ApiTokenErrors.TokenExpired);
         }
 
         return loaded;

@@ -28,6 +28,12 @@ public sealed partial class ApiTokenManager
             return invalid;
         }
 
+        var now = _time.GetUtcNow();
+        if (ResolveExpiry(request, now) is { Error: { } badExpiry })
+        {
+            return badExpiry;
+        }
+
         var role = await _membership.GetRoleAsync(actor.AccountId, actor.UserId, cancellationToken).ConfigureAwait(false);
         if (role is null)
         {
@@ -53,7 +59,8 @@ public sealed partial class ApiTokenManager
             AccountId = actor.AccountId,
             OwnerId = request.Type == TokenType.User ? actor.UserId : null,
             CreatedBy = actor.UserId,
-            CreatedAt = _time.GetUtcNow(),
+            CreatedAt = now,
+            ExpiresAt = ResolveExpiry(request, now).ExpiresAt,
             Description = string.IsNullOrEmpty(request.Description) ? null : request.Description,
             Privilege = privilege,
             DefaultAppState = request.DefaultAppState ?? _options.DefaultAppState,
@@ -70,5 +77,52 @@ public sealed partial class ApiTokenManager
         Log.TokenCreated(_logger, saved.Id, saved.Type, saved.AccountId, actor.UserId);
         var details = await DetailsAsync(saved, cancellationToken).ConfigureAwait(false);
         return ApiTokenResult<CreatedApiToken>.Success(new CreatedApiToken(details, secret));
+    }
+
+    // R21: the expiry a creation asks for, or the configured default; refused when in the past,
+    // when both forms are given, or beyond MaxLifetime.
+    private (DateTimeOffset? ExpiresAt, ApiTokenError? Error) ResolveExpiry(CreateApiTokenRequest request, DateTimeOffset now)
+    {
+        if (request.ExpiresAt is not null && request.LifetimeDays is not null)
+        {
+            return (null, ApiTokenErrors.ExpiryAndLifetime);
+        }
+
+        if (request.LifetimeDays is { } days && days is < 1 or > ApiTokenOptions.MaxLifetimeDays)
+        {
+            return (null, ApiTokenErrors.InvalidLifetimeDays);
+        }
+
+        DateTimeOffset? expiresAt = request.ExpiresAt;
+        if (request.LifetimeDays is { } lifetimeDays)
+        {
+            expiresAt = now.AddDays(lifetimeDays);
+        }
+        else if (expiresAt is null && (_options.DefaultLifetime ?? _options.MaxLifetime) is { } lifetime)
+        {
+            expiresAt = now + lifetime;
+        }
+
+        return CheckExpiry(expiresAt, now);
+    }
+
+    private (DateTimeOffset? ExpiresAt, ApiTokenError? Error) CheckExpiry(DateTimeOffset? expiresAt, DateTimeOffset now)
+    {
+        if (expiresAt is not { } at)
+        {
+            return (null, null);
+        }
+
+        if (at <= now)
+        {
+            return (null, ApiTokenErrors.ExpiryInPast);
+        }
+
+        if (_options.MaxLifetime is { } max && at - now > max)
+        {
+            return (null, ApiTokenErrors.LifetimeExceedsMaximum(max));
+        }
+
+        return (at.ToUniversalTime(), null);
     }
 }

@@ -98,7 +98,8 @@ public sealed partial class ApiTokenManager
             ownerRole = await _membership.GetRoleAsync(token.AccountId, token.OwnerId!, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ApiTokenDetails(token, TokenAccessPolicy.Effective(token, ownerRole));
+        var expired = token.IsExpiredAt(_time.GetUtcNow());
+        return new ApiTokenDetails(token, expired ? null : TokenAccessPolicy.Effective(token, ownerRole), expired);
     }
 
     // Loads a token the actor may see; anything else is "not found" so existence never leaks (R5).

@@ -15,4 +15,15 @@ public sealed class CreateApiTokenRequest
 
     /// <summary>An optional description of at most 256 characters.</summary>
     public string? Description { get; set; }
+
+    /// <summary>
+    /// When the token stops working (R21); must be in the future and within
+    /// <see cref="ApiTokenOptions.MaxLifetime"/>. Give this or <see cref="LifetimeDays"/>, not both;
+    /// with neither, the token gets <see cref="ApiTokenOptions.DefaultLifetime"/> (or
+    /// <see cref="ApiTokenOptions.MaxLifetime"/>, or no expiry).
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>The token's lifetime in days from now (R21), as an alternative to <see cref="ExpiresAt"/>.</summary>
+    public int? LifetimeDays { get; set; }
 }

@@ -37,6 +37,14 @@ public interface IApiTokenStore
     /// <see cref="ApiToken.Version"/>, and increments the version. Otherwise throws
     /// <see cref="ApiTokenConcurrencyException"/> and changes nothing.
     /// </summary>
+    /// <remarks>
+    /// The id and account never change. The secret hashes do when a token is rotated (R23): after
+    /// the update, <see cref="FindActiveBySecretHashAsync"/> finds the token by its new
+    /// <see cref="ApiToken.SecretHash"/> and its <see cref="ApiToken.PreviousSecretHash"/>, and no
+    /// longer by a hash it dropped. Last-use times (<see cref="ApiToken.LastUsedAt"/>,
+    /// <see cref="TokenApp.LastUsedAt"/>) are kept as stored, whatever the token passed holds: only
+    /// <see cref="RecordUsesAsync"/> writes them.
+    /// </remarks>
     /// <param name="token">The changed token, carrying the version it was read at.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The token as stored, with its new version.</returns>
@@ -49,8 +57,9 @@ public interface IApiTokenStore
     Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Finds the active (not retired) token with this secret hash: a unique, indexed lookup, the
-    /// store call of every cache miss.
+    /// Finds the active (not retired) token whose <see cref="ApiToken.SecretHash"/> or
+    /// <see cref="ApiToken.PreviousSecretHash"/> is this hash: an indexed lookup, the store call of
+    /// every cache miss. Expiry and the end of a grace period are judged by the caller.
     /// </summary>
     /// <remarks>
     /// A retired token is not found, and finding nothing should cost the same for a retired secret
@@ -84,4 +93,17 @@ public interface IApiTokenStore
     /// or <see langword="null"/> when the token does not exist.
     /// </returns>
     Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records when tokens and their applications were last used (R22), without changing their
+    /// versions: for each use, the application's <see cref="TokenApp.LastUsedAt"/> and the token's
+    /// <see cref="ApiToken.LastUsedAt"/> become the later of the stored time and the use's. Uses of
+    /// tokens or applications that do not exist are ignored. Called off the request path with a
+    /// batch collected over <see cref="ApiTokenOptions.LastUsedGranularity"/>; a database store should
+    /// write a batch in one round trip.
+    /// </summary>
+    /// <param name="uses">The uses, at most one per token and application.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the batch is stored.</returns>
+    Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken);
 }

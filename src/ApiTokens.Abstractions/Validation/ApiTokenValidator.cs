@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using ApiTokens.Caching;
 using ApiTokens.Diagnostics;
+using ApiTokens.LastUse;
 using ApiTokens.Management;
 using ApiTokens.Membership;
 using ApiTokens.Secrets;
@@ -43,6 +45,7 @@ public sealed class ApiTokenValidator
     private readonly Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> _recordApp;
     private readonly FailureThrottle _throttle;
     private readonly ApiTokenInstruments _instruments;
+    private readonly LastUseRecorder _lastUse;
 
     internal ApiTokenValidator(
         IServiceScopeFactory scopes,
@@ -53,6 +56,7 @@ public sealed class ApiTokenValidator
         IEnumerable<IApiTokenChangeListener> listeners,
         IEnumerable<IApiTokenChangeNotifier> notifiers,
         ApiTokenInstruments instruments,
+        LastUseRecorder lastUse,
         ILogger<ApiTokenValidator> logger)
     {
         _scopes = scopes;
@@ -67,6 +71,7 @@ public sealed class ApiTokenValidator
         _recordApp = RecordAppAsync;
         _throttle = new FailureThrottle(timeProvider);
         _instruments = instruments;
+        _lastUse = lastUse;
     }
 
     /// <summary>
@@ -226,13 +231,22 @@ public sealed class ApiTokenValidator
 
     private static ValueTask<ApiTokenValidationResult> Fail(ApiTokenValidationStatus status) => new(ApiTokenValidationResult.Fail(status));
 
-    // R8, R9: a recorded app is judged by its own state. The only place that judges an app.
-    private static ApiTokenValidationResult Judge(CachedApiToken entry, TokenApp app) => app.State switch
+    // R8, R9: a recorded app is judged by its own state. The only place that judges an app, and so
+    // the only place a successful use is recorded (R22: a mark in memory, no store write).
+    private ApiTokenValidationResult Judge(CachedApiToken entry, TokenApp app)
     {
-        AppState.Allow => entry.GetSuccess(app.Name),
-        AppState.Pending => ApiTokenValidationResult.Fail(ApiTokenValidationStatus.PendingApp),
-        _ => ApiTokenValidationResult.Fail(ApiTokenValidationStatus.DeniedApp),
-    };
+        switch (app.State)
+        {
+            case AppState.Allow:
+                var use = entry.GetUse(app.Name);
+                _lastUse.Record(use);
+                return use.Success;
+            case AppState.Pending:
+                return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.PendingApp);
+            default:
+                return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.DeniedApp);
+        }
+    }
 
     private async ValueTask<ApiTokenValidationResult> ValidateSlowAsync(UInt128 key, CachedApiToken? entry, string secret, string appName, CancellationToken cancellationToken)
     {
@@ -279,7 +293,8 @@ public sealed class ApiTokenValidator
     }
 
     // The active token a well-formed secret belongs to, with its effective privilege (R13, R15), or
-    // null when it is unknown, retired, or a user token whose owner is no longer a member.
+    // null when it is unknown, retired, expired (R21), a previous secret past its grace (R23), or a
+    // user token whose owner is no longer a member. Each of those fails exactly like an unknown secret.
     private async Task<ApiTokenLookup?> FindActiveAsync(string secret)
     {
         var hash = new byte[ApiTokenSecretCodec.HashLength];
@@ -289,9 +304,27 @@ public sealed class ApiTokenValidator
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
             var token = await TimedAsync("find", static (s, h) => s.FindActiveBySecretHashAsync(h, CancellationToken.None), store, hash).ConfigureAwait(false);
-            if (token is null || token.IsRetired)
+            var now = _time.GetUtcNow();
+            if (token is null || token.IsRetired || token.IsExpiredAt(now))
             {
                 return null;
+            }
+
+            var previous = !CryptographicOperations.FixedTimeEquals(token.SecretHash, hash);
+            if (previous
+                && (token.PreviousSecretHash is null
+                    || !CryptographicOperations.FixedTimeEquals(token.PreviousSecretHash, hash)
+                    || token.PreviousSecretExpiresAt is not { } graceEnds
+                    || now >= graceEnds))
+            {
+                return null;
+            }
+
+            // Until when this secret authenticates: the cache never serves it past that (R21, R23).
+            var validUntil = token.ExpiresAt;
+            if (previous && (validUntil is null || token.PreviousSecretExpiresAt < validUntil))
+            {
+                validUntil = token.PreviousSecretExpiresAt;
             }
 
             TokenPrivilege? ownerRole = null;
@@ -306,7 +339,7 @@ public sealed class ApiTokenValidator
                 ownerRole = await membership.GetRoleAsync(token.AccountId, token.OwnerId, CancellationToken.None).ConfigureAwait(false);
             }
 
-            return TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective) : null;
+            return TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective, validUntil, previous) : null;
         }
     }
 

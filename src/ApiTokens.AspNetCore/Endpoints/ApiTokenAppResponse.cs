@@ -14,4 +14,7 @@ public sealed class ApiTokenAppResponse
 
     /// <summary>When the app was first seen (or decided in advance).</summary>
     public required DateTimeOffset FirstSeenAt { get; init; }
+
+    /// <summary>When a request with this app last authenticated, to within the configured granularity (R22).</summary>
+    public DateTimeOffset? LastUsedAt { get; init; }
 }

@@ -69,6 +69,13 @@ public static class ApiTokenEndpointRouteBuilderExtensions
             .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapPost("/{id}/rotate", ApiTokenEndpoints.RotateAsync)
+            .WithName("ApiTokens_Rotate").WithSummary("Gives a token a new secret; the previous one works for a grace period.")
+            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         group.MapPost("/{id}/promote", ApiTokenEndpoints.PromoteAsync)
             .WithName("ApiTokens_Promote").WithSummary("Promotes a user token to an account token (admins only; irreversible).")
             .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")

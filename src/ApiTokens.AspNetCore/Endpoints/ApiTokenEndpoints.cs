@@ -20,6 +20,9 @@ internal static class ApiTokenEndpoints
 {
     private const long MaxBodyBytes = 16 * 1024;
 
+    // Longer than any allowed grace period (365 days), short enough for TimeSpan.
+    private const long MaxGraceSeconds = 366L * 24 * 60 * 60;
+
     public static async Task<Results<JsonHttpResult<ApiTokenResponse[]>, ProblemHttpResult>> ListAsync(HttpContext context, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
     {
         if (await resolver.ResolveAsync(context) is not { } actor)
@@ -89,7 +92,7 @@ internal static class ApiTokenEndpoints
 
         var result = await manager.CreateAsync(
             actor,
-            new CreateApiTokenRequest { Type = type, Privilege = body.Privilege, DefaultAppState = body.DefaultAppState, Description = body.Description },
+            new CreateApiTokenRequest { Type = type, Privilege = body.Privilege, DefaultAppState = body.DefaultAppState, Description = body.Description, ExpiresAt = body.ExpiresAt, LifetimeDays = body.LifetimeDays },
             context.RequestAborted);
         if (!result.Succeeded)
         {
@@ -174,6 +177,44 @@ internal static class ApiTokenEndpoints
         }
 
         return ToResult(context, await manager.RetireAsync(actor, id, expected, context.RequestAborted));
+    }
+
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> RotateAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        // The body is optional: no body rotates with the configured grace period.
+        var body = new RotateApiTokenBody();
+        if (context.Request.ContentLength is not (null or 0) || context.Request.ContentType is not null)
+        {
+            var (read, problem) = await ReadBodyAsync(context, ApiTokenJsonContext.Default.RotateApiTokenBody);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            body = read!;
+        }
+
+        if (!TryReadIfMatch(context, out var expected))
+        {
+            return InvalidIfMatch(context);
+        }
+
+        // Out-of-range values (negative, or beyond any grace period) are the manager's to refuse.
+        var grace = body.GracePeriodSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, -1, MaxGraceSeconds)) : (TimeSpan?)null;
+        var result = await manager.RotateAsync(actor, id, new RotateApiTokenRequest { GracePeriod = grace, ExpiresAt = body.ExpiresAt }, expected, context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            return ManagementProblems.From(context, result.Error);
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.ETag = ETagOf(result.Value.Details.Token);
+        return TypedResults.Json(ApiTokenResponse.From(result.Value.Details, result.Value.Secret), ApiTokenJsonContext.Default.ApiTokenResponse);
     }
 
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> PromoteAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)

@@ -15,6 +15,7 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSerializable(typeof(CreateApiTokenBody))]
 [JsonSerializable(typeof(UpdateApiTokenBody))]
 [JsonSerializable(typeof(SetAppStateBody))]
+[JsonSerializable(typeof(RotateApiTokenBody))]
 internal sealed partial class ApiTokenJsonContext : JsonSerializerContext
 {
 }

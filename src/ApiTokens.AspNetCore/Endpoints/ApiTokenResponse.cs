@@ -61,6 +61,21 @@ public sealed class ApiTokenResponse
     /// <summary>The owner before promotion.</summary>
     public string? FormerOwnerId { get; init; }
 
+    /// <summary>When the token stops working (R21); <see langword="null"/> when it does not expire.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Whether the token has expired (R21): it fails like an unknown token and can only be retired.</summary>
+    public required bool Expired { get; init; }
+
+    /// <summary>When the token last authenticated, to within the configured granularity (R22).</summary>
+    public DateTimeOffset? LastUsedAt { get; init; }
+
+    /// <summary>When the secret was last rotated (R23).</summary>
+    public DateTimeOffset? RotatedAt { get; init; }
+
+    /// <summary>When the secret replaced by the last rotation stops (or stopped) working (R23).</summary>
+    public DateTimeOffset? PreviousSecretExpiresAt { get; init; }
+
     /// <summary>The secret's prefix and last four characters, never the secret.</summary>
     public required string SecretHint { get; init; }
 
@@ -71,7 +86,7 @@ public sealed class ApiTokenResponse
     /// </summary>
     public required long Version { get; init; }
 
-    /// <summary>The secret: only in the response that creates the token, never again.</summary>
+    /// <summary>The secret: only in the response that creates or rotates the token, never again.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
 
@@ -82,7 +97,7 @@ public sealed class ApiTokenResponse
         for (var i = 0; i < apps.Length; i++)
         {
             var app = token.Apps[i];
-            apps[i] = new ApiTokenAppResponse { Name = app.Name, State = app.State, FirstSeenAt = app.FirstSeenAt };
+            apps[i] = new ApiTokenAppResponse { Name = app.Name, State = app.State, FirstSeenAt = app.FirstSeenAt, LastUsedAt = app.LastUsedAt };
         }
 
         return new ApiTokenResponse
@@ -104,6 +119,11 @@ public sealed class ApiTokenResponse
             PromotedAt = token.PromotedAt,
             PromotedBy = token.PromotedBy,
             FormerOwnerId = token.FormerOwnerId,
+            ExpiresAt = token.ExpiresAt,
+            Expired = details.Expired,
+            LastUsedAt = token.LastUsedAt,
+            RotatedAt = token.RotatedAt,
+            PreviousSecretExpiresAt = token.PreviousSecretExpiresAt,
             SecretHint = token.SecretHint,
             Version = token.Version,
             Secret = secret,

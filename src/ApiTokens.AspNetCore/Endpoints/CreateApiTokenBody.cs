@@ -19,4 +19,10 @@ public sealed class CreateApiTokenBody
 
     /// <summary>At most 256 characters.</summary>
     public string? Description { get; set; }
+
+    /// <summary>When the token expires (RFC 3339, in the future); or give <see cref="LifetimeDays"/>.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>The token's lifetime in whole days from now; or give <see cref="ExpiresAt"/>.</summary>
+    public int? LifetimeDays { get; set; }
 }

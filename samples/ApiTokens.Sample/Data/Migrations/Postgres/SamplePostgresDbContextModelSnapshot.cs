@@ -38,6 +38,10 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_seen_at");
 
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
                     b.Property<int>("State")
                         .HasColumnType("integer")
                         .HasColumnName("state");
@@ -80,15 +84,32 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("description");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("FormerOwnerId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("former_owner_id");
 
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
                     b.Property<string>("OwnerId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_expires_at");
+
+                    b.Property<byte[]>("PreviousSecretHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("previous_secret_hash");
 
                     b.Property<int>("Privilege")
                         .HasColumnType("integer")
@@ -112,6 +133,10 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("retired_by");
 
+                    b.Property<DateTimeOffset?>("RotatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rotated_at");
+
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -134,6 +159,10 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnName("version");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PreviousSecretHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_previous_secret_hash");
 
                     b.HasIndex("SecretHash")
                         .IsUnique()

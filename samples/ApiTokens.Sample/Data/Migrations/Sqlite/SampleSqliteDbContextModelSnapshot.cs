@@ -33,6 +33,10 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("first_seen_at");
 
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_used_at");
+
                     b.Property<int>("State")
                         .HasColumnType("INTEGER")
                         .HasColumnName("state");
@@ -75,15 +79,32 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("FormerOwnerId")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("former_owner_id");
 
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_used_at");
+
                     b.Property<string>("OwnerId")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_secret_expires_at");
+
+                    b.Property<byte[]>("PreviousSecretHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("previous_secret_hash");
 
                     b.Property<int>("Privilege")
                         .HasColumnType("INTEGER")
@@ -107,6 +128,10 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("retired_by");
 
+                    b.Property<DateTimeOffset?>("RotatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rotated_at");
+
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -129,6 +154,10 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnName("version");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PreviousSecretHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_previous_secret_hash");
 
                     b.HasIndex("SecretHash")
                         .IsUnique()
