@@ -13,11 +13,29 @@ public static class SampleApp
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // --verbose (a flag without a value) turns request and SQL logs on.
+        var verbose = args.Contains("--verbose", StringComparer.OrdinalIgnoreCase);
+        args = [.. args.Where(a => !a.Equals("--verbose", StringComparison.OrdinalIgnoreCase))];
+
+        // appsettings.json beside the binary, whatever directory the sample is started from (the
+        // data directory stays the current one).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+
+        // Quiet by default: warnings and the start banner (printed to the console, not logged).
+        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        if (verbose)
+        {
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
+        }
+
+        // Every ApiTokenOptions property from the "ApiTokens" section: appsettings.json, environment
+        // variables (ApiTokens__MaxLifetime=90.00:00:00) or the command line (--ApiTokens:MaxLifetime=...).
+        builder.Services.AddOptions<ApiTokenOptions>().BindConfiguration("ApiTokens");
 
         var store = SampleStore.Configure(builder);
 
@@ -69,6 +87,7 @@ public static class SampleApp
         app.UseAuthorization();
 
         app.MapDemoSignIn();
+        app.MapGet("/api/token-settings", static (Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options) => TokenSettings(options.Value));
         app.MapMembers();
         app.MapApiTokens("/api/tokens");
         app.MapCirconusApi();
@@ -76,6 +95,16 @@ public static class SampleApp
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, store));
         return app;
     }
+
+    // What the page needs to offer only lifetimes and grace periods the service accepts (R21, R23).
+    private static IResult TokenSettings(ApiTokenOptions options) => Results.Ok(new
+    {
+        defaultLifetimeDays = options.DefaultLifetime?.TotalDays,
+        maxLifetimeDays = options.MaxLifetime?.TotalDays,
+        rotationGracePeriodSeconds = (long)options.RotationGracePeriod.TotalSeconds,
+        maxRotationGracePeriodSeconds = (long)options.MaxRotationGracePeriod.TotalSeconds,
+        lastUsedGranularitySeconds = options.LastUsedGranularity.TotalSeconds,
+    });
 
     private static void PrintWelcome(WebApplication app, string store)
     {

@@ -69,5 +69,10 @@ internal sealed class SampleServer : IAsyncDisposable
         return body;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    // Stopped as Ctrl+C stops it (hosted services get StopAsync: the last last-use batch is written), then disposed.
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
 }

@@ -6,6 +6,8 @@ const ROLE_LABEL = { admin: "Admin", normal: "Normal", readOnly: "Read only" };
 const RANK = { readOnly: 0, normal: 1, admin: 2 };
 const STATE_LABEL = { allow: "Allow", pending: "Pending", deny: "Deny" };
 let me = null;
+let settings = { defaultLifetimeDays: null, maxLifetimeDays: null, rotationGracePeriodSeconds: 3600, maxRotationGracePeriodSeconds: 604800 };
+let rotating = null;        // the token the rotate dialog is for
 let shownTokens = "";       // the last list rendered, to re-render only what changed
 let pollTimer = null;
 const POLL_MS = 5000;        // live updates: the page re-reads who you are and the tokens every 5 s
@@ -145,6 +147,7 @@ async function start(signInMessage) {
     return;
   }
   if (!wasSignedIn) $("page-title").focus();
+  try { settings = await api("GET", "/api/token-settings"); } catch { /* keep the defaults */ }
   startPolling();
   $("who-name").textContent = me.displayName + " (" + me.userName + ")";
   $("who-role").textContent = me.role ? ROLE_LABEL[me.role] : "Not a member";
@@ -168,7 +171,7 @@ function stopPolling() {
 // Live updates: who you are (a role change or removal elsewhere) and the tokens (new pending apps,
 // changes from another tab). Nothing is re-rendered while a dialog is open or the list has focus.
 async function poll() {
-  if (document.hidden || $("create-dialog").open) return;
+  if (document.hidden || $("create-dialog").open || $("rotate-dialog").open) return;
   const before = JSON.stringify(me);
   try {
     const now = await api("GET", "/api/me");
@@ -205,7 +208,7 @@ async function refresh(force = true) {
     list.append(el("p", { class: "empty card", text }));
   }
   for (const token of tokens.slice().reverse()) list.append(renderToken(token));
-  const waiting = tokens.filter((t) => canManage(t) && !t.retired).reduce((n, t) => n + t.apps.filter((a) => a.state === "pending").length, 0);
+  const waiting = tokens.filter((t) => canManage(t) && !t.retired && !t.expired).reduce((n, t) => n + t.apps.filter((a) => a.state === "pending").length, 0);
   $("pending-count").hidden = waiting === 0;
   $("pending-count").textContent = waiting === 1 ? "1 app waiting for your approval" : `${waiting} apps waiting for your approval`;
   await refreshMembers();
@@ -223,14 +226,16 @@ function privilegeOptions(current) {
 }
 
 function renderToken(token) {
-  const manageable = canManage(token) && !token.retired;
+  // An expired token (R21) can only be retired; a retired one not even that.
+  const manageable = canManage(token) && !token.retired && !token.expired;
   const name = `token “${token.description || token.secretHint}”`;
-  const card = el("article", { class: "token" + (token.retired ? " retired" : ""), dataset: { tokenId: token.id, testid: "token" } });
+  const card = el("article", { class: "token" + (token.retired ? " retired" : "") + (token.expired ? " expired" : ""), dataset: { tokenId: token.id, testid: "token" } });
 
   card.append(el("header", {},
     el("span", { class: "badge " + token.type, text: token.type === "user" ? "User token" : "Account token", "data-testid": "token-type" }),
     el("span", { class: "desc", text: token.description || "(no description)" }),
-    token.retired ? el("span", { class: "badge retired", text: "Retired", "data-testid": "retired-badge" }) : null));
+    token.retired ? el("span", { class: "badge retired", text: "Retired", "data-testid": "retired-badge" }) : null,
+    token.expired && !token.retired ? el("span", { class: "badge expired", text: "Expired", "data-testid": "expired-badge" }) : null));
 
   const meta = el("dl", { class: "meta" });
   const add = (label, value) => { if (value) meta.append(el("dt", { text: label }), el("dd", { text: value })); };
@@ -240,6 +245,17 @@ function renderToken(token) {
   add("Created", `${fmt(token.createdAt)} by ${token.createdBy}`);
   if (token.promotedAt) add("Promoted", `${fmt(token.promotedAt)} by ${token.promotedBy} (was ${token.formerOwnerId}'s)`);
   if (token.retired) add("Retired", `${fmt(token.retiredAt)} by ${token.retiredBy}`);
+  add(token.expired ? "Expired" : "Expires", token.expiresAt ? fmt(token.expiresAt) : "never");
+  add("Last used", token.lastUsedAt ? fmt(token.lastUsedAt) : "never");
+  if (token.rotatedAt) {
+    const graceLeft = token.previousSecretExpiresAt && new Date(token.previousSecretExpiresAt) > new Date();
+    add("Rotated", fmt(token.rotatedAt) + (graceLeft ? ` — the previous secret works until ${fmt(token.previousSecretExpiresAt)}` : ""));
+  }
+  for (const dd of meta.querySelectorAll("dd")) {
+    const label = dd.previousElementSibling.textContent;
+    if (label === "Expires" || label === "Expired") dd.dataset.testid = "expires";
+    if (label === "Last used") dd.dataset.testid = "last-used";
+  }
   card.append(meta);
 
   const privilege = el("select", { "data-field": "privilege", "aria-label": `Privilege of ${name}`, disabled: !manageable,
@@ -255,7 +271,7 @@ function renderToken(token) {
       text: "Effective: " + (token.effectivePrivilege ? ROLE_LABEL[token.effectivePrivilege] : "none") }),
     el("label", {}, "Default app state", defaultState),
     el("span", { class: "spacer" }));
-  if (me.role === "admin" && token.type === "user" && !token.retired) {
+  if (me.role === "admin" && token.type === "user" && !token.retired && !token.expired) {
     controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token", "aria-label": `Promote ${name} to an account token`,
       onclick: () => {
         if (confirm("Promote this user token to an account token? It will no longer belong to " + token.ownerId + ". This cannot be undone.")) {
@@ -264,6 +280,10 @@ function renderToken(token) {
       } }));
   }
   if (manageable) {
+    controls.append(el("button", { type: "button", "data-action": "rotate", text: "Rotate", "aria-label": `Rotate ${name}`,
+      onclick: () => openRotate(token) }));
+  }
+  if (canManage(token) && !token.retired) {
     controls.append(el("button", { type: "button", class: "danger", "data-action": "retire", text: "Retire", "aria-label": `Retire ${name}`,
       onclick: () => {
         if (confirm("Retire this token? Every program using it loses access immediately. This cannot be undone.")) {
@@ -294,6 +314,7 @@ function renderApps(token, manageable) {
       el("td", { class: "app-name", text: app.name }),
       el("td", {}, el("span", { class: "badge " + app.state, text: STATE_LABEL[app.state], "data-testid": "app-state" })),
       el("td", { class: "muted", text: "first seen " + fmt(app.firstSeenAt) }),
+      el("td", { class: "muted", "data-testid": "app-last-used", text: app.lastUsedAt ? "last used " + fmt(app.lastUsedAt) : "not used yet" }),
       el("td", { class: "actions-cell" },
         manageable && app.state !== "allow" ? el("button", { type: "button", class: "ok", "data-action": "allow-app", text: "Allow", "aria-label": `Allow ${app.name} for ${tokenName(token)}`, onclick: () => decide(token, app.name, "allow") }) : null,
         manageable && app.state !== "deny" ? el("button", { type: "button", class: "danger", "data-action": "deny-app", text: "Deny", "aria-label": `Deny ${app.name} for ${tokenName(token)}`, onclick: () => decide(token, app.name, "deny") }) : null)));
@@ -322,7 +343,32 @@ function openCreate(type) {
   $("create-privilege").replaceChildren(...privilegeOptions("readOnly"));
   $("create-default-state").value = "allow";
   $("create-description").value = "";
+  fillLifetimes();
   $("create-dialog").showModal();
+}
+
+// R21: 7, 30 or 90 days, a date, or never — only what the service's MaxLifetime allows.
+function fillLifetimes() {
+  const max = settings.maxLifetimeDays;
+  const options = [7, 30, 90].filter((d) => !max || d <= max).map((d) => el("option", { value: String(d), text: `in ${d} days` }));
+  options.push(el("option", { value: "date", text: "on a date…" }));
+  if (!max) options.push(el("option", { value: "never", text: "never" }));
+  $("create-lifetime").replaceChildren(...options);
+  const preferred = String(settings.defaultLifetimeDays ?? 30);
+  $("create-lifetime").value = [...$("create-lifetime").options].some((o) => o.value === preferred) ? preferred : $("create-lifetime").options[0].value;
+  const date = $("create-expires-date");
+  const tomorrow = new Date(Date.now() + 86400000);
+  date.min = tomorrow.toISOString().slice(0, 10);
+  date.max = max ? new Date(Date.now() + max * 86400000).toISOString().slice(0, 10) : "";
+  date.value = "";
+  showDate();
+}
+
+function showDate() {
+  const picking = $("create-lifetime").value === "date";
+  $("create-expires-date").hidden = !picking;
+  $("create-expires-date-label").hidden = !picking;
+  $("create-expires-date").required = picking;
 }
 
 async function submitCreate(event) {
@@ -334,6 +380,13 @@ async function submitCreate(event) {
   };
   const description = $("create-description").value.trim();
   if (description) body.description = description;
+  const lifetime = $("create-lifetime").value;
+  if (lifetime === "date") {
+    // The end of the chosen day, in the browser's time zone.
+    body.expiresAt = new Date($("create-expires-date").value + "T23:59:59").toISOString();
+  } else if (lifetime !== "never") {
+    body.lifetimeDays = Number(lifetime);
+  }
   $("create-dialog").close();
   await run(async () => {
     const token = await api("POST", "/api/tokens", body);
@@ -341,7 +394,43 @@ async function submitCreate(event) {
   });
 }
 
-function showSecret(token) {
+// R23: a new secret for the same token; the old one keeps working for the chosen grace period.
+function openRotate(token) {
+  if (!$("secret-panel").hidden &&
+      !confirm(`The secret of ${$("secret-token").textContent} is still shown. Rotating hides it for good — have you saved it?`)) {
+    return;
+  }
+  rotating = token;
+  $("rotate-title").textContent = `Rotate ${tokenName(token)}`;
+  const max = settings.maxRotationGracePeriodSeconds;
+  const choices = [[0, "stops at once"], [3600, "for 1 hour"], [86400, "for 1 day"], [604800, "for 7 days"]]
+    .filter(([seconds]) => seconds <= max);
+  if (!choices.some(([seconds]) => seconds === settings.rotationGracePeriodSeconds)) {
+    choices.push([settings.rotationGracePeriodSeconds, `for ${settings.rotationGracePeriodSeconds} seconds`]);
+  }
+  $("rotate-grace").replaceChildren(...choices.sort((a, b) => a[0] - b[0])
+    .map(([seconds, text]) => el("option", { value: String(seconds), text, selected: seconds === settings.rotationGracePeriodSeconds })));
+  $("rotate-dialog").showModal();
+}
+
+async function submitRotate(event) {
+  event.preventDefault();
+  const token = rotating;
+  const gracePeriodSeconds = Number($("rotate-grace").value);
+  $("rotate-dialog").close();
+  await run(async () => {
+    const rotated = await api("POST", `/api/tokens/${encodeURIComponent(token.id)}/rotate`, { gracePeriodSeconds }, token.version);
+    showSecret(rotated, true);
+  });
+}
+
+function showSecret(token, rotated = false) {
+  $("secret-title").textContent = rotated ? "Copy the new secret now" : "Copy your new token now";
+  const note = $("secret-rotated");
+  note.hidden = !rotated;
+  note.textContent = !rotated ? ""
+    : token.previousSecretExpiresAt ? `The previous secret keeps working until ${fmt(token.previousSecretExpiresAt)}; move its clients to this one before then.`
+    : "The previous secret has stopped working.";
   const path = token.type === "user" ? "/v2/user/current" : "/v2/account/current";
   $("secret-token").textContent = `${tokenName(token)} (${token.id})`;
   $("secret-value").textContent = token.secret;
@@ -444,6 +533,9 @@ document.addEventListener("DOMContentLoaded", () => {
     item.addEventListener("click", () => openCreate(item.dataset.type));
   }
   $("create-form").addEventListener("submit", submitCreate);
+  $("create-lifetime").addEventListener("change", showDate);
+  $("rotate-form").addEventListener("submit", submitRotate);
+  $("rotate-cancel").addEventListener("click", () => $("rotate-dialog").close());
   $("create-cancel").addEventListener("click", () => $("create-dialog").close());
   $("create-dialog").addEventListener("close", () => { if ($("secret-panel").hidden) $("new-token").focus(); });
   $("copy-secret").addEventListener("click", (e) => copy($("secret-value").textContent, e.target));

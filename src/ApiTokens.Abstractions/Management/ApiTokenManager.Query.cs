@@ -72,10 +72,11 @@ public sealed partial class ApiTokenManager
             ? null
             : await _membership.GetRolesAsync(actor.AccountId, owners, cancellationToken).ConfigureAwait(false);
         var result = new List<ApiTokenDetails>(page.Count);
+        var now = _time.GetUtcNow();
         foreach (var token in page)
         {
             TokenPrivilege? ownerRole = NeedsOwnerRole(token) && roles!.TryGetValue(token.OwnerId!, out var r) ? r : null;
-            result.Add(new ApiTokenDetails(token, TokenAccessPolicy.Effective(token, ownerRole)));
+            result.Add(Details(token, ownerRole, now));
         }
 
         return ApiTokenResult<ApiTokenPage<ApiTokenDetails>>.Success(new ApiTokenPage<ApiTokenDetails>(result, next));

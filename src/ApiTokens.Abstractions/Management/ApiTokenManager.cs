@@ -98,7 +98,13 @@ public sealed partial class ApiTokenManager
             ownerRole = await _membership.GetRoleAsync(token.AccountId, token.OwnerId!, cancellationToken).ConfigureAwait(false);
         }
 
-        var expired = token.IsExpiredAt(_time.GetUtcNow());
+        return Details(token, ownerRole, _time.GetUtcNow());
+    }
+
+    // The one place a token's details are judged: an expired token (R21) has no effective privilege.
+    private static ApiTokenDetails Details(ApiToken token, TokenPrivilege? ownerRole, DateTimeOffset now)
+    {
+        var expired = token.IsExpiredAt(now);
         return new ApiTokenDetails(token, expired ? null : TokenAccessPolicy.Effective(token, ownerRole), expired);
     }
 

@@ -53,6 +53,9 @@ public sealed class ExpiryTests
 
         Assert.IsTrue(read.Value!.Expired);
         Assert.IsNull(read.Value.EffectivePrivilege);
+        var listed = (await h.Manager.ListAsync(Harness.Bob, cancellationToken: Ct)).Value!.Items.Single();
+        Assert.IsTrue(listed.Expired, "the list judges expiry like a read");
+        Assert.IsNull(listed.EffectivePrivilege);
     }
 
     [TestMethod]
