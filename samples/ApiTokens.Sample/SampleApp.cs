@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.FileProviders;
+using OpenTelemetry.Metrics;
 
 namespace ApiTokens.Sample;
 
@@ -38,6 +39,13 @@ public static class SampleApp
         builder.Services.AddOptions<ApiTokenOptions>().BindConfiguration("ApiTokens");
 
         var store = SampleStore.Configure(builder);
+
+        // Operations (SPEC §5): /healthz asks the token store; /metrics is the ApiTokens meter (R25)
+        // in Prometheus text through OpenTelemetry.
+        builder.Services.AddHealthChecks().AddApiTokenStore();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ApiTokens.Diagnostics.ApiTokensTelemetry.MeterName)
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));   // every scrape reads the counters now
 
         builder.Services.AddSingleton<AnnotationBoard>();
         // Every error is problem+json with the fields Circonus clients read (code, message, reference),
@@ -86,6 +94,8 @@ public static class SampleApp
         app.UseAuthentication();
         app.UseAuthorization();
 
+        app.MapHealthChecks("/healthz");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapDemoSignIn();
         app.MapGet("/api/token-settings", static (Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options) => TokenSettings(options.Value));
         app.MapMembers();

@@ -29,12 +29,20 @@ internal sealed class ApiTokenInstruments
     public ApiTokenInstruments(IMeterFactory meters)
     {
         var meter = meters.Create(ApiTokensTelemetry.MeterName);
+
+        // Buckets in seconds from 10 µs (a cache hit) to 10 s (a store at its timeout); exporters
+        // that honour advice (OpenTelemetry) use them instead of their millisecond defaults.
         _authentications = meter.CreateCounter<long>("apitokens.authentication.count", "{authentication}", "Authentications by result.");
-        _duration = meter.CreateHistogram<double>("apitokens.authentication.duration", "s", "How long validating a presented secret took.");
+        _duration = meter.CreateHistogram<double>("apitokens.authentication.duration", "s", "How long validating a presented secret took.", tags: null, advice: s_seconds);
         _cacheLookups = meter.CreateCounter<long>("apitokens.cache.lookups", "{lookup}", "Cache lookups of well-formed secrets, by hit.");
-        _storeDuration = meter.CreateHistogram<double>("apitokens.store.duration", "s", "Store calls of the validation flow; error.type on failures.");
+        _storeDuration = meter.CreateHistogram<double>("apitokens.store.duration", "s", "Store calls of the validation flow; error.type on failures.", tags: null, advice: s_seconds);
         _notifications = meter.CreateCounter<long>("apitokens.notifications.received", "{notification}", "Changes announced by other nodes (R26).");
     }
+
+    private static readonly InstrumentAdvice<double> s_seconds = new()
+    {
+        HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    };
 
     // A timestamp when the duration is observed, else 0 (no clock read on the hot path).
     public long Start() => _duration.Enabled ? Stopwatch.GetTimestamp() : 0;
