@@ -63,7 +63,7 @@ internal static class MemberEndpoints
         }
 
         membership.SetRole(actor.AccountId, userId, role);
-        await manager.MemberRoleChangedAsync(actor.AccountId, userId, context.RequestAborted);
+        await manager.MemberRoleChangedAsync(actor.AccountId, userId, actor.UserId, context.RequestAborted);
         return Results.Ok(new { userId, role = DemoDirectory.ApiRole(role) });
     }
 

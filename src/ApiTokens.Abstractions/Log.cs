@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "The previous secret of API token {TokenId} was used by app {AppName} during its grace period; it stops working at {PreviousSecretExpiresAt:O}.")]
     public static partial void PreviousSecretUsed(ILogger logger, string tokenId, string appName, DateTimeOffset? previousSecretExpiresAt);
+
+    [LoggerMessage(14, LogLevel.Warning, "The event handler {Handler} failed on {Action} of API token {TokenId}; the change stands.")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception exception, string handler, string action, string tokenId);
+
+    [LoggerMessage(15, LogLevel.Warning, "The audit record of {Action} for API token {TokenId} could not be written.")]
+    public static partial void AuditAppendFailed(ILogger logger, Exception exception, string action, string tokenId);
 }

@@ -8,7 +8,8 @@ public static class ApiTokensModelBuilderExtensions
     /// <summary>
     /// Maps <see cref="ApiTokenEntity"/> to <c>api_tokens</c> and <see cref="ApiTokenAppEntity"/> to
     /// <c>api_token_apps</c>: unique indexes on the secret hash and the previous secret hash (R23), apps keyed by (token, name), and a
-    /// version column used as the concurrency token. Call it from <c>OnModelCreating</c>, then add a
+    /// version column used as the concurrency token; and <see cref="ApiTokenAuditEntity"/> to
+    /// <c>api_token_audit</c> (R24), indexed by account and by token. Call it from <c>OnModelCreating</c>, then add a
     /// migration.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
@@ -59,6 +60,23 @@ public static class ApiTokensModelBuilderExtensions
             app.Property(a => a.State).HasColumnName("state");
             app.Property(a => a.FirstSeenAt).HasColumnName("first_seen_at");
             app.Property(a => a.LastUsedAt).HasColumnName("last_used_at");
+        });
+
+        modelBuilder.Entity<ApiTokenAuditEntity>(audit =>
+        {
+            audit.ToTable("api_token_audit", schema);
+            audit.HasKey(a => a.Sequence).HasName("pk_api_token_audit");
+            audit.Property(a => a.Sequence).HasColumnName("sequence").ValueGeneratedOnAdd();
+            audit.Property(a => a.Id).HasColumnName("id").HasMaxLength(64).IsRequired();
+            audit.Property(a => a.At).HasColumnName("at");
+            audit.Property(a => a.TokenId).HasColumnName("token_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxTokenIdLength).IsRequired();
+            audit.Property(a => a.AccountId).HasColumnName("account_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength).IsRequired();
+            audit.Property(a => a.Actor).HasColumnName("actor").HasMaxLength(ApiTokens.ApiTokenOptions.MaxAppNameLength + 8).IsRequired();
+            audit.Property(a => a.Action).HasColumnName("action").HasMaxLength(64).IsRequired();
+            audit.Property(a => a.Changes).HasColumnName("changes").IsRequired();
+            audit.HasIndex(a => a.Id).IsUnique().HasDatabaseName("ix_api_token_audit_id");
+            audit.HasIndex(a => new { a.AccountId, a.Sequence }).HasDatabaseName("ix_api_token_audit_account");
+            audit.HasIndex(a => new { a.TokenId, a.Sequence }).HasDatabaseName("ix_api_token_audit_token");
         });
 
         return modelBuilder;

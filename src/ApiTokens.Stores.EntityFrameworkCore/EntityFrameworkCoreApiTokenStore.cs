@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ApiTokens.Auditing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -68,7 +69,12 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     /// concurrent creations for it (in any process) before the count; SQLite transactions take the
     /// database's write lock when they begin.
     /// </remarks>
-    public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
+    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
+        => TryCreateAsync(token, maxActive, audit: null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>The audit record is inserted by the same <c>SaveChanges</c> as the token, in the same transaction.</remarks>
+    public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         try
@@ -76,10 +82,10 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
             var strategy = context.Database.CreateExecutionStrategy();
             return await strategy.ExecuteAsync(
-                (Context: context, Token: token, MaxActive: maxActive),
+                (Context: context, Token: token, MaxActive: maxActive, Audit: audit),
                 static async (_, state, ct) =>
                 {
-                    var (context, token, maxActive) = state;
+                    var (context, token, maxActive, audit) = state;
                     context.ChangeTracker.Clear();
                     var database = context.Database;
                     await using var transaction = await database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -102,6 +108,11 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
                     var entity = EntityMapping.ToEntity(token, version: 1);
                     context.Set<ApiTokenEntity>().Add(entity);
+                    if (audit is not null)
+                    {
+                        context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(audit));
+                    }
+
                     await context.SaveChangesAsync(ct).ConfigureAwait(false);
                     await transaction.CommitAsync(ct).ConfigureAwait(false);
                     return EntityMapping.ToToken(entity);
@@ -116,7 +127,12 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public async Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+        => UpdateAsync(token, audit: null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>The audit record is inserted by the same <c>SaveChanges</c> as the change, in the same transaction.</remarks>
+    public async Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         try
@@ -126,12 +142,12 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             {
                 // R26: the change and its announcement commit together.
                 return await context.Database.CreateExecutionStrategy().ExecuteAsync(
-                    (Store: this, Context: context, Token: token),
+                    (Store: this, Context: context, Token: token, Audit: audit),
                     static async (_, state, ct) =>
                     {
                         state.Context.ChangeTracker.Clear();
                         await using var transaction = await state.Context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                        var saved = await ApplyUpdateAsync(state.Context, state.Token, ct).ConfigureAwait(false);
+                        var saved = await ApplyUpdateAsync(state.Context, state.Token, state.Audit, ct).ConfigureAwait(false);
                         await state.Store.NotifyAsync(state.Context, state.Token.Id, ct).ConfigureAwait(false);
                         await transaction.CommitAsync(ct).ConfigureAwait(false);
                         return saved;
@@ -140,7 +156,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                     cancellationToken).ConfigureAwait(false);
             }
 
-            return await ApplyUpdateAsync(context, token, cancellationToken).ConfigureAwait(false);
+            return await ApplyUpdateAsync(context, token, audit, cancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateConcurrencyException ex)
         {
@@ -215,7 +231,11 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public async Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+        => RecordAppAsync(tokenId, app, maxApps, audit: null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokenId);
         ArgumentNullException.ThrowIfNull(app);
@@ -229,7 +249,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
             await using (var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
             {
-                await RecordAppCoreAsync(context, tokenId, app, maxApps, Notifies(context) ? _channel : null, cancellationToken).ConfigureAwait(false);
+                await RecordAppCoreAsync(context, tokenId, app, maxApps, audit, Notifies(context) ? _channel : null, cancellationToken).ConfigureAwait(false);
             }
 
             // Re-read: whoever won, this is the state every caller sees.
@@ -284,12 +304,58 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         }
     }
 
-    private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, string? channel, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(record));
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The audit record could not be written.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var query = context.Set<ApiTokenAuditEntity>().AsNoTracking().Where(a => a.AccountId == accountId);
+            if (tokenId is not null)
+            {
+                query = query.Where(a => a.TokenId == tokenId);
+            }
+
+            if (before is { } b)
+            {
+                query = query.Where(a => a.Sequence < b);
+            }
+
+            var rows = await query.OrderByDescending(a => a.Sequence).Take(limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var more = rows.Count > limit;
+            var records = rows.Take(limit).Select(AuditMapping.ToRecord).ToList();
+            return new ApiTokenAuditPage(records, more ? records[^1].Sequence : null);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The audit records could not be read.");
+        }
+    }
+
+    private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, string? channel, CancellationToken cancellationToken)
     {
         var sql = AppSql.For(context);
         var strategy = context.Database.CreateExecutionStrategy();
         return strategy.ExecuteAsync(
-            (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps, Channel: channel),
+            (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps, Audit: audit, Channel: channel),
             static async (_, state, ct) =>
             {
                 var database = state.Context.Database;
@@ -313,6 +379,14 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                 if (inserted == 1)
                 {
                     await database.ExecuteSqlRawAsync(state.Sql.Bump, [state.TokenId], ct).ConfigureAwait(false);
+                    if (state.Audit is not null)
+                    {
+                        // R24: the first sight's record commits with it, and only with the insert that won.
+                        state.Context.ChangeTracker.Clear();
+                        state.Context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(state.Audit));
+                        await state.Context.SaveChangesAsync(ct).ConfigureAwait(false);
+                    }
+
                     if (state.Channel is not null)
                     {
                         // R26: announced in the same transaction as the change.
@@ -327,7 +401,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             cancellationToken);
     }
 
-    private static async Task<ApiToken> ApplyUpdateAsync(TContext context, ApiToken token, CancellationToken cancellationToken)
+    private static async Task<ApiToken> ApplyUpdateAsync(TContext context, ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         var entity = await context.Set<ApiTokenEntity>().Include(t => t.Apps).SingleOrDefaultAsync(t => t.Id == token.Id, cancellationToken).ConfigureAwait(false);
         if (entity is null || entity.Version != token.Version)
@@ -342,6 +416,11 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         // so a writer that lost the race in another process affects no row and fails.
         context.Entry(entity).Property(t => t.Version).OriginalValue = token.Version;
         entity.Version = token.Version + 1;
+        if (audit is not null)
+        {
+            context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(audit));
+        }
+
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return EntityMapping.ToToken(entity);
     }

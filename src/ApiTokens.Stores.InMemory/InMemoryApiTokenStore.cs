@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ApiTokens.Auditing;
 
 namespace ApiTokens.Stores.InMemory;
 
@@ -17,6 +18,9 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     private readonly ConcurrentDictionary<byte[], string> _idByHash = new(SecretHashComparer.Instance);
     private readonly Lock _writeLock = new();
 
+    // The audit trail (R24), appended under the write lock with the change it records.
+    private readonly List<ApiTokenAuditRecord> _audit = [];
+
     // Active tokens per holder (R28), kept under the write lock so a quota check is O(1).
     private readonly Dictionary<(string AccountId, string? OwnerId, TokenType Type), int> _active = [];
 
@@ -29,6 +33,10 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
     /// <inheritdoc />
     public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
+        => TryCreateAsync(token, maxActive, audit: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         cancellationToken.ThrowIfCancellationRequested();
@@ -53,6 +61,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
             }
 
             Track(null, stored);
+            Append(audit);
         }
 
         return Task.FromResult<ApiToken?>(stored);
@@ -84,6 +93,10 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
     /// <inheritdoc />
     public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+        => UpdateAsync(token, audit: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         cancellationToken.ThrowIfCancellationRequested();
@@ -108,6 +121,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
             Reindex(current, stored);
             _byId[stored.Id] = stored;
             Track(current, stored);
+            Append(audit);
             return Task.FromResult(stored);
         }
     }
@@ -153,6 +167,58 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeLock)
+        {
+            Append(record);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        var page = new List<ApiTokenAuditRecord>(Math.Min(limit, 100));
+        lock (_writeLock)
+        {
+            // Sequence n is at index n - 1: start just below 'before' and walk back.
+            var start = Math.Min(_audit.Count, (int)Math.Clamp((before ?? long.MaxValue) - 1, 0, int.MaxValue)) - 1;
+            for (var i = start; i >= 0 && page.Count <= limit; i--)
+            {
+                var record = _audit[i];
+                if (record.AccountId == accountId && (tokenId is null || record.TokenId == tokenId))
+                {
+                    page.Add(record);
+                }
+            }
+        }
+
+        var more = page.Count > limit;
+        if (more)
+        {
+            page.RemoveAt(page.Count - 1);
+        }
+
+        return Task.FromResult(new ApiTokenAuditPage(page, more ? page[^1].Sequence : null));
+    }
+
+    // Under the write lock: the next sequence number is the record's position.
+    private void Append(ApiTokenAuditRecord? record)
+    {
+        if (record is not null)
+        {
+            _audit.Add(record with { Sequence = _audit.Count + 1 });
+        }
     }
 
     // Under the write lock: the stored apps' last-use times carried into an update.
@@ -232,6 +298,10 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
     /// <inheritdoc />
     public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+        => RecordAppAsync(tokenId, app, maxApps, audit: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokenId);
         ArgumentNullException.ThrowIfNull(app);
@@ -259,6 +329,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
             var stored = current with { Apps = [.. current.Apps, app with { LastUsedAt = null }], Version = current.Version + 1 };
             _byId[tokenId] = stored;
+            Append(audit);
             return Task.FromResult<ApiToken?>(stored);
         }
     }

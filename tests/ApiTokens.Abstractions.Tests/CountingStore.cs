@@ -1,3 +1,4 @@
+using ApiTokens.Auditing;
 using ApiTokens.Stores;
 
 namespace ApiTokens.Tests;
@@ -56,9 +57,9 @@ internal sealed class CountingStore : IApiTokenStore
 
     public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
 
-    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken) => Write(() => _inner.TryCreateAsync(token, maxActive, cancellationToken));
+    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => Write(() => _inner.TryCreateAsync(token, maxActive, audit, cancellationToken));
 
-    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken) => Write(async () =>
+    public Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => Write(async () =>
     {
         if (FailUpdate?.Invoke(token) == true)
         {
@@ -71,10 +72,19 @@ internal sealed class CountingStore : IApiTokenStore
             await gate;
         }
 
-        return await _inner.UpdateAsync(token, cancellationToken);
+        return await _inner.UpdateAsync(token, audit, cancellationToken);
     });
 
-    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+    public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Write(async () =>
+    {
+        await _inner.AppendAuditAsync(record, cancellationToken);
+        return true;
+    });
+
+    public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
+        => Read(() => _inner.ListAuditAsync(accountId, tokenId, before, limit, cancellationToken));
+
+    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _appRecords);
         return Write(async () =>
@@ -84,7 +94,7 @@ internal sealed class CountingStore : IApiTokenStore
                 await gate;
             }
 
-            return await _inner.RecordAppAsync(tokenId, app, maxApps, cancellationToken);
+            return await _inner.RecordAppAsync(tokenId, app, maxApps, audit, cancellationToken);
         });
     }
 

@@ -69,7 +69,7 @@ public sealed class NotificationTests
         await listener.DrainAsync(TimeSpan.FromMilliseconds(300));
 
         await node.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope().ServiceProvider.GetRequiredService<ApiTokenManager>()
-            .MemberRoleChangedAsync("acme", "alice", TestContext.CancellationToken);
+            .MemberRoleChangedAsync("acme", "alice", cancellationToken: TestContext.CancellationToken);
 
         var payloads = await listener.DrainAsync(TimeSpan.FromMilliseconds(1000));
         CollectionAssert.Contains(payloads.ToList(), created.Details.Token.Id, "a role change has no store transaction: the notifier announces it");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ApiTokens.Auditing;
 
 [assembly: Parallelize(Scope = ExecutionScope.MethodLevel)]
 
@@ -116,7 +117,7 @@ public sealed class SpecificationCatchesDefectsTests
 
         public bool CheckQuota { get; init; } = true;
 
-        public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
+        public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
         {
             if (!CheckQuota)
             {
@@ -153,7 +154,7 @@ public sealed class SpecificationCatchesDefectsTests
             }
         }
 
-        public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+        public Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
@@ -195,6 +196,11 @@ public sealed class SpecificationCatchesDefectsTests
             }
         }
 
+        public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
+            => Task.FromResult(new ApiTokenAuditPage([], null));
+
         public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
         {
             lock (_lock)
@@ -225,7 +231,7 @@ public sealed class SpecificationCatchesDefectsTests
             }
         }
 
-        public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+        public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
         {
             lock (_lock)
             {

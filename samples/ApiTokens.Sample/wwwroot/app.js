@@ -293,7 +293,45 @@ function renderToken(token) {
   }
   card.append(controls);
   card.append(renderApps(token, manageable));
+  card.append(renderHistory(token));
   return card;
+}
+
+// R24: the token's audit trail, read when opened (newest first, the latest 50).
+const ACTION_LABEL = {
+  "token.created": "created the token",
+  "token.updated": "changed the token",
+  "app.decided": "decided an app",
+  "app.first_seen": "used the token for the first time",
+  "token.retired": "retired the token",
+  "token.retired_by_member_removal": "retired the token by removing its owner",
+  "token.promoted": "promoted the token to an account token",
+  "token.rotated": "rotated the secret",
+  "token.capped_by_role_change": "changed the owner's role, capping the token",
+  "token.previous_secret_used": "used the previous secret during its grace period",
+};
+
+function renderHistory(token) {
+  const list = el("ol", { class: "history", "data-testid": "history-list" });
+  const details = el("details", { class: "history-box", "data-testid": "history" },
+    el("summary", { text: "History", "aria-label": `History of ${tokenName(token)}` }), list);
+  details.addEventListener("toggle", async () => {
+    if (!details.open) return;
+    list.replaceChildren(el("li", { class: "muted", text: "Loading…" }));
+    try {
+      const events = await api("GET", `/api/tokens/${encodeURIComponent(token.id)}/events?limit=50`);
+      list.replaceChildren(...events.map((e) => el("li", { "data-action": e.action },
+        el("span", { class: "muted", text: fmt(e.at) + " " }),
+        el("strong", { text: e.actor }),
+        ` ${ACTION_LABEL[e.action] || e.action}`,
+        Object.keys(e.details).length ? el("span", { class: "muted", text: " — " + Object.entries(e.details)
+          .map(([field, v]) => v.old === null ? `${field}: ${v.new}` : v.new === null ? `${field}: ${v.old} → none` : `${field}: ${v.old} → ${v.new}`).join(", ") }) : null)));
+      if (events.length === 0) list.replaceChildren(el("li", { class: "muted", text: "No changes recorded." }));
+    } catch (error) {
+      list.replaceChildren(el("li", { class: "alert", text: error.message }));
+    }
+  });
+  return details;
 }
 
 function tokenName(token) {

@@ -61,6 +61,20 @@ public sealed class ApiTokensBuilder
     }
 
     /// <summary>
+    /// Adds a handler of the in-process events (R24): token created, changed, retired, promoted,
+    /// rotated, app first seen (with its state), previous secret used. Any number may be added; each
+    /// is a singleton called after the change is durable, and one that throws never fails the change.
+    /// </summary>
+    /// <typeparam name="THandler">The handler.</typeparam>
+    /// <returns>The builder.</returns>
+    public ApiTokensBuilder AddEventHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>()
+        where THandler : class, Auditing.IApiTokenEventHandler
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Auditing.IApiTokenEventHandler, THandler>());
+        return this;
+    }
+
+    /// <summary>
     /// Uses an <see cref="InMemoryAccountMembership"/> (a singleton, also resolvable as itself) and
     /// optionally seeds it.
     /// </summary>

@@ -1,4 +1,5 @@
 using ApiTokens;
+using ApiTokens.Auditing;
 using ApiTokens.Caching;
 using ApiTokens.Diagnostics;
 using ApiTokens.LastUse;
@@ -39,6 +40,7 @@ public static class ApiTokensServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ApiTokenInstruments>();
         services.TryAddSingleton<ApiTokenSecretCodec>();
+        services.TryAddSingleton<ApiTokenEventDispatcher>();
         services.TryAddSingleton<LastUseRecorder>();
         services.AddHostedService<LastUseFlusher>();
         services.TryAddSingleton(static sp => new ApiTokenCache(
@@ -56,6 +58,7 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetServices<IApiTokenChangeNotifier>(),
             sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<LastUseRecorder>(),
+            sp.GetRequiredService<ApiTokenEventDispatcher>(),
             sp.GetRequiredService<ILogger<ApiTokenValidator>>()));
         services.TryAddSingleton(static sp => new ApiTokenChangeFeed(
             sp.GetRequiredService<ApiTokenCache>(),

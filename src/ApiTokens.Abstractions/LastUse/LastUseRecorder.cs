@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using ApiTokens.Auditing;
 using ApiTokens.Caching;
+using ApiTokens.Secrets;
 using ApiTokens.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,9 +30,11 @@ internal sealed class LastUseRecorder
     private readonly IOptionsMonitor<ApiTokenOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ApiTokenEventDispatcher _events;
 
-    public LastUseRecorder(IServiceScopeFactory scopes, IOptionsMonitor<ApiTokenOptions> options, TimeProvider time, ILogger<LastUseRecorder> logger)
+    public LastUseRecorder(IServiceScopeFactory scopes, IOptionsMonitor<ApiTokenOptions> options, TimeProvider time, ApiTokenEventDispatcher events, ILogger<LastUseRecorder> logger)
     {
+        _events = events;
         _scopes = scopes;
         _options = options;
         _time = time;
@@ -63,6 +67,7 @@ internal sealed class LastUseRecorder
         try
         {
             HashSet<(string, string)>? announced = null;
+            List<AppUse>? previousUses = null;
             while (_queue.TryDequeue(out var use))
             {
                 var usedAt = use.UsedAt;
@@ -77,7 +82,13 @@ internal sealed class LastUseRecorder
                 {
                     // R23: owners find the clients still on the old secret.
                     Log.PreviousSecretUsed(_logger, use.TokenId, use.AppName, use.PreviousSecretExpiresAt);
+                    (previousUses ??= []).Add(use);
                 }
+            }
+
+            if (previousUses is not null)
+            {
+                await RecordPreviousSecretUsesAsync(previousUses, cancellationToken).ConfigureAwait(false);
             }
 
             if (_pending.Count == 0)
@@ -113,6 +124,42 @@ internal sealed class LastUseRecorder
         finally
         {
             _flushing.Release();
+        }
+    }
+
+    // R23, R24: a use of a previous secret during its grace is an audit event, at most one per
+    // flush and app, written here, off the request path. A failed write is logged, never retried.
+    private async Task RecordPreviousSecretUsesAsync(List<AppUse> uses, CancellationToken cancellationToken)
+    {
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
+            foreach (var use in uses)
+            {
+                var token = use.Success.Token!;
+                var record = new ApiTokenAuditRecord
+                {
+                    Id = ApiTokenSecretCodec.NewId(),
+                    At = use.UsedAt,
+                    TokenId = token.TokenId,
+                    AccountId = token.AccountId,
+                    Actor = "app:" + use.AppName,
+                    Action = ApiTokenAuditActions.PreviousSecretUsed,
+                    Changes = [new("app", null, use.AppName), new("previousSecretExpiresAt", null, use.PreviousSecretExpiresAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))],
+                };
+                try
+                {
+                    await store.AppendAuditAsync(record, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ApiTokenStoreException ex)
+                {
+                    Log.AuditAppendFailed(_logger, ex, record.Action, record.TokenId);
+                    continue;
+                }
+
+                _events.PublishInBackground(record);
+            }
         }
     }
 

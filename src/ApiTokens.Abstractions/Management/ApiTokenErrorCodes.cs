@@ -57,4 +57,7 @@ public static class ApiTokenErrorCodes
 
     /// <summary>The requested grace period is negative or beyond <see cref="ApiTokenOptions.MaxRotationGracePeriod"/> (R23).</summary>
     public const string InvalidGracePeriod = nameof(InvalidGracePeriod);
+
+    /// <summary>Only an Admin reads the account-wide audit trail (R24).</summary>
+    public const string AccountEventsRequireAdmin = nameof(AccountEventsRequireAdmin);
 }

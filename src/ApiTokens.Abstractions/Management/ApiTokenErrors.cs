@@ -16,6 +16,7 @@ internal static class ApiTokenErrors
     public static readonly ApiTokenError ExpiryInPast = new(ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorKind.Invalid, "The expiry ('expiresAt') must be in the future.");
     public static readonly ApiTokenError InvalidLifetimeDays = new(ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorKind.Invalid, $"The lifetime ('lifetimeDays') must be a whole number of days from 1 to {ApiTokenOptions.MaxLifetimeDays}.");
     public static readonly ApiTokenError ExpiryAndLifetime = new(ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorKind.Invalid, "Send either 'expiresAt' or 'lifetimeDays', not both.");
+    public static readonly ApiTokenError AccountEventsRequireAdmin = new(ApiTokenErrorCodes.AccountEventsRequireAdmin, ApiTokenErrorKind.Forbidden, "Only an account admin can read the account's audit trail; read a token's own events instead.");
     public static readonly ApiTokenError TokenExpired = new(ApiTokenErrorCodes.TokenExpired, ApiTokenErrorKind.Conflict, "The token has expired and cannot be changed; it can only be retired.");
     public static readonly ApiTokenError InvalidLimit = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, $"The page size ('limit') must be a whole number from 1 to {ApiTokenPaging.MaxLimit}.");
     public static readonly ApiTokenError InvalidCursor = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "The 'cursor' is not one this service gave out; start again from the first page.");

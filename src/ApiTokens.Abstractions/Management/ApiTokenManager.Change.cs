@@ -1,3 +1,4 @@
+using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Validation;
 
@@ -49,7 +50,15 @@ public sealed partial class ApiTokenManager
             return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(token, cancellationToken).ConfigureAwait(false));
         }
 
-        return await SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+        var audit = Audit(
+            token,
+            actor.UserId,
+            ApiTokenAuditActions.Updated,
+            Differences(
+                new("privilege", Wire(token.Privilege), Wire(changed.Privilege)),
+                new("defaultAppState", Wire(token.DefaultAppState), Wire(changed.DefaultAppState)),
+                new("description", token.Description, changed.Description)));
+        return await SaveAsync(changed, audit, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -88,6 +97,7 @@ public sealed partial class ApiTokenManager
 
         var apps = new List<TokenApp>(token!.Apps.Count + 1);
         var found = false;
+        AppState? before = null;
         foreach (var app in token.Apps)
         {
             if (string.Equals(app.Name, appName, StringComparison.Ordinal))
@@ -99,6 +109,7 @@ public sealed partial class ApiTokenManager
 
                 apps.Add(app with { State = state });
                 found = true;
+                before = app.State;
             }
             else
             {
@@ -116,7 +127,9 @@ public sealed partial class ApiTokenManager
             apps.Add(new TokenApp(appName, state, _time.GetUtcNow()));
         }
 
-        return await SaveAsync(token with { Apps = apps }, cancellationToken).ConfigureAwait(false);
+        // "app" names the application (old = null: decided before it was seen).
+        var audit = Audit(token, actor.UserId, ApiTokenAuditActions.AppDecided, new("app", found ? appName : null, appName), new("state", before is { } b ? Wire(b) : null, Wire(state)));
+        return await SaveAsync(token with { Apps = apps }, audit, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -151,7 +164,7 @@ public sealed partial class ApiTokenManager
             return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(token, cancellationToken).ConfigureAwait(false));
         }
 
-        var result = await SaveAsync(token with { RetiredAt = _time.GetUtcNow(), RetiredBy = actor.UserId }, cancellationToken).ConfigureAwait(false);
+        var result = await SaveAsync(token with { RetiredAt = _time.GetUtcNow(), RetiredBy = actor.UserId }, Audit(token, actor.UserId, ApiTokenAuditActions.Retired, new ApiTokenAuditChange("retired", "false", "true")), cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {
             Log.TokenRetired(_logger, token.Id, actor.UserId);
@@ -220,7 +233,8 @@ public sealed partial class ApiTokenManager
             PromotedBy = actor.UserId,
         };
 
-        var result = await SaveAsync(promoted, cancellationToken).ConfigureAwait(false);
+        var audit = Audit(token, actor.UserId, ApiTokenAuditActions.Promoted, new("type", Wire(token.Type), Wire(promoted.Type)), new("ownerId", token.OwnerId, null));
+        var result = await SaveAsync(promoted, audit, cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {
             Log.TokenPromoted(_logger, token.Id, actor.UserId);

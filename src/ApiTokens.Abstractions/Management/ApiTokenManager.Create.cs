@@ -1,3 +1,4 @@
+using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Secrets;
 
@@ -69,12 +70,25 @@ public sealed partial class ApiTokenManager
         };
 
         var limit = token.Type == TokenType.User ? _options.MaxActiveTokensPerUser : _options.MaxActiveAccountTokens;
-        if (await _store.TryCreateAsync(token, limit, cancellationToken).ConfigureAwait(false) is not { } saved)
+        var audit = Audit(
+            token,
+            actor.UserId,
+            ApiTokenAuditActions.Created,
+            Differences(
+                new("type", null, Wire(token.Type)),
+                new("ownerId", null, token.OwnerId),
+                new("privilege", null, Wire(token.Privilege)),
+                new("defaultAppState", null, Wire(token.DefaultAppState)),
+                new("description", null, token.Description),
+                new("expiresAt", null, Wire(token.ExpiresAt)),
+                new("secretHint", null, token.SecretHint)));
+        if (await _store.TryCreateAsync(token, limit, audit, cancellationToken).ConfigureAwait(false) is not { } saved)
         {
             return token.Type == TokenType.User ? ApiTokenErrors.TooManyUserTokens(limit) : ApiTokenErrors.TooManyAccountTokens(limit);
         }
 
         Log.TokenCreated(_logger, saved.Id, saved.Type, saved.AccountId, actor.UserId);
+        await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
         var details = await DetailsAsync(saved, cancellationToken).ConfigureAwait(false);
         return ApiTokenResult<CreatedApiToken>.Success(new CreatedApiToken(details, secret));
     }

@@ -1,3 +1,4 @@
+using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Stores;
 
@@ -13,16 +14,34 @@ public sealed partial class ApiTokenManager
     /// </summary>
     /// <param name="accountId">The account.</param>
     /// <param name="userId">The member whose role changed.</param>
+    /// <param name="changedBy">Who changed the role, for the audit records of the tokens it caps (R24); <see langword="null"/> records <c>system</c>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when caches have been told.</returns>
-    public async Task MemberRoleChangedAsync(string accountId, string userId, CancellationToken cancellationToken = default)
+    public async Task MemberRoleChangedAsync(string accountId, string userId, string? changedBy = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var tokens = await _store.ListAsync(accountId, userId, cancellationToken).ConfigureAwait(false);
+        var role = await _membership.GetRoleAsync(accountId, userId, cancellationToken).ConfigureAwait(false);
         foreach (var token in tokens)
         {
             NotifyChanged(token.Id);
+            if (role is { } capped && IsOwnedActiveUserToken(token, userId) && capped < token.Privilege)
+            {
+                // R24: the token did not change, its effective privilege did.
+                var audit = Audit(token, changedBy ?? "system", ApiTokenAuditActions.CappedByRoleChange, new ApiTokenAuditChange("effectivePrivilege", Wire(token.Privilege), Wire(capped)));
+                try
+                {
+                    await _store.AppendAuditAsync(audit, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ApiTokenStoreException ex)
+                {
+                    Log.AuditAppendFailed(_logger, ex, audit.Action, token.Id);
+                    continue;
+                }
+
+                await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -82,8 +101,10 @@ public sealed partial class ApiTokenManager
         {
             try
             {
-                var saved = await _store.UpdateAsync(current with { RetiredAt = _time.GetUtcNow(), RetiredBy = removedBy }, cancellationToken).ConfigureAwait(false);
+                var audit = Audit(current, removedBy, ApiTokenAuditActions.RetiredByMemberRemoval, new ApiTokenAuditChange("retired", "false", "true"));
+                var saved = await _store.UpdateAsync(current with { RetiredAt = _time.GetUtcNow(), RetiredBy = removedBy }, audit, cancellationToken).ConfigureAwait(false);
                 Log.TokenRetired(_logger, saved.Id, removedBy);
+                await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (ApiTokenConcurrencyException)

@@ -1,3 +1,4 @@
+using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Secrets;
 
@@ -59,7 +60,16 @@ public sealed partial class ApiTokenManager
             ExpiresAt = newExpiry ?? token.ExpiresAt,
         };
 
-        var result = await SaveAsync(rotated, cancellationToken).ConfigureAwait(false);
+        // The hints identify the secrets to a person; neither secret nor hash is recorded.
+        var audit = Audit(
+            token,
+            actor.UserId,
+            ApiTokenAuditActions.Rotated,
+            Differences(
+                new("secretHint", token.SecretHint, rotated.SecretHint),
+                new("previousSecretExpiresAt", Wire(token.PreviousSecretExpiresAt), Wire(rotated.PreviousSecretExpiresAt)),
+                new("expiresAt", Wire(token.ExpiresAt), Wire(rotated.ExpiresAt))));
+        var result = await SaveAsync(rotated, audit, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             return result.Error;

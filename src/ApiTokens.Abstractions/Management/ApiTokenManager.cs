@@ -1,3 +1,4 @@
+using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Membership;
 using ApiTokens.Secrets;
@@ -23,6 +24,7 @@ public sealed partial class ApiTokenManager
     private readonly IApiTokenChangeListener[] _listeners;
     private readonly IApiTokenChangeNotifier[] _notifiers;
     private readonly ILogger _logger;
+    private readonly ApiTokenEventDispatcher _events;
 
     /// <summary>Creates the manager. Resolve it from dependency injection (<c>services.AddApiTokens()</c>).</summary>
     /// <param name="store">The token store.</param>
@@ -32,6 +34,7 @@ public sealed partial class ApiTokenManager
     /// <param name="timeProvider">The clock.</param>
     /// <param name="listeners">Caches to tell about changes.</param>
     /// <param name="notifiers">Announce changes to other nodes (R26).</param>
+    /// <param name="eventHandlers">Receive the events of changes (R24).</param>
     /// <param name="logger">The logger.</param>
     public ApiTokenManager(
         IApiTokenStore store,
@@ -41,7 +44,8 @@ public sealed partial class ApiTokenManager
         TimeProvider timeProvider,
         IEnumerable<IApiTokenChangeListener> listeners,
         IEnumerable<IApiTokenChangeNotifier> notifiers,
-        ILogger<ApiTokenManager> logger)
+        IEnumerable<IApiTokenEventHandler> eventHandlers,
+        ILoggerFactory logger)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(membership);
@@ -50,6 +54,7 @@ public sealed partial class ApiTokenManager
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(listeners);
         ArgumentNullException.ThrowIfNull(notifiers);
+        ArgumentNullException.ThrowIfNull(eventHandlers);
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
         _membership = membership;
@@ -58,7 +63,8 @@ public sealed partial class ApiTokenManager
         _time = timeProvider;
         _listeners = [.. listeners];
         _notifiers = [.. notifiers];
-        _logger = logger;
+        _logger = logger.CreateLogger<ApiTokenManager>();
+        _events = new ApiTokenEventDispatcher(eventHandlers, logger.CreateLogger<ApiTokenEventDispatcher>());
     }
 
     // Only an active user token's effective privilege depends on its owner's role (R15).
@@ -142,12 +148,12 @@ public sealed partial class ApiTokenManager
         return (token, role.Value, null);
     }
 
-    private async Task<ApiTokenResult<ApiTokenDetails>> SaveAsync(ApiToken changed, CancellationToken cancellationToken)
+    private async Task<ApiTokenResult<ApiTokenDetails>> SaveAsync(ApiToken changed, ApiTokenAuditRecord audit, CancellationToken cancellationToken)
     {
         ApiToken saved;
         try
         {
-            saved = await _store.UpdateAsync(changed, cancellationToken).ConfigureAwait(false);
+            saved = await _store.UpdateAsync(changed, audit, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiTokenConcurrencyException)
         {
@@ -156,6 +162,7 @@ public sealed partial class ApiTokenManager
         }
 
         NotifyChanged(saved.Id);
+        await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
         return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(saved, cancellationToken).ConfigureAwait(false));
     }
 
@@ -172,6 +179,31 @@ public sealed partial class ApiTokenManager
             notifier.Publish(tokenId);
         }
     }
+
+    // R24: one record per change, in wire names, never a secret or a hash.
+    private ApiTokenAuditRecord Audit(ApiToken token, string actor, string action, params ApiTokenAuditChange[] changes) => new()
+    {
+        Id = ApiTokenSecretCodec.NewId(),
+        At = _time.GetUtcNow(),
+        TokenId = token.Id,
+        AccountId = token.AccountId,
+        Actor = actor,
+        Action = action,
+        Changes = changes,
+    };
+
+    // The changes of an update that actually changed.
+    private static ApiTokenAuditChange[] Differences(params ApiTokenAuditChange[] changes) => [.. changes.Where(static c => c.Old != c.New)];
+
+    // Values in audit records as the wire writes them: camelCase enum names, RFC 3339 times.
+    private static string Wire<TEnum>(TEnum value)
+        where TEnum : struct, Enum
+    {
+        var name = value.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+
+    private static string? Wire(DateTimeOffset? value) => value?.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void ThrowIfInvalidActor(ApiTokenActor actor)
     {

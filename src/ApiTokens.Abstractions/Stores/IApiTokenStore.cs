@@ -1,3 +1,4 @@
+using ApiTokens.Auditing;
 using ApiTokens.Validation;
 
 namespace ApiTokens.Stores;
@@ -30,7 +31,20 @@ public interface IApiTokenStore
     /// <param name="maxActive">The most active tokens the holder may have, this one included.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The token as stored, or <see langword="null"/> (nothing added) when the holder is at the limit.</returns>
-    Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken);
+    Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
+        => TryCreateAsync(token, maxActive, audit: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="TryCreateAsync(ApiToken, int, CancellationToken)"/>, writing <paramref name="audit"/>
+    /// in the same atomic step when the token is added (R24): no token without its record, no record
+    /// without its token.
+    /// </summary>
+    /// <param name="token">The token to add.</param>
+    /// <param name="maxActive">The most active tokens the holder may have, this one included.</param>
+    /// <param name="audit">The audit record of the creation, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token as stored, or <see langword="null"/> (nothing added, no record) at the limit.</returns>
+    Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces a whole token if its stored version still equals <paramref name="token"/>'s
@@ -48,7 +62,19 @@ public interface IApiTokenStore
     /// <param name="token">The changed token, carrying the version it was read at.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The token as stored, with its new version.</returns>
-    Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken);
+    Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+        => UpdateAsync(token, audit: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpdateAsync(ApiToken, CancellationToken)"/>, writing <paramref name="audit"/> in the
+    /// same transaction (R24): an update that lands has its record; one that loses the version check
+    /// has none.
+    /// </summary>
+    /// <param name="token">The changed token, carrying the version it was read at.</param>
+    /// <param name="audit">The audit record of the change, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token as stored, with its new version.</returns>
+    Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
 
     /// <summary>Finds a token by its id.</summary>
     /// <param name="tokenId">The token id.</param>
@@ -92,7 +118,39 @@ public interface IApiTokenStore
     /// The token as stored after the call (holding the application unless the limit was reached),
     /// or <see langword="null"/> when the token does not exist.
     /// </returns>
-    Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken);
+    Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
+        => RecordAppAsync(tokenId, app, maxApps, audit: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RecordAppAsync(string, TokenApp, int, CancellationToken)"/>, writing
+    /// <paramref name="audit"/> in the same atomic step when, and only when, this call added the
+    /// application (R24): concurrent first uses leave one record.
+    /// </summary>
+    /// <param name="tokenId">The token id.</param>
+    /// <param name="app">The application to record.</param>
+    /// <param name="maxApps">The most applications a token may hold.</param>
+    /// <param name="audit">The audit record of the first sight, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token as stored after the call, or <see langword="null"/> when the token does not exist.</returns>
+    Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes an audit record of an event that changes no token (R24): a role change capping a token,
+    /// a use of a previous secret during its grace period.
+    /// </summary>
+    /// <param name="record">The record.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the record is stored.</returns>
+    Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Reads audit records newest first: of one token, or of a whole account.</summary>
+    /// <param name="accountId">The account.</param>
+    /// <param name="tokenId">One token's records only, or <see langword="null"/> for the account's.</param>
+    /// <param name="before">Only records with a lower <see cref="ApiTokenAuditRecord.Sequence"/> (the next page), or <see langword="null"/>.</param>
+    /// <param name="limit">The most records to return (1–1,000).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page, with where the next one starts.</returns>
+    Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records when tokens and their applications were last used (R22), without changing their

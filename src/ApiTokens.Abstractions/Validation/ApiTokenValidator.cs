@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using ApiTokens.Auditing;
 using ApiTokens.Caching;
 using ApiTokens.Diagnostics;
 using ApiTokens.LastUse;
@@ -46,6 +47,7 @@ public sealed class ApiTokenValidator
     private readonly FailureThrottle _throttle;
     private readonly ApiTokenInstruments _instruments;
     private readonly LastUseRecorder _lastUse;
+    private readonly ApiTokenEventDispatcher _events;
 
     internal ApiTokenValidator(
         IServiceScopeFactory scopes,
@@ -57,6 +59,7 @@ public sealed class ApiTokenValidator
         IEnumerable<IApiTokenChangeNotifier> notifiers,
         ApiTokenInstruments instruments,
         LastUseRecorder lastUse,
+        ApiTokenEventDispatcher events,
         ILogger<ApiTokenValidator> logger)
     {
         _scopes = scopes;
@@ -72,6 +75,7 @@ public sealed class ApiTokenValidator
         _throttle = new FailureThrottle(timeProvider);
         _instruments = instruments;
         _lastUse = lastUse;
+        _events = events;
     }
 
     /// <summary>
@@ -367,13 +371,26 @@ public sealed class ApiTokenValidator
     {
         var token = lookup.Token;
         ApiToken? stored;
+        var now = _time.GetUtcNow();
+
+        // R24: the first sight of an app, written with it (only by the call that records it).
+        var audit = new ApiTokenAuditRecord
+        {
+            Id = ApiTokenSecretCodec.NewId(),
+            At = now,
+            TokenId = token.Id,
+            AccountId = token.AccountId,
+            Actor = "app:" + appName,
+            Action = ApiTokenAuditActions.AppFirstSeen,
+            Changes = [new("app", null, appName), new("state", null, token.DefaultAppState.ToString().ToLowerInvariant())],
+        };
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
-            var app = new TokenApp(appName, token.DefaultAppState, _time.GetUtcNow());
+            var app = new TokenApp(appName, token.DefaultAppState, now);
             var maxApps = _options.CurrentValue.MaxAppsPerToken;
-            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(token.Id, a, maxApps, CancellationToken.None), store, app).ConfigureAwait(false);
+            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(token.Id, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
         }
 
         if (stored is null || stored.IsRetired)
@@ -402,9 +419,12 @@ public sealed class ApiTokenValidator
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
         }
 
-        if (changed)
+        if (changed && Math.Abs((recorded.FirstSeenAt - now).Ticks) < 10)
         {
+            // This call recorded it (stores keep microseconds; a racing node's record has its own
+            // time): tell the handlers, off the request path.
             Log.AppRecorded(_logger, appName, token.Id, recorded.State);
+            _events.PublishInBackground(audit);
         }
 
         // Judged on the token as stored now, with the privilege looked up with it.

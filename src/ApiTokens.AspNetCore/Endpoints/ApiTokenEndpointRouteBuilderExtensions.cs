@@ -69,6 +69,18 @@ public static class ApiTokenEndpointRouteBuilderExtensions
             .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapGet("/events", ApiTokenEndpoints.ListAccountEventsAsync)
+            .WithName("ApiTokens_ListAccountEvents").WithSummary("The account's audit trail, newest first (admins only).")
+            .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapGet("/{id}/events", ApiTokenEndpoints.ListTokenEventsAsync)
+            .WithName("ApiTokens_ListEvents").WithSummary("A token's audit trail, newest first.")
+            .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         group.MapPost("/{id}/rotate", ApiTokenEndpoints.RotateAsync)
             .WithName("ApiTokens_Rotate").WithSummary("Gives a token a new secret; the previous one works for a grace period.")
             .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")

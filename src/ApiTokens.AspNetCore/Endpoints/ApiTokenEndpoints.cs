@@ -30,23 +30,9 @@ internal static class ApiTokenEndpoints
             return ManagementProblems.NotSignedIn(context);
         }
 
-        var query = context.Request.Query;
-        var limit = ApiTokenPaging.DefaultLimit;
-        if (query.TryGetValue("limit", out var limitValues)
-            && (limitValues.Count != 1 || !int.TryParse(limitValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit)))
+        if (ReadPaging(context) is not ({ } limit, var cursor, null))
         {
-            return ManagementProblems.InvalidRequest(context, $"The page size ('limit') must be a whole number from 1 to {ApiTokenPaging.MaxLimit}.");
-        }
-
-        string? cursor = null;
-        if (query.TryGetValue("cursor", out var cursorValues))
-        {
-            if (cursorValues.Count != 1)
-            {
-                return ManagementProblems.InvalidRequest(context, "Send one 'cursor'.");
-            }
-
-            cursor = cursorValues[0];
+            return ReadPaging(context).Problem!;
         }
 
         var result = await manager.ListAsync(actor, cursor, limit, context.RequestAborted);
@@ -62,14 +48,78 @@ internal static class ApiTokenEndpoints
             tokens[i] = ApiTokenResponse.From(page.Items[i]);
         }
 
-        if (page.NextCursor is { } next)
+        LinkNext(context, limit, page.NextCursor);
+        return TypedResults.Json(tokens, ApiTokenJsonContext.Default.ApiTokenResponseArray);
+    }
+
+    // GET /events (the account's, admins) and GET /{id}/events (a token's, R5), paged like lists (R24).
+    public static Task<Results<JsonHttpResult<ApiTokenEventResponse[]>, ProblemHttpResult>> ListAccountEventsAsync(HttpContext context, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+        => ListEventsAsync(context, null, manager, resolver);
+
+    public static Task<Results<JsonHttpResult<ApiTokenEventResponse[]>, ProblemHttpResult>> ListTokenEventsAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+        => ListEventsAsync(context, id, manager, resolver);
+
+    private static async Task<Results<JsonHttpResult<ApiTokenEventResponse[]>, ProblemHttpResult>> ListEventsAsync(HttpContext context, string? id, ApiTokenManager manager, IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        if (ReadPaging(context) is not ({ } limit, var cursor, null))
+        {
+            return ReadPaging(context).Problem!;
+        }
+
+        var result = await manager.ListEventsAsync(actor, id, cursor, limit, context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            return ManagementProblems.From(context, result.Error);
+        }
+
+        var page = result.Value;
+        var events = new ApiTokenEventResponse[page.Items.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = ApiTokenEventResponse.From(page.Items[i]);
+        }
+
+        LinkNext(context, limit, page.NextCursor);
+        return TypedResults.Json(events, ApiTokenJsonContext.Default.ApiTokenEventResponseArray);
+    }
+
+    private static (int? Limit, string? Cursor, ProblemHttpResult? Problem) ReadPaging(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var limit = ApiTokenPaging.DefaultLimit;
+        if (query.TryGetValue("limit", out var limitValues)
+            && (limitValues.Count != 1 || !int.TryParse(limitValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit)))
+        {
+            return (null, null, ManagementProblems.InvalidRequest(context, $"The page size ('limit') must be a whole number from 1 to {ApiTokenPaging.MaxLimit}."));
+        }
+
+        string? cursor = null;
+        if (query.TryGetValue("cursor", out var cursorValues))
+        {
+            if (cursorValues.Count != 1)
+            {
+                return (null, null, ManagementProblems.InvalidRequest(context, "Send one 'cursor'."));
+            }
+
+            cursor = cursorValues[0];
+        }
+
+        return (limit, cursor, null);
+    }
+
+    private static void LinkNext(HttpContext context, int limit, string? next)
+    {
+        if (next is not null)
         {
             // RFC 8288: a relative reference, resolved against this request's URL.
             var path = $"{context.Request.PathBase}{context.Request.Path}";
             context.Response.Headers.Link = $"<{path}?limit={limit}&cursor={Uri.EscapeDataString(next)}>; rel=\"next\"";
         }
-
-        return TypedResults.Json(tokens, ApiTokenJsonContext.Default.ApiTokenResponseArray);
     }
 
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> CreateAsync(HttpContext context, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)

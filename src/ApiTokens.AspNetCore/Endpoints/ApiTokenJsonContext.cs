@@ -16,6 +16,7 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSerializable(typeof(UpdateApiTokenBody))]
 [JsonSerializable(typeof(SetAppStateBody))]
 [JsonSerializable(typeof(RotateApiTokenBody))]
+[JsonSerializable(typeof(ApiTokenEventResponse[]))]
 internal sealed partial class ApiTokenJsonContext : JsonSerializerContext
 {
 }

@@ -25,7 +25,7 @@ public sealed class ChangeFeedTests
 
         await h.Validator.ValidateAsync(token.Secret, "first-use", Ct);
         await h.Manager.UpdateAsync(Harness.Bob, id, new UpdateApiTokenRequest { Description = "x" }, cancellationToken: Ct);
-        await h.Manager.MemberRoleChangedAsync("acme", "bob", Ct);
+        await h.Manager.MemberRoleChangedAsync("acme", "bob", cancellationToken: Ct);
 
         Assert.AreEqual(3, notifier.Published.Count(p => p == id), string.Join(",", notifier.Published));
     }

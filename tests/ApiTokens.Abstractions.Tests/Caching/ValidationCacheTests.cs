@@ -94,7 +94,7 @@ public sealed class ValidationCacheTests
         Assert.AreEqual(TokenPrivilege.Normal, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Token!.EffectivePrivilege);
 
         h.Members.SetRole("acme", "bob", TokenPrivilege.ReadOnly);
-        await h.Manager.MemberRoleChangedAsync("acme", "bob", TestContext.CancellationToken);
+        await h.Manager.MemberRoleChangedAsync("acme", "bob", cancellationToken: TestContext.CancellationToken);
 
         Assert.AreEqual(TokenPrivilege.ReadOnly, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Token!.EffectivePrivilege);
     }

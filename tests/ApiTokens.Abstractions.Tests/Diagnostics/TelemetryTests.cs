@@ -91,13 +91,28 @@ public sealed class TelemetryTests
         var token = await h.CreateAsync(Harness.Bob);
         await h.Validator.ValidateAsync(token.Secret, "app", Ct);
         var spans = new List<Activity>();
+        var trace = default(ActivityTraceId);
+
+        // Spans of this test only: other tests validate in parallel, in other traces.
+        using var source = new ActivitySource("ApiTokens.Tests." + nameof(Spans_ForMissesAndStoreCalls_NeverForACacheHit));
         using var listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name == ApiTokensTelemetry.ActivitySourceName,
+            ShouldListenTo = s => s.Name == ApiTokensTelemetry.ActivitySourceName || s == source,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-            ActivityStopped = a => { lock (spans) { spans.Add(a); } },
+            ActivityStopped = a =>
+            {
+                if (a.Source.Name == ApiTokensTelemetry.ActivitySourceName && a.TraceId == trace)
+                {
+                    lock (spans)
+                    {
+                        spans.Add(a);
+                    }
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
+        using var test = source.StartActivity("test")!;
+        trace = test.TraceId;
 
         await h.Validator.ValidateAsync(token.Secret, "app", Ct);   // miss (the first use dropped the entry)
         var afterMiss = spans.Select(s => s.DisplayName).ToArray();

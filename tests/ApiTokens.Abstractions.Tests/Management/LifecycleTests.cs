@@ -142,7 +142,7 @@ public sealed class LifecycleTests
         var account = await h.CreateAsync(Harness.Alice, TokenType.Account, TokenPrivilege.Admin);
 
         h.Members.SetRole("acme", "alice", TokenPrivilege.Normal);
-        await h.Manager.MemberRoleChangedAsync("acme", "alice", TestContext.CancellationToken);
+        await h.Manager.MemberRoleChangedAsync("acme", "alice", cancellationToken: TestContext.CancellationToken);
 
         var user = await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
         var acct = await h.Validator.ValidateAsync(account.Secret, "app", TestContext.CancellationToken);

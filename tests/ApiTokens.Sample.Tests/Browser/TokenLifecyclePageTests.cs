@@ -152,6 +152,27 @@ public sealed class TokenLifecyclePageTests
         await ShotAsync(page, "issue10-last-used");
     }
 
+    [TestMethod]
+    [TestCategory("R24")]
+    public async Task History_ShowsTheTokensAuditTrail_NewestFirst()
+    {
+        await using var server = await SampleServer.StartAsync();
+        using var bob = await server.SignInAsync("bob");
+        var created = await SampleServer.CreateTokenAsync(bob, new { type = "user", description = "audited" });
+        var id = created.GetProperty("id").GetString()!;
+        await bob.PatchAsJsonAsync($"/api/tokens/{id}", new { privilege = "normal" }, TestContext.CancellationToken);
+        var page = await SignInAsync(server, "bob");
+
+        await page.GetByText("History").ClickAsync();
+
+        var items = page.Locator($"[data-token-id='{id}'] [data-testid=history-list] li");
+        await Expect(items).ToHaveCountAsync(2);
+        await Expect(items.Nth(0)).ToContainTextAsync("bob changed the token");
+        await Expect(items.Nth(0)).ToContainTextAsync("privilege: readOnly → normal");
+        await Expect(items.Nth(1)).ToContainTextAsync("bob created the token");
+        await ShotAsync(page, "issue11-history");
+    }
+
     private async Task<IPage> SignInAsync(SampleServer server, string user)
     {
         var context = await s_browser!.NewContextAsync(new BrowserNewContextOptions

@@ -52,6 +52,70 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                     b.ToTable("api_token_apps", (string)null);
                 });
 
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenAuditEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(264)
+                        .HasColumnType("character varying(264)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("changes");
+
+                    b.Property<string>("Id")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("TokenId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_api_token_audit");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_token_audit_id");
+
+                    b.HasIndex("AccountId", "Sequence")
+                        .HasDatabaseName("ix_api_token_audit_account");
+
+                    b.HasIndex("TokenId", "Sequence")
+                        .HasDatabaseName("ix_api_token_audit_token");
+
+                    b.ToTable("api_token_audit", (string)null);
+                });
+
             modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenEntity", b =>
                 {
                     b.Property<string>("Id")

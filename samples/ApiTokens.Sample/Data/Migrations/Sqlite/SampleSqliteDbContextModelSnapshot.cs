@@ -47,6 +47,68 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                     b.ToTable("api_token_apps", (string)null);
                 });
 
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenAuditEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(264)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changes");
+
+                    b.Property<string>("Id")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("TokenId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_api_token_audit");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_token_audit_id");
+
+                    b.HasIndex("AccountId", "Sequence")
+                        .HasDatabaseName("ix_api_token_audit_account");
+
+                    b.HasIndex("TokenId", "Sequence")
+                        .HasDatabaseName("ix_api_token_audit_token");
+
+                    b.ToTable("api_token_audit", (string)null);
+                });
+
             modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenEntity", b =>
                 {
                     b.Property<string>("Id")

@@ -1,0 +1,35 @@
+namespace ApiTokens.Auditing;
+
+/// <summary>The actions of the audit trail (R24).</summary>
+public static class ApiTokenAuditActions
+{
+    /// <summary>A token was created.</summary>
+    public const string Created = "token.created";
+
+    /// <summary>Privilege, default app state or description changed.</summary>
+    public const string Updated = "token.updated";
+
+    /// <summary>An application was allowed or denied (or decided before it was seen).</summary>
+    public const string AppDecided = "app.decided";
+
+    /// <summary>A new application used the token and was recorded with the token's default state.</summary>
+    public const string AppFirstSeen = "app.first_seen";
+
+    /// <summary>The token was retired by a manager.</summary>
+    public const string Retired = "token.retired";
+
+    /// <summary>The token was retired because its owner was removed from the account (R15).</summary>
+    public const string RetiredByMemberRemoval = "token.retired_by_member_removal";
+
+    /// <summary>A user token became an account token (R14).</summary>
+    public const string Promoted = "token.promoted";
+
+    /// <summary>The token got a new secret (R23).</summary>
+    public const string Rotated = "token.rotated";
+
+    /// <summary>The owner's new role caps the token's effective privilege below its privilege (R15).</summary>
+    public const string CappedByRoleChange = "token.capped_by_role_change";
+
+    /// <summary>The previous secret of a rotated token was used during its grace period (R23).</summary>
+    public const string PreviousSecretUsed = "token.previous_secret_used";
+}
