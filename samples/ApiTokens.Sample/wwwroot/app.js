@@ -388,7 +388,11 @@ function openCreate(type) {
 // R21: 7, 30 or 90 days, a date, or never — only what the service's MaxLifetime allows.
 function fillLifetimes() {
   const max = settings.maxLifetimeDays;
-  const options = [7, 30, 90].filter((d) => !max || d <= max).map((d) => el("option", { value: String(d), text: `in ${d} days` }));
+  // 7, 30 and 90 days, plus the configured default and maximum when they are other whole days.
+  const days = new Set([7, 30, 90].filter((d) => !max || d <= max));
+  for (const d of [settings.defaultLifetimeDays, max]) if (d && Number.isInteger(d)) days.add(d);
+  const options = [...days].sort((a, b) => a - b).map((d) => el("option", { value: String(d),
+    text: `in ${d} day${d === 1 ? "" : "s"}` + (d === settings.defaultLifetimeDays ? " (default)" : d === max ? " (the maximum)" : "") }));
   options.push(el("option", { value: "date", text: "on a date…" }));
   if (!max) options.push(el("option", { value: "never", text: "never" }));
   $("create-lifetime").replaceChildren(...options);

@@ -32,6 +32,32 @@ internal static class Chromium
         return (playwright, browser);
     }
 
+    // A fresh browser context (its own cookies) on the sample, at a viewport width.
+    public static async Task<IPage> NewPageAsync(IBrowser browser, SampleServer server, int width = 1280)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = server.Address.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = 900 },
+        });
+        return await context.NewPageAsync();
+    }
+
+    // Signs a demo member in through the sign-in page's member buttons; confirm() dialogs are accepted.
+    public static async Task<IPage> SignInAsync(IBrowser browser, SampleServer server, string user, bool acceptDialogs = true)
+    {
+        var page = await NewPageAsync(browser, server);
+        if (acceptDialogs)
+        {
+            page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        }
+
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Button, new() { Name = user, Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("who-name")).ToContainTextAsync($"({user})");
+        return page;
+    }
+
     public static async Task ShotAsync(TestContext test, IPage page, string name)
     {
         var directory = System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots");

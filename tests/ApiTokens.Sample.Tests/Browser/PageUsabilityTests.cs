@@ -217,29 +217,9 @@ public sealed class PageUsabilityTests
         await ShotAsync(page, "issue15-session-ended");
     }
 
-    private async Task<IPage> NewPageAsync(SampleServer server, int width)
-    {
-        var context = await s_browser!.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = server.Address.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = 900 },
-        });
-        return await context.NewPageAsync();
-    }
+    private static Task<IPage> NewPageAsync(SampleServer server, int width) => Chromium.NewPageAsync(s_browser!, server, width);
 
-    private async Task<IPage> SignInAsync(SampleServer server, string user, bool acceptDialogs = true)
-    {
-        var page = await NewPageAsync(server, 1280);
-        if (acceptDialogs)
-        {
-            page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
-        }
-
-        await page.GotoAsync("/");
-        await page.GetByRole(AriaRole.Button, new() { Name = user, Exact = true }).ClickAsync();
-        await Expect(page.GetByTestId("who-name")).ToContainTextAsync($"({user})");
-        return page;
-    }
+    private static Task<IPage> SignInAsync(SampleServer server, string user, bool acceptDialogs = true) => Chromium.SignInAsync(s_browser!, server, user, acceptDialogs);
 
     private Task ShotAsync(IPage page, string name) => Chromium.ShotAsync(TestContext, page, name);
 }

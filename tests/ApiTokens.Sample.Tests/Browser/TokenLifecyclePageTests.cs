@@ -173,20 +173,7 @@ public sealed class TokenLifecyclePageTests
         await ShotAsync(page, "issue11-history");
     }
 
-    private async Task<IPage> SignInAsync(SampleServer server, string user)
-    {
-        var context = await s_browser!.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = server.Address.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-        });
-        var page = await context.NewPageAsync();
-        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
-        await page.GotoAsync("/");
-        await page.GetByRole(AriaRole.Button, new() { Name = user, Exact = true }).ClickAsync();
-        await Expect(page.GetByTestId("who-name")).ToContainTextAsync($"({user})");
-        return page;
-    }
+    private static Task<IPage> SignInAsync(SampleServer server, string user) => Chromium.SignInAsync(s_browser!, server, user);
 
     private Task ShotAsync(IPage page, string name) => Chromium.ShotAsync(TestContext, page, name);
 }
