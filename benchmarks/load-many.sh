@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Many tokens under wrk, as a user runs the sample: TOKENS account tokens × APPS apps on the embedded
+# SQLite store (or a throwaway PostgreSQL with STORE=postgres), quiet logs, a random token and app per
+# request (a Lua script), for long enough to cross several cache lifetimes (30 s). Prints requests/s
+# and the latency percentiles wrk measures (p50, p90, p99, max). Only 127.0.0.1 is ever a target.
+#   STORE=sqlite TOKENS=2000 APPS=3 DURATION=90 CONNECTIONS=32 bash benchmarks/load-many.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STORE=${STORE:-sqlite}
+TOKENS=${TOKENS:-2000}
+APPS=${APPS:-3}
+DURATION=${DURATION:-90}
+CONNECTIONS=${CONNECTIONS:-32}
+PORT=${PORT:-5093}
+URL="http://127.0.0.1:$PORT"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "load-many.sh: installing wrk" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+out=$(mktemp -d)
+chmod 755 "$out"
+pids=()
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${bin:-}" ] && as_pg "$bin/pg_ctl" -D "$out/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$out"
+}
+trap cleanup EXIT
+
+case "$STORE" in
+  sqlite) store=(--store sqlite --connection "Data Source=$out/apitokens.db") ;;
+  postgres)
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    command -v initdb >/dev/null 2>&1 && bin=$(dirname "$(command -v initdb)")
+    [ -x "$bin/initdb" ] || { echo "load-many.sh: PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2; exit 1; }
+    pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    mkdir -p "$out/pg"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$out/pg"
+    as_pg "$bin/initdb" -D "$out/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
+    as_pg "$bin/pg_ctl" -D "$out/pg/data" -l "$out/pg/log" -w -o "-p $pgport -k $out/pg -c listen_addresses=127.0.0.1" start >/dev/null
+    store=(--store postgres --connection "Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres") ;;
+  *) echo "load-many.sh: STORE is sqlite or postgres" >&2; exit 1 ;;
+esac
+
+dotnet build -c Release samples/ApiTokens.Sample -o "$out/sample" -v q -nologo >/dev/null
+# The demo's quotas are for people; this load holds thousands of account tokens.
+ApiTokens__MaxActiveAccountTokens=1000000 DOTNET_gcServer=0 \
+  dotnet "$out/sample/ApiTokens.Sample.dll" --urls "$URL" "${store[@]}" >"$out/sample.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 600); do curl -sf -o /dev/null "$URL/healthz" && break; sleep 0.1; done
+curl -sf -o /dev/null "$URL/healthz" || { cat "$out/sample.log"; echo "load-many.sh: the sample did not start" >&2; exit 1; }
+
+# Tokens and their apps over the management and Circonus APIs (one keep-alive connection), then the
+# Lua table wrk picks from. Every (token, app) is used once first, so the load measures the steady
+# state, not first uses.
+echo "load-many.sh: creating $TOKENS tokens × $APPS apps on $STORE" >&2
+python3 - "$PORT" "$TOKENS" "$APPS" >"$out/tokens.lua" <<'PY'
+import http.client, json, sys
+port, tokens, apps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+c = http.client.HTTPConnection("127.0.0.1", port)
+def call(method, path, body=None, headers={}):
+    c.request(method, path, body=json.dumps(body) if body is not None else None, headers={"Content-Type": "application/json", **headers})
+    r = c.getresponse(); data = r.read(); return r, data
+r, _ = call("POST", "/login", {"userName": "alice"})
+cookie = r.getheader("Set-Cookie").split(";")[0]
+secrets = []
+for i in range(tokens):
+    r, data = call("POST", "/api/tokens", {"type": "account", "privilege": "readOnly"}, {"Cookie": cookie})
+    assert r.status == 201, data
+    secrets.append(json.loads(data)["secret"])
+for s in secrets:
+    for a in range(1, apps + 1):
+        r, data = call("GET", "/v2/account/current", headers={"X-Circonus-Auth-Token": s, "X-Circonus-App-Name": f"app-{a}", "Accept": "application/json"})
+        assert r.status == 200, data
+print("local secrets = {")
+for s in secrets: print(f'  "{s}",')
+print("}")
+print(f"local apps = {apps}")
+print('''math.randomseed(os.time())
+request = function()
+  wrk.headers["X-Circonus-Auth-Token"] = secrets[math.random(#secrets)]
+  wrk.headers["X-Circonus-App-Name"] = "app-" .. math.random(apps)
+  wrk.headers["Accept"] = "application/json"
+  return wrk.format("GET", "/v2/account/current")
+end''')
+PY
+
+wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/tokens.lua" "$URL" >"$out/wrk.txt"
+cat "$out/wrk.txt" >&2
+
+rps=$(awk '/Requests\/sec/ {print $2}' "$out/wrk.txt")
+pct() { awk -v p="$1" '$1 == p {print $2}' "$out/wrk.txt"; }
+max=$(awk '/^ +Latency/ {print $4; exit}' "$out/wrk.txt")
+non2xx=$(awk '/Non-2xx/ {print $5}' "$out/wrk.txt"); non2xx=${non2xx:-0}
+echo
+echo "the sample on $STORE, $TOKENS account tokens × $APPS apps, random per request, wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $(nproc) cores"
+printf '| %-20s | %12s |\n' "measure" "value"
+printf '|%s|%s|\n' "----------------------" "--------------"
+printf '| %-20s | %12s |\n' "requests/s" "$rps"
+printf '| %-20s | %12s |\n' "p50" "$(pct 50%)"
+printf '| %-20s | %12s |\n' "p90" "$(pct 90%)"
+printf '| %-20s | %12s |\n' "p99" "$(pct 99%)"
+printf '| %-20s | %12s |\n' "max" "$max"
+printf '| %-20s | %12s |\n' "non-2xx answers" "$non2xx"
