@@ -192,11 +192,14 @@ public sealed class NotificationTests
     {
         public object? GetService(Type serviceType) => provider.GetService(serviceType);
 
+        // Stopped as a host stops them: within a shutdown timeout, so a service that cannot finish
+        // (a flush against a database that is gone) cannot hold the test run.
         public async ValueTask DisposeAsync()
         {
+            using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             foreach (var service in hosted)
             {
-                await service.StopAsync(CancellationToken.None);
+                await service.StopAsync(shutdown.Token);
             }
 
             await provider.DisposeAsync();

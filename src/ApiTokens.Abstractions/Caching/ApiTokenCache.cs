@@ -93,8 +93,13 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         return true;
     }
 
-    public CachedApiToken? TryGet(UInt128 key)
+    public CachedApiToken? TryGet(UInt128 key) => TryGet(key, out _);
+
+    // refresh: the entry is past its refresh point, so the caller should reload it in the background
+    // while serving it (see RefreshAsync).
+    public CachedApiToken? TryGet(UInt128 key, out bool refresh)
     {
+        refresh = false;
         var generation = _current;
         if (!generation.Enabled)
         {
@@ -109,12 +114,41 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         }
 
         var entry = (CachedApiToken)value!;
-        if (entry.IsInvalidated || _time.GetTimestamp() >= entry.ExpiresAt)
+        var now = _time.GetTimestamp();
+        if (entry.IsInvalidated || now >= entry.ExpiresAt)
         {
             return null;
         }
 
+        refresh = now >= entry.RefreshAt;
         return entry;
+    }
+
+    // Refresh-ahead: a hot entry is reloaded before it expires, so its requests never wait for the
+    // store, and entries loaded in the same second (a start-up, a reconnect) do not all expire in the
+    // same second: each refreshes at a random point between 70 % and 90 % of its lifetime. The reload
+    // is an ordinary coalesced load, so R18 and R26 hold as for a miss: a load that overlaps a change
+    // is not cached, and the entry it would replace is dropped either way. A token that is gone
+    // (retired, expired, unknown) is dropped at once; a store failure leaves the entry to expire.
+    public async Task RefreshAsync(UInt128 key, CachedApiToken entry, string secret, Func<string, Task<ApiTokenLookup?>> load)
+    {
+        try
+        {
+            if (await LoadAsync(key, secret, load).ConfigureAwait(false) is null)
+            {
+                Drop(entry);
+            }
+        }
+        catch (Exception ex) when (ex is Stores.ApiTokenStoreException or TimeoutException)
+        {
+            // The entry serves until it expires; the next miss reports the outage.
+        }
+    }
+
+    private void Drop(CachedApiToken entry)
+    {
+        entry.Invalidate();
+        _current.ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.IndexKey, entry));
     }
 
     // Coalesces concurrent misses for one secret into one store read. The read belongs to no
@@ -216,7 +250,8 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             return null;
         }
 
-        var entry = new CachedApiToken(lookup, EntryExpiry(lookup, generation));
+        var expiresAt = EntryExpiry(lookup, generation, out var cut);
+        var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : RefreshPoint(generation));
         if (!generation.Enabled)
         {
             return entry;
@@ -246,8 +281,9 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
 
     // The cache lifetime, cut short where the secret stops authenticating (R21 expiry, R23 grace):
     // a cached token never outlives its expiresAt by one request.
-    private long EntryExpiry(ApiTokenLookup lookup, Generation generation)
+    private long EntryExpiry(ApiTokenLookup lookup, Generation generation, out bool cut)
     {
+        cut = false;
         var now = _time.GetTimestamp();
         var expiresAt = now + generation.LifetimeTicks;
         if (lookup.ValidUntil is { } validUntil)
@@ -256,11 +292,16 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             if (left < generation.LifetimeTicks)
             {
                 expiresAt = now + (long)left;
+                cut = true;
             }
         }
 
         return expiresAt;
     }
+
+    // Between 70 % and 90 % of the lifetime, at random per entry.
+    private long RefreshPoint(Generation generation)
+        => _time.GetTimestamp() + (long)(generation.LifetimeTicks * (0.7 + (Random.Shared.NextDouble() * 0.2)));
 
     private sealed class Key : IEquatable<Key>
     {

@@ -16,11 +16,13 @@ internal sealed class CachedApiToken
     private ConcurrentDictionary<string, AppUse>? _moreUses;
     private ConcurrentDictionary<string, Lazy<Task<ApiTokenValidationResult>>>? _recordings;
     private volatile bool _invalidated;
+    private int _refreshing;
 
-    public CachedApiToken(ApiTokenLookup lookup, long expiresAt)
+    public CachedApiToken(ApiTokenLookup lookup, long expiresAt, long refreshAt = long.MaxValue)
     {
         Lookup = lookup;
         ExpiresAt = expiresAt;
+        RefreshAt = refreshAt;
         IndexKey = lookup.PreviousSecret ? PreviousSecretKey(lookup.Token.Id) : lookup.Token.Id;
         var apps = lookup.Token.Apps;
         if (apps.Count > IndexThreshold)
@@ -42,7 +44,14 @@ internal sealed class CachedApiToken
     // In TimeProvider timestamp units.
     public long ExpiresAt { get; }
 
+    // From here on a hit starts a reload in the background (refresh-ahead), in TimeProvider
+    // timestamp units; long.MaxValue when the entry ends for good (expiry, grace).
+    public long RefreshAt { get; }
+
     public bool IsInvalidated => _invalidated;
+
+    // The first caller past RefreshAt wins the one refresh of this entry.
+    public bool TryBeginRefresh() => Interlocked.Exchange(ref _refreshing, 1) == 0;
 
     public void Invalidate() => _invalidated = true;
 

@@ -161,10 +161,16 @@ public sealed class ApiTokenValidator
             return Refuse(_secrets.IsWellFormed(secret) ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken, clientKey);
         }
 
-        var entry = _cache.TryGet(key);
+        var entry = _cache.TryGet(key, out var refresh);
         _instruments.CacheLookup(entry is not null);
         if (entry is not null && entry.FindApp(appName) is { } app)
         {
+            if (refresh && entry.TryBeginRefresh())
+            {
+                // Refresh-ahead, once per entry, off this request: it is served from the cache.
+                _ = _cache.RefreshAsync(key, entry, secret, _findActive);
+            }
+
             // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
             return new(Judge(entry, app));
         }

@@ -38,11 +38,12 @@ public sealed class ChangeFeedTests
         var token = await CachedAsync(h);
         store.Reset();
 
-        h.Time.Advance(TimeSpan.FromMilliseconds(900));
+        // 650 ms: before the earliest refresh-ahead point (70 %), so nothing is reloaded yet.
+        h.Time.Advance(TimeSpan.FromMilliseconds(650));
         await h.Validator.ValidateAsync(token.Secret, "app", Ct);
         Assert.AreEqual(0, store.Calls, "younger than the bound: served from the cache");
 
-        h.Time.Advance(TimeSpan.FromMilliseconds(200));
+        h.Time.Advance(TimeSpan.FromMilliseconds(450));
         await h.Validator.ValidateAsync(token.Secret, "app", Ct);
         Assert.AreEqual(1, store.HashLookups, "older than DegradedCacheLifetime: read again");
     }

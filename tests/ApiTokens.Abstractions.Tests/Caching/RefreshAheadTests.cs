@@ -1,0 +1,115 @@
+using ApiTokens.Validation;
+
+namespace ApiTokens.Tests.Caching;
+
+// Issue 16: hot entries are reloaded in the background before they expire, at a random point
+// between 70 % and 90 % of the lifetime, so requests never wait for the store and entries loaded
+// together do not expire together — with R18 exactly as for a miss.
+[TestClass]
+public sealed class RefreshAheadTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private CancellationToken Ct => TestContext.CancellationToken;
+
+    [TestMethod]
+    [TestCategory("R18")]
+    public async Task HotEntry_IsReloadedBeforeItExpires_AndServedMeanwhile()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30), wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        store.Reset();
+
+        h.Time.Advance(TimeSpan.FromSeconds(20));
+        var early = h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        Assert.IsTrue(early.IsCompletedSuccessfully);
+        Assert.AreEqual(0, store.HashLookups, "before 70 % of the lifetime nothing is reloaded");
+
+        h.Time.Advance(TimeSpan.FromSeconds(7));
+        var hot = h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        Assert.IsTrue(hot.IsCompletedSuccessfully, "served from the cache while it reloads");
+        Assert.AreEqual(ApiTokenValidationStatus.Success, hot.Result.Status);
+        await WaitForAsync(() => store.HashLookups == 1);
+
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        var afterTheOldExpiry = h.Validator.ValidateAsync(token.Secret, "app", Ct);
+
+        Assert.IsTrue(afterTheOldExpiry.IsCompletedSuccessfully, "the reloaded entry serves past the first one's expiry");
+        Assert.AreEqual(ApiTokenValidationStatus.Success, afterTheOldExpiry.Result.Status);
+        Assert.AreEqual(1, store.HashLookups, "one reload, in the background");
+    }
+
+    [TestMethod]
+    [TestCategory("R18")]
+    [TestCategory("R13")]
+    public async Task Reload_SeesAChangeMadeOnAnotherNode_AndDropsTheEntry()
+    {
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, Ct);
+        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, Ct);
+
+        h.Time.Advance(TimeSpan.FromSeconds(27));
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Status, "within the lifetime, as R18 allows");
+
+        var refused = ApiTokenValidationStatus.Success;
+        for (var i = 0; i < 200 && refused == ApiTokenValidationStatus.Success; i++)
+        {
+            await Task.Delay(5, Ct);   // the reload runs on the thread pool
+            refused = (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Status;
+        }
+
+        Assert.AreEqual(ApiTokenValidationStatus.BadToken, refused, "the reload found the token retired and dropped it before the lifetime ended");
+    }
+
+    [TestMethod]
+    public async Task EntriesLoadedTogether_RefreshAtDifferentTimes()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(100), wrapStore: s => store.Wrap(s));
+        var secrets = new List<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            secrets.Add((await h.CreateAsync(Harness.Alice, TokenType.Account)).Secret);
+        }
+
+        foreach (var secret in secrets)
+        {
+            await h.Validator.ValidateAsync(secret, "app", Ct);
+            await h.Validator.ValidateAsync(secret, "app", Ct);
+        }
+
+        store.Reset();
+        var reloadsPerStep = new List<int>();
+        for (var second = 70; second <= 90; second += 5)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(second == 70 ? 70 : 5));
+            var before = store.HashLookups;
+            foreach (var secret in secrets)
+            {
+                await h.Validator.ValidateAsync(secret, "app", Ct);
+            }
+
+            await Task.Delay(50, Ct);
+            reloadsPerStep.Add(store.HashLookups - before);
+        }
+
+        Assert.AreEqual(50, reloadsPerStep.Sum(), "every hot entry reloaded once before 90 % of its lifetime");
+        Assert.IsTrue(reloadsPerStep.Max() < 40, $"spread over the window, not all at once: {string.Join(", ", reloadsPerStep)}");
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.IsTrue(condition());
+    }
+}
