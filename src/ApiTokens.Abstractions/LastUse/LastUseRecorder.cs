@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using ApiTokens.Auditing;
 using ApiTokens.Caching;
-using ApiTokens.Secrets;
 using ApiTokens.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -138,16 +137,14 @@ internal sealed class LastUseRecorder
             foreach (var use in uses)
             {
                 var token = use.Success.Token!;
-                var record = new ApiTokenAuditRecord
-                {
-                    Id = ApiTokenSecretCodec.NewId(),
-                    At = use.UsedAt,
-                    TokenId = token.TokenId,
-                    AccountId = token.AccountId,
-                    Actor = "app:" + use.AppName,
-                    Action = ApiTokenAuditActions.PreviousSecretUsed,
-                    Changes = [new("app", null, use.AppName), new("previousSecretExpiresAt", null, use.PreviousSecretExpiresAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))],
-                };
+                var record = AuditRecords.Create(
+                    token.TokenId,
+                    token.AccountId,
+                    use.UsedAt,
+                    AuditRecords.App(use.AppName),
+                    ApiTokenAuditActions.PreviousSecretUsed,
+                    new("app", null, use.AppName),
+                    new("previousSecretExpiresAt", null, AuditRecords.Wire(use.PreviousSecretExpiresAt)));
                 try
                 {
                     await store.AppendAuditAsync(record, cancellationToken).ConfigureAwait(false);

@@ -180,30 +180,16 @@ public sealed partial class ApiTokenManager
         }
     }
 
-    // R24: one record per change, in wire names, never a secret or a hash.
-    private ApiTokenAuditRecord Audit(ApiToken token, string actor, string action, params ApiTokenAuditChange[] changes) => new()
-    {
-        Id = ApiTokenSecretCodec.NewId(),
-        At = _time.GetUtcNow(),
-        TokenId = token.Id,
-        AccountId = token.AccountId,
-        Actor = actor,
-        Action = action,
-        Changes = changes,
-    };
+    // R24: one record per change (AuditRecords builds every record of the core).
+    private ApiTokenAuditRecord Audit(ApiToken token, string actor, string action, params ApiTokenAuditChange[] changes)
+        => AuditRecords.Create(token.Id, token.AccountId, _time.GetUtcNow(), actor, action, changes);
 
-    // The changes of an update that actually changed.
-    private static ApiTokenAuditChange[] Differences(params ApiTokenAuditChange[] changes) => [.. changes.Where(static c => c.Old != c.New)];
+    private static ApiTokenAuditChange[] Differences(params ApiTokenAuditChange[] changes) => AuditRecords.Differences(changes);
 
-    // Values in audit records as the wire writes them: camelCase enum names, RFC 3339 times.
     private static string Wire<TEnum>(TEnum value)
-        where TEnum : struct, Enum
-    {
-        var name = value.ToString();
-        return char.ToLowerInvariant(name[0]) + name[1..];
-    }
+        where TEnum : struct, Enum => AuditRecords.Wire(value);
 
-    private static string? Wire(DateTimeOffset? value) => value?.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+    private static string? Wire(DateTimeOffset? value) => AuditRecords.Wire(value);
 
     private static void ThrowIfInvalidActor(ApiTokenActor actor)
     {

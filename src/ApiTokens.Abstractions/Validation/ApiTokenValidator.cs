@@ -380,16 +380,14 @@ public sealed class ApiTokenValidator
         var now = _time.GetUtcNow();
 
         // R24: the first sight of an app, written with it (only by the call that records it).
-        var audit = new ApiTokenAuditRecord
-        {
-            Id = ApiTokenSecretCodec.NewId(),
-            At = now,
-            TokenId = token.Id,
-            AccountId = token.AccountId,
-            Actor = "app:" + appName,
-            Action = ApiTokenAuditActions.AppFirstSeen,
-            Changes = [new("app", null, appName), new("state", null, token.DefaultAppState.ToString().ToLowerInvariant())],
-        };
+        var audit = AuditRecords.Create(
+            token.Id,
+            token.AccountId,
+            now,
+            AuditRecords.App(appName),
+            ApiTokenAuditActions.AppFirstSeen,
+            new("app", null, appName),
+            new("state", null, AuditRecords.Wire(token.DefaultAppState)));
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
