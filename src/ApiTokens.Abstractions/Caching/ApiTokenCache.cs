@@ -93,8 +93,6 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         return true;
     }
 
-    public CachedApiToken? TryGet(UInt128 key) => TryGet(key, out _);
-
     // refresh: the entry is past its refresh point, so the caller should reload it in the background
     // while serving it (see RefreshAsync).
     public CachedApiToken? TryGet(UInt128 key, out bool refresh)
