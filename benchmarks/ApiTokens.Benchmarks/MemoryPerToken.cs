@@ -1,14 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
 using ApiTokens.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
 
 namespace ApiTokens.Benchmarks;
 
 // Bytes the cache holds per cached token: authenticate N distinct tokens once (so each is cached
-// with its app and shared identity), then compare the managed heap with the store alone.
+// with its app and shared identity), then compare the managed heap with the store alone. The
+// in-memory store hands out the token objects it keeps, so on it the cache holds no token copy of
+// its own; on a database store (sqlite) every cached token is a fresh copy read from the database.
 public static class MemoryPerToken
 {
-    public static async Task RunAsync(int count)
+    public static async Task RunAsync(int count, string store)
     {
-        await using var host = BenchHost.Create(cacheSize: count + 1);
+        string? file = null;
+        Action<ApiTokensBuilder>? configure = null;
+        if (store == "sqlite")
+        {
+            file = Path.Combine(Path.GetTempPath(), $"apitokens-memory-{Guid.NewGuid():N}.db");
+            var connection = $"Data Source={file}";
+            configure = b =>
+            {
+                b.Services.AddPooledDbContextFactory<BenchDbContext>(o => o.UseSqlite(connection));
+                b.AddEntityFrameworkCoreStore<BenchDbContext>();
+            };
+        }
+        else if (store != "inmemory")
+        {
+            throw new ArgumentException("store: inmemory or sqlite", nameof(store));
+        }
+
+        try
+        {
+            await RunAsync(count, store, configure);
+        }
+        finally
+        {
+            if (file is not null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                File.Delete(file);
+            }
+        }
+    }
+
+    private static async Task RunAsync(int count, string store, Action<ApiTokensBuilder>? configure)
+    {
+        await using var host = BenchHost.Create(configure, cacheSize: count + 1);
+        if (configure is not null)
+        {
+            await using var context = await host.Services.GetRequiredService<IDbContextFactory<BenchDbContext>>().CreateDbContextAsync();
+            await context.Database.EnsureCreatedAsync();
+        }
+
         var secrets = new string[count];
         for (var i = 0; i < count; i++)
         {
@@ -22,7 +65,21 @@ public static class MemoryPerToken
             await host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
         }
 
+        // Two steps, so the bytes can be told apart: the validator's cache alone (entry, lookup,
+        // token, app slot, cache bookkeeping), then what authenticating through the scheme adds (the
+        // shared identity and its claims).
+        var validator = host.Services.GetRequiredService<ApiTokens.Validation.ApiTokenValidator>();
         var before = Settle();
+        foreach (var secret in secrets)
+        {
+            var result = await validator.ValidateAsync(secret, BenchHost.AppName);
+            if (result.Status != ApiTokens.Validation.ApiTokenValidationStatus.Success)
+            {
+                throw new InvalidOperationException("setup failed");
+            }
+        }
+
+        var cached = Settle();
         foreach (var secret in secrets)
         {
             var result = await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
@@ -33,7 +90,23 @@ public static class MemoryPerToken
         }
 
         var after = Settle();
-        Console.WriteLine($"cached tokens: {count:N0}; managed heap grew {(after - before) / 1024.0 / 1024.0:F1} MiB; {(after - before) / (double)count:F0} bytes per cached token (entry, app index, shared identity with 6-8 claims, cache bookkeeping)");
+
+        // An application that reads claims (User.Identity.Name, FindFirst) makes each identity build
+        // them, once.
+        foreach (var secret in secrets)
+        {
+            var result = await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
+            if (result.Principal?.Identity?.Name is null)
+            {
+                throw new InvalidOperationException("setup failed");
+            }
+        }
+
+        var withClaims = Settle();
+        Console.WriteLine($"store: {store}; cached tokens: {count:N0}; managed heap grew {(after - before) / 1024.0 / 1024.0:F1} MiB; {(after - before) / (double)count:F0} bytes per cached token");
+        Console.WriteLine($"  validator cache (entry, lookup, token copy, app slot, MemoryCache and index bookkeeping): {(cached - before) / (double)count:F0} B");
+        Console.WriteLine($"  identity (shared ClaimsIdentity, weak-table slot): {(after - cached) / (double)count:F0} B");
+        Console.WriteLine($"  claims, once the application reads them: +{(withClaims - after) / (double)count:F0} B (total {(withClaims - before) / (double)count:F0} B)");
         GC.KeepAlive(secrets);
     }
 

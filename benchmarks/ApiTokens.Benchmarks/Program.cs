@@ -2,11 +2,13 @@ using ApiTokens.Benchmarks;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- --filter '*'
-// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- memory       (bytes per cached token)
+// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- memory [count] [inmemory|sqlite]  (bytes per cached token)
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- allocations  (bytes per request, step by step)
 if (args is ["memory", ..])
 {
-    await MemoryPerToken.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+    await MemoryPerToken.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
+        args.Length > 2 ? args[2] : "inmemory");
     return;
 }
 

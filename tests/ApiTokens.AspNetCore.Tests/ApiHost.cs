@@ -91,6 +91,7 @@ internal sealed class ApiHost : IAsyncDisposable
         app.UseAuthorization();
 
         app.MapGet("/read", (ClaimsPrincipal user) => Describe(user)).RequireApiToken();
+        app.MapGet("/no-claims", () => "ok").RequireApiToken();
         app.MapPost("/write", (ClaimsPrincipal user) => Describe(user)).RequireApiToken();
         app.MapDelete("/write", (ClaimsPrincipal user) => Describe(user)).RequireApiToken();
         app.MapPut("/admin", (ClaimsPrincipal user) => Describe(user)).RequireApiTokenPrivilege(TokenPrivilege.Admin);

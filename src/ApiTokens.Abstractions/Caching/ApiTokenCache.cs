@@ -46,6 +46,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private readonly TimeProvider _time;
     private readonly IDisposable? _onChange;
     private readonly Lock _swapLock = new();
+    private readonly SharedStrings _strings = new();
     private volatile Generation _current;
     private ApiTokenOptions _options;
     private bool _degraded;
@@ -68,6 +69,25 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     }
 
     public long Count => _current.Cache.Count;
+
+    // Entries indexed by token id (tests: the index stays bounded by the cache).
+    internal int IndexCount => _current.ByTokenId.Count;
+
+    // Tests: every live cached entry can be found by its token id, so a change reaches it (R18).
+    internal bool IndexCoversCache()
+    {
+        var generation = _current;
+        foreach (var key in generation.Cache.Keys)
+        {
+            if (generation.Cache.TryGetValue(key, out var value) && value is CachedApiToken { IsInvalidated: false } entry
+                && !(generation.ByTokenId.TryGetValue(entry.IndexKey, out var indexed) && ReferenceEquals(indexed, entry)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public TimeSpan Lifetime => _current.Lifetime;
 
@@ -249,7 +269,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         }
 
         var expiresAt = EntryExpiry(lookup, generation, out var cut);
-        var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : RefreshPoint(generation));
+        var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : RefreshPoint(generation), _strings);
         if (!generation.Enabled)
         {
             return entry;
@@ -273,7 +293,10 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             return entry;
         }
 
-        generation.Cache.Set(new Key { Value = key }, entry, generation.EntryOptions);
+        var cacheKey = new Key { Value = key };
+        generation.Cache.Set(cacheKey, entry, generation.EntryOptions);
+        entry.CacheKey = cacheKey;
+        generation.SweepIfDue(_time.GetTimestamp());
         return entry;
     }
 
@@ -301,7 +324,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private long RefreshPoint(Generation generation)
         => _time.GetTimestamp() + (long)(generation.LifetimeTicks * (0.7 + (Random.Shared.NextDouble() * 0.2)));
 
-    private sealed class Key : IEquatable<Key>
+    internal sealed class Key : IEquatable<Key>
     {
         public UInt128 Value { get; set; }
 
@@ -322,14 +345,9 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             Enabled = Lifetime > TimeSpan.Zero;
             LifetimeTicks = (long)(Lifetime.TotalSeconds * owner._time.TimestampFrequency);
             Cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = SizeLimit, CompactionPercentage = 0.1 });
+            // No post-eviction callback: MemoryCache copies one into every entry (128 of its 293 bytes
+            // per entry, measured), so ByTokenId is swept instead (SweepIfDue).
             EntryOptions = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Enabled ? Lifetime : TimeSpan.FromSeconds(1) };
-            EntryOptions.RegisterPostEvictionCallback(
-                static (_, value, _, state) =>
-                {
-                    var entry = (CachedApiToken)value!;
-                    ((Generation)state!).ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.IndexKey, entry));
-                },
-                this);
         }
 
         public TimeSpan Lifetime { get; }
@@ -345,5 +363,55 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         public MemoryCacheEntryOptions EntryOptions { get; }
 
         public ConcurrentDictionary<string, CachedApiToken> ByTokenId { get; } = new(StringComparer.Ordinal);
+
+        private int _inserts;
+        private int _sweeping;
+
+        // ByTokenId finds a token's entries when it changes (R18). Entries the MemoryCache dropped
+        // (expired, compacted away, replaced) stay in it until a sweep, which is harmless for
+        // correctness (a dropped entry is never served: lookups go through the MemoryCache) but
+        // costs memory, so every 1,024 insertions the sizes are compared (counting a
+        // ConcurrentDictionary takes its locks, so not on every insertion), and once the index holds
+        // more than twice the cache's entries a sweep runs on the thread pool, off the request.
+        public void SweepIfDue(long now)
+        {
+            if ((Interlocked.Increment(ref _inserts) & 1023) != 0)
+            {
+                return;
+            }
+
+            if (ByTokenId.Count <= (2 * Cache.Count) + 1024 || Interlocked.CompareExchange(ref _sweeping, 1, 0) != 0)
+            {
+                return;
+            }
+
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    Sweep(now);
+                }
+                finally
+                {
+                    Volatile.Write(ref _sweeping, 0);
+                }
+            });
+        }
+
+        // Removes every indexed entry that the MemoryCache no longer holds. An entry is indexed just
+        // before it is stored, and its CacheKey is set just after: one without a key is being stored
+        // right now, and removing it would leave a cached entry that a change cannot find.
+        public void Sweep(long now)
+        {
+            foreach (var (indexKey, entry) in ByTokenId)
+            {
+                if (entry.IsInvalidated
+                    || now >= entry.ExpiresAt
+                    || (entry.CacheKey is { } key && !(Cache.TryGetValue(key, out var cached) && ReferenceEquals(cached, entry))))
+                {
+                    ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(indexKey, entry));
+                }
+            }
+        }
     }
 }

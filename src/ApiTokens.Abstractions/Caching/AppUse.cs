@@ -9,11 +9,12 @@ internal sealed class AppUse
 {
     private int _queued;
 
-    public AppUse(ApiTokenValidationResult success, bool previousSecret, DateTimeOffset? previousSecretExpiresAt)
+    private readonly CachedApiToken _entry;
+
+    public AppUse(ApiTokenValidationResult success, CachedApiToken entry)
     {
         Success = success;
-        PreviousSecret = previousSecret;
-        PreviousSecretExpiresAt = previousSecretExpiresAt;
+        _entry = entry;
     }
 
     public ApiTokenValidationResult Success { get; }
@@ -23,9 +24,9 @@ internal sealed class AppUse
     public string AppName => Success.Token!.AppName;
 
     // The pair authenticated with the previous secret of a rotated token (R23).
-    public bool PreviousSecret { get; }
+    public bool PreviousSecret => _entry.PreviousSecret;
 
-    public DateTimeOffset? PreviousSecretExpiresAt { get; }
+    public DateTimeOffset? PreviousSecretExpiresAt => _entry.PreviousSecretExpiresAt;
 
     // The first use since the slot was last flushed.
     public DateTimeOffset UsedAt { get; private set; }

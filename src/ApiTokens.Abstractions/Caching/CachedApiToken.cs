@@ -3,13 +3,18 @@ using ApiTokens.Validation;
 
 namespace ApiTokens.Caching;
 
-// What the cache holds for one token: the looked-up token with its effective privilege, the shared
-// success result of each allowed app, and the in-flight recordings of new apps. Holds no secret.
+// What the cache holds for one token: only what judging a request needs (id, account, owner, type,
+// effective privilege, version, default state and the apps' names and states), the shared success
+// result of each allowed app, and the in-flight recordings of new apps. Holds no secret, no hash,
+// and not the token as the store returned it: its description, creator, hint, hashes and audit
+// fields would be most of the entry's memory (issue 16; benchmarks/README.md §4).
 internal sealed class CachedApiToken
 {
     private const int IndexThreshold = 8;
 
-    private readonly Dictionary<string, TokenApp>? _appIndex;
+    // Up to IndexThreshold apps: a linear scan of one array; beyond it, a dictionary.
+    private readonly RecordedApp[]? _apps;
+    private readonly Dictionary<string, AppState>? _appIndex;
     // Most tokens serve one app: its result gets a slot of its own, and the dictionary exists only
     // once a second app shows up (a ConcurrentDictionary costs hundreds of bytes per cached token).
     private AppUse? _firstUse;
@@ -17,25 +22,75 @@ internal sealed class CachedApiToken
     private ConcurrentDictionary<string, Lazy<Task<ApiTokenValidationResult>>>? _recordings;
     private volatile bool _invalidated;
     private int _refreshing;
+    private ApiTokenCache.Key? _cacheKey;
 
-    public CachedApiToken(ApiTokenLookup lookup, long expiresAt, long refreshAt = long.MaxValue)
+    public CachedApiToken(ApiTokenLookup lookup, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null)
+        : this(lookup.Token, lookup.EffectivePrivilege, lookup.PreviousSecret ? lookup.Token.PreviousSecretExpiresAt : null, expiresAt, refreshAt, strings)
     {
-        Lookup = lookup;
+    }
+
+    // previousSecretExpiresAt: the entry is for a rotated token's previous secret, which works until then.
+    // strings: shares the account, owner and app names with other cached entries.
+    public CachedApiToken(ApiToken token, TokenPrivilege effectivePrivilege, DateTimeOffset? previousSecretExpiresAt, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null)
+    {
+        TokenId = token.Id;
+        Type = token.Type;
+        AccountId = strings?.Share(token.AccountId) ?? token.AccountId;
+        OwnerId = strings?.ShareOrNull(token.OwnerId) ?? token.OwnerId;
+        DefaultAppState = token.DefaultAppState;
+        Version = token.Version;
+        EffectivePrivilege = effectivePrivilege;
+        PreviousSecretExpiresAt = previousSecretExpiresAt;
         ExpiresAt = expiresAt;
         RefreshAt = refreshAt;
-        IndexKey = lookup.PreviousSecret ? PreviousSecretKey(lookup.Token.Id) : lookup.Token.Id;
-        var apps = lookup.Token.Apps;
+        IndexKey = previousSecretExpiresAt is not null ? PreviousSecretKey(token.Id) : token.Id;
+        var apps = token.Apps;
+        AppCount = apps.Count;
         if (apps.Count > IndexThreshold)
         {
-            _appIndex = new Dictionary<string, TokenApp>(apps.Count, StringComparer.Ordinal);
+            _appIndex = new Dictionary<string, AppState>(apps.Count, StringComparer.Ordinal);
             foreach (var app in apps)
             {
-                _appIndex[app.Name] = app;
+                _appIndex[strings?.Share(app.Name) ?? app.Name] = app.State;
+            }
+        }
+        else if (apps.Count > 0)
+        {
+            _apps = new RecordedApp[apps.Count];
+            for (var i = 0; i < apps.Count; i++)
+            {
+                _apps[i] = new RecordedApp(strings?.Share(apps[i].Name) ?? apps[i].Name, apps[i].State);
             }
         }
     }
 
-    public ApiTokenLookup Lookup { get; }
+    public string TokenId { get; }
+
+    public TokenType Type { get; }
+
+    public string AccountId { get; }
+
+    public string? OwnerId { get; }
+
+    public AppState DefaultAppState { get; }
+
+    public long Version { get; }
+
+    public TokenPrivilege EffectivePrivilege { get; }
+
+    // Whether the entry is for a rotated token's previous secret (R23), and until when that works.
+    public bool PreviousSecret => PreviousSecretExpiresAt is not null;
+
+    public DateTimeOffset? PreviousSecretExpiresAt { get; }
+
+    public int AppCount { get; }
+
+    // The entry's key in the MemoryCache, set once it is stored there (ApiTokenCache's index sweep).
+    public ApiTokenCache.Key? CacheKey
+    {
+        get => Volatile.Read(ref _cacheKey);
+        set => Volatile.Write(ref _cacheKey, value);
+    }
 
     // The entry's key among the cached entries by token: a rotated token in its grace period may be
     // cached twice, once per secret (R23), and neither entry may push out the other.
@@ -55,14 +110,27 @@ internal sealed class CachedApiToken
 
     public void Invalidate() => _invalidated = true;
 
-    public TokenApp? FindApp(string appName)
+    public bool TryFindApp(string appName, out AppState state)
     {
         if (_appIndex is not null)
         {
-            return _appIndex.TryGetValue(appName, out var app) ? app : null;
+            return _appIndex.TryGetValue(appName, out state);
         }
 
-        return Lookup.Token.FindApp(appName);
+        if (_apps is not null)
+        {
+            foreach (var app in _apps)
+            {
+                if (string.Equals(app.Name, appName, StringComparison.Ordinal))
+                {
+                    state = app.State;
+                    return true;
+                }
+            }
+        }
+
+        state = default;
+        return false;
     }
 
     public static string PreviousSecretKey(string tokenId) => tokenId + "\u0000previous";
@@ -96,12 +164,12 @@ internal sealed class CachedApiToken
     // did not record (the store failed, or the token filled up meanwhile) is forgotten, so the next
     // request tries again and refused names cannot pile up here; one that recorded stays, because
     // the entry it belongs to has just been invalidated and late readers of it should share it.
-    public async Task<ApiTokenValidationResult> RecordAppAsync(string appName, Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> record)
+    public async Task<ApiTokenValidationResult> RecordAppAsync(string appName, Func<CachedApiToken, string, Task<ApiTokenValidationResult>> record)
     {
         var recordings = _recordings ?? Interlocked.CompareExchange(ref _recordings, new(StringComparer.Ordinal), null) ?? _recordings!;
         var lazy = recordings.GetOrAdd(
             appName,
-            static (name, state) => new Lazy<Task<ApiTokenValidationResult>>(() => state.record(state.self.Lookup, name)),
+            static (name, state) => new Lazy<Task<ApiTokenValidationResult>>(() => state.record(state.self, name)),
             (self: this, record));
         var recorded = false;
         try
@@ -121,7 +189,8 @@ internal sealed class CachedApiToken
 
     private AppUse CreateUse(string appName)
         => new(
-            ApiTokenValidationResult.Success(new ValidatedApiToken(Lookup.Token, Lookup.EffectivePrivilege, appName)),
-            Lookup.PreviousSecret,
-            Lookup.PreviousSecret ? Lookup.Token.PreviousSecretExpiresAt : null);
+            ApiTokenValidationResult.Success(new ValidatedApiToken(TokenId, Type, AccountId, OwnerId, EffectivePrivilege, appName)),
+            this);
+
+    private readonly record struct RecordedApp(string Name, AppState State);
 }

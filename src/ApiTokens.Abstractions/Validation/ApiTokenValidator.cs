@@ -43,7 +43,7 @@ public sealed class ApiTokenValidator
     private readonly IApiTokenChangeNotifier[] _notifiers;
     private readonly ILogger _logger;
     private readonly Func<string, Task<ApiTokenLookup?>> _findActive;
-    private readonly Func<ApiTokenLookup, string, Task<ApiTokenValidationResult>> _recordApp;
+    private readonly Func<CachedApiToken, string, Task<ApiTokenValidationResult>> _recordApp;
     private readonly FailureThrottle _throttle;
     private readonly ApiTokenInstruments _instruments;
     private readonly LastUseRecorder _lastUse;
@@ -163,7 +163,7 @@ public sealed class ApiTokenValidator
 
         var entry = _cache.TryGet(key, out var refresh);
         _instruments.CacheLookup(entry is not null);
-        if (entry is not null && entry.FindApp(appName) is { } app)
+        if (entry is not null && entry.TryFindApp(appName, out var state))
         {
             if (refresh && entry.TryBeginRefresh())
             {
@@ -172,7 +172,7 @@ public sealed class ApiTokenValidator
             }
 
             // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
-            return new(Judge(entry, app));
+            return new(Judge(entry, appName, state));
         }
 
         if (clientKey is not null && IsThrottled(clientKey, out var throttled))
@@ -243,12 +243,12 @@ public sealed class ApiTokenValidator
 
     // R8, R9: a recorded app is judged by its own state. The only place that judges an app, and so
     // the only place a successful use is recorded (R22: a mark in memory, no store write).
-    private ApiTokenValidationResult Judge(CachedApiToken entry, TokenApp app)
+    private ApiTokenValidationResult Judge(CachedApiToken entry, string appName, AppState state)
     {
-        switch (app.State)
+        switch (state)
         {
             case AppState.Allow:
-                var use = entry.GetUse(app.Name);
+                var use = entry.GetUse(appName);
                 _lastUse.Record(use);
                 return use.Success;
             case AppState.Pending:
@@ -272,15 +272,15 @@ public sealed class ApiTokenValidator
                     return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
                 }
 
-                if (entry.FindApp(appName) is { } app)
+                if (entry.TryFindApp(appName, out var state))
                 {
-                    return Judge(entry, app);
+                    return Judge(entry, appName, state);
                 }
             }
 
             // A new app (R8, R12): refused at the limit without a store call; otherwise recorded once
             // per node however many requests race (the store makes it once across nodes).
-            if (entry.Lookup.Token.Apps.Count >= _options.CurrentValue.MaxAppsPerToken)
+            if (entry.AppCount >= _options.CurrentValue.MaxAppsPerToken)
             {
                 return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
             }
@@ -373,15 +373,14 @@ public sealed class ApiTokenValidator
     }
 
     // Records a new app under a cached token with the token's default state, then judges it (R8, R12).
-    private async Task<ApiTokenValidationResult> RecordAppAsync(ApiTokenLookup lookup, string appName)
+    private async Task<ApiTokenValidationResult> RecordAppAsync(CachedApiToken token, string appName)
     {
-        var token = lookup.Token;
         ApiToken? stored;
         var now = _time.GetUtcNow();
 
         // R24: the first sight of an app, written with it (only by the call that records it).
         var audit = AuditRecords.Create(
-            token.Id,
+            token.TokenId,
             token.AccountId,
             now,
             AuditRecords.App(appName),
@@ -394,7 +393,7 @@ public sealed class ApiTokenValidator
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
             var app = new TokenApp(appName, token.DefaultAppState, now);
             var maxApps = _options.CurrentValue.MaxAppsPerToken;
-            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(token.Id, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
+            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(token.TokenId, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
         }
 
         if (stored is null || stored.IsRetired)
@@ -408,12 +407,12 @@ public sealed class ApiTokenValidator
             // The token changed (this call recorded the app, or another change landed): caches drop it.
             foreach (var listener in _listeners)
             {
-                listener.OnTokenChanged(token.Id);
+                listener.OnTokenChanged(token.TokenId);
             }
 
             foreach (var notifier in _notifiers)
             {
-                notifier.Publish(token.Id);
+                notifier.Publish(token.TokenId);
             }
         }
 
@@ -427,11 +426,11 @@ public sealed class ApiTokenValidator
         {
             // This call recorded it (stores keep microseconds; a racing node's record has its own
             // time): tell the handlers, off the request path.
-            Log.AppRecorded(_logger, appName, token.Id, recorded.State);
+            Log.AppRecorded(_logger, appName, token.TokenId, recorded.State);
             _events.PublishInBackground(audit);
         }
 
         // Judged on the token as stored now, with the privilege looked up with it.
-        return Judge(new CachedApiToken(lookup with { Token = stored }, expiresAt: 0), recorded);
+        return Judge(new CachedApiToken(stored, token.EffectivePrivilege, token.PreviousSecretExpiresAt, expiresAt: 0), appName, recorded.State);
     }
 }

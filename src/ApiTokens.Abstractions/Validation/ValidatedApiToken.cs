@@ -20,6 +20,16 @@ public sealed class ValidatedApiToken
         AppName = appName;
     }
 
+    internal ValidatedApiToken(string tokenId, TokenType type, string accountId, string? ownerId, TokenPrivilege effectivePrivilege, string appName)
+    {
+        TokenId = tokenId;
+        Type = type;
+        AccountId = accountId;
+        OwnerId = ownerId;
+        EffectivePrivilege = effectivePrivilege;
+        AppName = appName;
+    }
+
     /// <summary>The token id.</summary>
     public string TokenId { get; }
 

@@ -176,6 +176,41 @@ public sealed class ValidationCacheTests
 
     [TestMethod]
     [TestCategory("R18")]
+    public async Task TokenIndex_StaysBoundedByTheCache_AndStillFindsCachedEntries()
+    {
+        // The index of entries by token id is swept rather than cleaned by a per-entry eviction
+        // callback (issue 16: the callback was 128 bytes of every cached token).
+        using var h = Harness.Create(o =>
+        {
+            o.CacheSizeLimit = 10;
+            o.MaxActiveAccountTokens = 10_000;
+            o.LastUsedGranularity = TimeSpan.Zero;
+        });
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        var tokens = new List<CreatedApiToken>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            var token = await h.CreateAsync(Harness.Alice, TokenType.Account);
+            tokens.Add(token);
+            await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+            await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);
+        }
+
+        // Sizes are compared every 1,024 insertions, and a sweep runs past twice the cache + 1,024; so
+        // at most 2 × cache + 2,048 entries are indexed at any time (without sweeps: 3,000 here).
+        for (var i = 0; i < 500 && cache.IndexCount > (2 * cache.Count) + 2048; i++)
+        {
+            await Task.Delay(10, TestContext.CancellationToken);   // the sweep runs on the thread pool
+        }
+
+        Assert.IsLessThanOrEqualTo((2 * cache.Count) + 2048, cache.IndexCount, "the index is swept down to the cache's size");
+
+        Assert.IsGreaterThan(0L, cache.Count);
+        Assert.IsTrue(cache.IndexCoversCache(), "a sweep never unindexes an entry that is still cached, so a change still drops it (R18)");
+    }
+
+    [TestMethod]
+    [TestCategory("R18")]
     public async Task OptionsReload_CacheLifetimeAndSize_TakeEffect()
     {
         var lifetime = TimeSpan.FromSeconds(30);
