@@ -4,6 +4,9 @@
 # request (a Lua script), for long enough to cross several cache lifetimes (30 s). Prints requests/s
 # and the latency percentiles wrk measures (p50, p90, p99, max). Only 127.0.0.1 is ever a target.
 #   STORE=sqlite TOKENS=2000 APPS=3 DURATION=90 CONNECTIONS=32 bash benchmarks/load-many.sh
+# RATE=8000 paces the load (each connection waits CONNECTIONS/RATE s between requests, wrk's delay()),
+# so latency shows hiccups (GC, refreshes, checkpoints) rather than queueing at saturation (RATE=0,
+# the default). GC=server runs the sample with the server GC (default: workstation, concurrent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STORE=${STORE:-sqlite}
@@ -11,6 +14,8 @@ TOKENS=${TOKENS:-2000}
 APPS=${APPS:-3}
 DURATION=${DURATION:-90}
 CONNECTIONS=${CONNECTIONS:-32}
+RATE=${RATE:-0}
+GC=${GC:-workstation}
 PORT=${PORT:-5093}
 URL="http://127.0.0.1:$PORT"
 
@@ -47,7 +52,8 @@ esac
 
 dotnet build -c Release samples/ApiTokens.Sample -o "$out/sample" -v q -nologo >/dev/null
 # The demo's quotas are for people; this load holds thousands of account tokens.
-ApiTokens__MaxActiveAccountTokens=1000000 DOTNET_gcServer=0 \
+case "$GC" in workstation) gcserver=0 ;; server) gcserver=1 ;; *) echo "load-many.sh: GC is workstation or server" >&2; exit 1 ;; esac
+ApiTokens__MaxActiveAccountTokens=1000000 DOTNET_gcServer=$gcserver \
   dotnet "$out/sample/ApiTokens.Sample.dll" --urls "$URL" "${store[@]}" --Logging:LogLevel:Default=Warning >"$out/sample.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 600); do curl -sf -o /dev/null "$URL/" && break; sleep 0.1; done
@@ -57,9 +63,9 @@ curl -sf -o /dev/null "$URL/" || { cat "$out/sample.log"; echo "load-many.sh: th
 # Lua table wrk picks from. Every (token, app) is used once first, so the load measures the steady
 # state, not first uses.
 echo "load-many.sh: creating $TOKENS tokens × $APPS apps on $STORE" >&2
-python3 - "$PORT" "$TOKENS" "$APPS" >"$out/tokens.lua" <<'PY'
+python3 - "$PORT" "$TOKENS" "$APPS" "$RATE" "$CONNECTIONS" >"$out/tokens.lua" <<'PY'
 import http.client, json, sys
-port, tokens, apps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+port, tokens, apps, rate, connections = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 c = http.client.HTTPConnection("127.0.0.1", port)
 def call(method, path, body=None, headers={}):
     c.request(method, path, body=json.dumps(body) if body is not None else None, headers={"Content-Type": "application/json", **headers})
@@ -86,6 +92,8 @@ request = function()
   wrk.headers["Accept"] = "application/json"
   return wrk.format("GET", "/v2/account/current")
 end''')
+if rate > 0:
+    print(f"delay = function() return {max(1, round(connections * 1000 / rate))} end")
 PY
 
 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/tokens.lua" "$URL" >"$out/wrk.txt"
@@ -96,7 +104,8 @@ pct() { awk -v p="$1" '$1 == p {print $2}' "$out/wrk.txt"; }
 max=$(awk '/^ +Latency/ {print $4; exit}' "$out/wrk.txt")
 non2xx=$(awk '/Non-2xx/ {print $5}' "$out/wrk.txt"); non2xx=${non2xx:-0}
 echo
-echo "the sample on $STORE, $TOKENS account tokens × $APPS apps, random per request, wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $(nproc) cores"
+pace="saturation"; [ "$RATE" -gt 0 ] && pace="paced at ~$RATE req/s"
+echo "the sample on $STORE ($GC GC), $TOKENS account tokens × $APPS apps, random per request, wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $pace, $(nproc) cores"
 printf '| %-20s | %12s |\n' "measure" "value"
 printf '|%s|%s|\n' "----------------------" "--------------"
 printf '| %-20s | %12s |\n' "requests/s" "$rps"

@@ -38,10 +38,11 @@ public sealed class BenchHost : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000, Action<ApiTokenOptions>? configure = null, Action<ApiTokenAuthenticationOptions>? scheme = null, Action<AuthenticationBuilder>? authentication = null)
+    public static BenchHost Create(Action<ApiTokensBuilder>? store = null, long cacheSize = 100_000, Action<ApiTokenOptions>? configure = null, Action<ApiTokenAuthenticationOptions>? scheme = null, Action<AuthenticationBuilder>? authentication = null, Action<IServiceCollection>? services2 = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        services2?.Invoke(services);
         var tokens = services.AddApiTokens(o =>
         {
             o.CacheSizeLimit = cacheSize;

@@ -27,6 +27,19 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     private readonly IDbContextFactory<TContext> _contexts;
     private readonly string? _channel;
 
+    // The query of every cache miss, compiled once per store: no LINQ translation or query-cache
+    // lookup per call, no change tracking, and the token with its apps in one round trip (a LEFT
+    // JOIN). Retired tokens are filtered in the query (a retired secret costs what an unknown one
+    // costs, issue 13). Per store, not per context type: a compiled query is bound to the model it
+    // first ran with, and one context type may be used with several providers (SQLite in tests,
+    // PostgreSQL in production), each with a model of its own.
+    private readonly Func<TContext, byte[], CancellationToken, Task<ApiTokenEntity?>> _findActiveBySecretHash =
+        EF.CompileAsyncQuery((TContext context, byte[] hash, CancellationToken cancellationToken) =>
+            context.Set<ApiTokenEntity>()
+                .AsNoTracking()
+                .Include(t => t.Apps)
+                .FirstOrDefault(t => (t.SecretHash == hash || t.PreviousSecretHash == hash) && t.RetiredAt == null));
+
     /// <summary>Creates the store.</summary>
     /// <param name="contexts">Creates a context per operation.</param>
     public EntityFrameworkCoreApiTokenStore(IDbContextFactory<TContext> contexts)
@@ -191,7 +204,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         try
         {
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            var entity = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).SingleOrDefaultAsync(t => (t.SecretHash == hash || t.PreviousSecretHash == hash) && t.RetiredAt == null, cancellationToken).ConfigureAwait(false);
+            var entity = await _findActiveBySecretHash(context, hash, cancellationToken).ConfigureAwait(false);
             return entity is null ? null : EntityMapping.ToToken(entity);
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))
