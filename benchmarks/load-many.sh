@@ -96,8 +96,22 @@ if rate > 0:
     print(f"delay = function() return {max(1, round(connections * 1000 / rate))} end")
 PY
 
+# SLICE=5 adds a timeline: the same load as back-to-back wrk runs of SLICE seconds (after the whole
+# run), one row each, so a spike that recurs every cache lifetime shows as rows, not only as a max.
 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/tokens.lua" "$URL" >"$out/wrk.txt"
 cat "$out/wrk.txt" >&2
+if [ "${SLICE:-0}" -gt 0 ]; then
+  echo "timeline: $((DURATION / SLICE)) back-to-back runs of ${SLICE}s" >"$out/timeline.txt"
+  printf '| %6s | %10s | %9s | %9s | %9s |\n' "t (s)" "requests/s" "p50" "p99" "max" >>"$out/timeline.txt"
+  for i in $(seq 1 $((DURATION / SLICE))); do
+    wrk -t1 -c"$CONNECTIONS" -d"${SLICE}s" --latency -s "$out/tokens.lua" "$URL" >"$out/slice.txt"
+    printf '| %6s | %10s | %9s | %9s | %9s |\n' "$((i * SLICE))" \
+      "$(awk '/Requests\/sec/ {print $2}' "$out/slice.txt")" \
+      "$(awk '$1 == "50%" {print $2}' "$out/slice.txt")" \
+      "$(awk '$1 == "99%" {print $2}' "$out/slice.txt")" \
+      "$(awk '/^ +Latency/ {print $4; exit}' "$out/slice.txt")" >>"$out/timeline.txt"
+  done
+fi
 
 rps=$(awk '/Requests\/sec/ {print $2}' "$out/wrk.txt")
 pct() { awk -v p="$1" '$1 == p {print $2}' "$out/wrk.txt"; }
@@ -114,3 +128,5 @@ printf '| %-20s | %12s |\n' "p90" "$(pct 90%)"
 printf '| %-20s | %12s |\n' "p99" "$(pct 99%)"
 printf '| %-20s | %12s |\n' "max" "$max"
 printf '| %-20s | %12s |\n' "non-2xx answers" "$non2xx"
+[ -f "$out/timeline.txt" ] && { echo; cat "$out/timeline.txt"; }
+true

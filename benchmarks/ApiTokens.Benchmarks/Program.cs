@@ -3,12 +3,21 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- --filter '*'
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- memory [count] [inmemory|sqlite]  (bytes per cached token)
+// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- scale-probe [tokens] [hits]  (hit time and GC pauses at scale)
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- allocations  (bytes per request, step by step)
 if (args is ["memory", ..])
 {
     await MemoryPerToken.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
         args.Length > 2 ? args[2] : "inmemory");
+    return;
+}
+
+if (args is ["scale-probe", ..])
+{
+    await ScaleProbe.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500_000);
     return;
 }
 

@@ -28,9 +28,14 @@ internal sealed class ApiTokenPrivilegeAuthorizationHandler : IAuthorizationHand
         var identity = FindIdentity(context.User);
         TokenPrivilege? explicitLevel = null;
         var hasRequirement = false;
-        foreach (var requirement in context.PendingRequirements)
+
+        // The policy's requirements, by index: enumerating PendingRequirements (a HashSet behind an
+        // interface) boxes an enumerator per loop, 80 bytes per request (AuthorizationBenchmarks).
+        // Only this handler satisfies ours, so every one of ours in the policy is still pending.
+        var requirements = context.Requirements as IReadOnlyList<IAuthorizationRequirement> ?? [.. context.Requirements];
+        for (var i = 0; i < requirements.Count; i++)
         {
-            if (requirement is ApiTokenPrivilegeRequirement ours)
+            if (requirements[i] is ApiTokenPrivilegeRequirement ours)
             {
                 hasRequirement = true;
                 if (ours.Privilege is { } level && (explicitLevel is null || level > explicitLevel))
@@ -64,11 +69,11 @@ internal sealed class ApiTokenPrivilegeAuthorizationHandler : IAuthorizationHand
 
         if (hasRequirement)
         {
-            foreach (var requirement in context.PendingRequirements)
+            for (var i = 0; i < requirements.Count; i++)
             {
-                if (requirement is ApiTokenPrivilegeRequirement)
+                if (requirements[i] is ApiTokenPrivilegeRequirement ours)
                 {
-                    context.Succeed(requirement);
+                    context.Succeed(ours);
                 }
             }
         }

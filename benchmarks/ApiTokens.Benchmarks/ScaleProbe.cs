@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using ApiTokens.AspNetCore.Authentication;
+
+namespace ApiTokens.Benchmarks;
+
+// Where the time of a cache hit goes at scale (issue 16): the ScaleBenchmarks set-up (N tokens, up
+// to 100,000 cached), then the same hits timed in one loop, with the GC's count and pause time
+// over the loop, so a slowdown can be told apart: GC pauses, or the hit itself.
+//   dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- scale-probe 1000000
+public static class ScaleProbe
+{
+    public static async Task RunAsync(int tokens, int operations)
+    {
+        await using var host = BenchHost.Create();
+        var cached = Math.Min(tokens, 100_000);
+        var warm = new List<string>(1024);
+        for (var i = 0; i < tokens; i++)
+        {
+            var secret = await host.CreateTokenAsync();
+            if (i < cached)
+            {
+                await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
+                await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
+            }
+
+            if (i % Math.Max(1, cached / 1024) == 0 && warm.Count < 1024 && i < cached)
+            {
+                warm.Add(secret);
+            }
+        }
+
+        var secrets = warm.ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var gen0 = GC.CollectionCount(0);
+            var gen1 = GC.CollectionCount(1);
+            var gen2 = GC.CollectionCount(2);
+            var paused = GC.GetTotalPauseDuration();
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < operations; i++)
+            {
+                var result = await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secrets[i % secrets.Length], BenchHost.AppName);
+                if (!result.Succeeded)
+                {
+                    throw new InvalidOperationException("a hit failed");
+                }
+            }
+
+            watch.Stop();
+            var pause = GC.GetTotalPauseDuration() - paused;
+            Console.WriteLine(
+                $"tokens {tokens:N0}: {watch.Elapsed.TotalMicroseconds / operations:F3} µs per hit; GC pauses {pause.TotalMicroseconds / operations:F3} µs per hit " +
+                $"(gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}; {pause.TotalMilliseconds / Math.Max(1, GC.CollectionCount(0) - gen0):F2} ms per GC); heap {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB");
+        }
+    }
+}
