@@ -12,24 +12,7 @@ public static class ScaleProbe
     public static async Task RunAsync(int tokens, int operations)
     {
         await using var host = BenchHost.Create();
-        var cached = Math.Min(tokens, 100_000);
-        var warm = new List<string>(1024);
-        for (var i = 0; i < tokens; i++)
-        {
-            var secret = await host.CreateTokenAsync();
-            if (i < cached)
-            {
-                await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
-                await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
-            }
-
-            if (i % Math.Max(1, cached / 1024) == 0 && warm.Count < 1024 && i < cached)
-            {
-                warm.Add(secret);
-            }
-        }
-
-        var secrets = warm.ToArray();
+        var secrets = await ScaleBenchmarks.WarmAsync(host, tokens);
         for (var round = 0; round < 3; round++)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);

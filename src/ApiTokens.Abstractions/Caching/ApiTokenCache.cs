@@ -148,14 +148,44 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     // is an ordinary coalesced load, so R18 and R26 hold as for a miss: a load that overlaps a change
     // is not cached, and the entry it would replace is dropped either way. A token that is gone
     // (retired, expired, unknown) is dropped at once; a store failure leaves the entry to expire.
+    //
+    // A reload that finds the token as the entry has it (same version, same effective privilege, same
+    // secret state, nothing cutting the lifetime short) extends the entry in place instead of
+    // replacing it: its app results, last-use slots and the handler's shared identity survive, so a
+    // hot token is not rebuilt — and its objects not promoted through the GC's generations again —
+    // once per lifetime (issue 16: the load-many timeline showed the slowest seconds recurring with
+    // the refresh cycle). Safe for R18: a change on this node invalidates the entry (and moves the
+    // change stamp) before it returns, and an invalidated entry is never served, extended or not.
     public async Task RefreshAsync(UInt128 key, CachedApiToken entry, string secret, Func<string, Task<ApiTokenLookup?>> load)
     {
         try
         {
-            if (await LoadAsync(key, secret, load).ConfigureAwait(false) is null)
+            var stamp = Volatile.Read(ref _changeStamp);
+            var generation = _current;
+            var lookup = await load(secret).ConfigureAwait(false);
+            if (lookup is null)
             {
                 Drop(entry);
+                return;
             }
+
+            var expiresAt = EntryExpiry(lookup, generation, out var cut);
+            if (!cut
+                && generation.Enabled
+                && ReferenceEquals(generation, _current)
+                && entry.CacheKey is { } cacheKey
+                && entry.Matches(lookup)
+                && Volatile.Read(ref _changeStamp) == stamp
+                && !entry.IsInvalidated)
+            {
+                entry.Extend(expiresAt, RefreshPoint(generation));
+                generation.Cache.Set(cacheKey, entry, generation.EntryOptions);
+                return;
+            }
+
+            // Something differs (or a change overlapped the read): a new entry from this read, exactly
+            // as a miss stores one — it replaces the old entry, and an overlapped read stays out.
+            Store(key, lookup, stamp, generation);
         }
         catch (Exception ex) when (ex is Stores.ApiTokenStoreException or TimeoutException)
         {
@@ -263,11 +293,12 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         var stamp = Volatile.Read(ref _changeStamp);
         var generation = _current;
         var lookup = await load(secret).ConfigureAwait(false);
-        if (lookup is null)
-        {
-            return null;
-        }
+        return lookup is null ? null : Store(key, lookup, stamp, generation);
+    }
 
+    // A new entry from a lookup read after the change stamp was `stamp`.
+    private CachedApiToken Store(UInt128 key, ApiTokenLookup lookup, long stamp, Generation generation)
+    {
         var expiresAt = EntryExpiry(lookup, generation, out var cut);
         var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : RefreshPoint(generation), _strings);
         if (!generation.Enabled)

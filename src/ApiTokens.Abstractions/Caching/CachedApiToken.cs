@@ -23,6 +23,8 @@ internal sealed class CachedApiToken
     private volatile bool _invalidated;
     private int _refreshing;
     private ApiTokenCache.Key? _cacheKey;
+    private long _expiresAt;
+    private long _refreshAt;
 
     public CachedApiToken(ApiTokenLookup lookup, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null)
         : this(lookup.Token, lookup.EffectivePrivilege, lookup.PreviousSecret ? lookup.Token.PreviousSecretExpiresAt : null, expiresAt, refreshAt, strings)
@@ -41,8 +43,8 @@ internal sealed class CachedApiToken
         Version = token.Version;
         EffectivePrivilege = effectivePrivilege;
         PreviousSecretExpiresAt = previousSecretExpiresAt;
-        ExpiresAt = expiresAt;
-        RefreshAt = refreshAt;
+        _expiresAt = expiresAt;
+        _refreshAt = refreshAt;
         IndexKey = previousSecretExpiresAt is not null ? PreviousSecretKey(token.Id) : token.Id;
         var apps = token.Apps;
         AppCount = apps.Count;
@@ -96,17 +98,34 @@ internal sealed class CachedApiToken
     // cached twice, once per secret (R23), and neither entry may push out the other.
     public string IndexKey { get; }
 
-    // In TimeProvider timestamp units.
-    public long ExpiresAt { get; }
+    // In TimeProvider timestamp units; moved forward when a refresh finds the token unchanged.
+    public long ExpiresAt => Volatile.Read(ref _expiresAt);
 
     // From here on a hit starts a reload in the background (refresh-ahead), in TimeProvider
     // timestamp units; long.MaxValue when the entry ends for good (expiry, grace).
-    public long RefreshAt { get; }
+    public long RefreshAt => Volatile.Read(ref _refreshAt);
 
     public bool IsInvalidated => _invalidated;
 
     // The first caller past RefreshAt wins the one refresh of this entry.
     public bool TryBeginRefresh() => Interlocked.Exchange(ref _refreshing, 1) == 0;
+
+    // Whether a fresh lookup would build an entry equal to this one: every change to a token bumps
+    // its version (a use does not), and the effective privilege also follows the owner's role (R15).
+    public bool Matches(ApiTokenLookup lookup)
+        => lookup.Token.Version == Version
+            && string.Equals(lookup.Token.Id, TokenId, StringComparison.Ordinal)
+            && lookup.EffectivePrivilege == EffectivePrivilege
+            && lookup.PreviousSecret == PreviousSecret
+            && (!lookup.PreviousSecret || lookup.Token.PreviousSecretExpiresAt == PreviousSecretExpiresAt);
+
+    // A refresh found the token unchanged: the entry lives on, to be refreshed again.
+    public void Extend(long expiresAt, long refreshAt)
+    {
+        Volatile.Write(ref _expiresAt, expiresAt);
+        Volatile.Write(ref _refreshAt, refreshAt);
+        Volatile.Write(ref _refreshing, 0);
+    }
 
     public void Invalidate() => _invalidated = true;
 

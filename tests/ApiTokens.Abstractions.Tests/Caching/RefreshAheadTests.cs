@@ -103,6 +103,60 @@ public sealed class RefreshAheadTests
         Assert.IsTrue(reloadsPerStep.Max() < 40, $"spread over the window, not all at once: {string.Join(", ", reloadsPerStep)}");
     }
 
+    [TestMethod]
+    public async Task Reload_OfAnUnchangedToken_ExtendsTheEntry_KeepingItsSharedResults()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30), wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        var before = (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Token;
+        store.Reset();
+
+        h.Time.Advance(TimeSpan.FromSeconds(27));
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        await WaitForAsync(() => store.HashLookups == 1);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        var after = await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+
+        Assert.AreEqual(ApiTokenValidationStatus.Success, after.Status);
+        Assert.AreSame(before, after.Token, "the same entry serves on: its results (and a handler's identity kept on them) are not rebuilt");
+        Assert.AreEqual(1, store.HashLookups, "past the first lifetime without another read");
+    }
+
+    [TestMethod]
+    [TestCategory("R18")]
+    [TestCategory("R15")]
+    public async Task Reload_SeesAChangedAppOrRole_AndReplacesTheEntry()
+    {
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30));
+        var token = await h.CreateAsync(Harness.Bob, privilege: TokenPrivilege.Normal);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        await h.Validator.ValidateAsync(token.Secret, "other", Ct);
+        var before = (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Token!;
+
+        // Written behind this node's back (as another node without notifications would), and the
+        // owner's role lowered: neither reaches the cache until the reload.
+        var stored = (await h.Store.FindByIdAsync(token.Details.Token.Id, Ct))!;
+        await h.Store.UpdateAsync(stored with { Apps = [.. stored.Apps.Select(a => a.Name == "other" ? a with { State = AppState.Deny } : a)] }, Ct);
+        h.Members.SetRole("acme", "bob", TokenPrivilege.ReadOnly);
+
+        h.Time.Advance(TimeSpan.FromSeconds(27));
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "other", Ct)).Status, "within the lifetime, as R18 allows");
+        var denied = ApiTokenValidationStatus.Success;
+        for (var i = 0; i < 200 && denied == ApiTokenValidationStatus.Success; i++)
+        {
+            await Task.Delay(5, Ct);   // the reload runs on the thread pool
+            denied = (await h.Validator.ValidateAsync(token.Secret, "other", Ct)).Status;
+        }
+
+        var after = (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Token!;
+        Assert.AreEqual(ApiTokenValidationStatus.DeniedApp, denied);
+        Assert.AreNotSame(before, after);
+        Assert.AreEqual(TokenPrivilege.Normal, before.EffectivePrivilege);
+        Assert.AreEqual(TokenPrivilege.ReadOnly, after.EffectivePrivilege);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         for (var i = 0; i < 500 && !condition(); i++)
