@@ -104,7 +104,7 @@ public static class MemoryPerToken
 
         var withClaims = Settle();
         Console.WriteLine($"store: {store}; cached tokens: {count:N0}; managed heap grew {(after - before) / 1024.0 / 1024.0:F1} MiB; {(after - before) / (double)count:F0} bytes per cached token");
-        Console.WriteLine($"  validator cache (entry, lookup, token copy, app slot, MemoryCache and index bookkeeping): {(cached - before) / (double)count:F0} B");
+        Console.WriteLine($"  validator cache (entry with what judging needs, app slot and result, MemoryCache and index bookkeeping): {(cached - before) / (double)count:F0} B");
         Console.WriteLine($"  identity (shared ClaimsIdentity, kept on the validated pair): {(after - cached) / (double)count:F0} B");
         Console.WriteLine($"  claims, once the application reads them: +{(withClaims - after) / (double)count:F0} B (total {(withClaims - before) / (double)count:F0} B)");
         GC.KeepAlive(secrets);

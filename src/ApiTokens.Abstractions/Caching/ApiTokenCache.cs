@@ -180,6 +180,17 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             {
                 entry.Extend(expiresAt, RefreshPoint(generation));
                 generation.Cache.Set(cacheKey, entry, generation.EntryOptions);
+
+                // Stored again, so indexed again: a sweep may have unindexed it while the cache had let
+                // it go. Then, as for any store: if another entry holds the token's place or a change
+                // landed meanwhile (which could not find an unindexed entry), it must not serve on.
+                var indexed = generation.ByTokenId.GetOrAdd(entry.IndexKey, entry);
+                if (!ReferenceEquals(indexed, entry) || Volatile.Read(ref _changeStamp) != stamp)
+                {
+                    entry.Invalidate();
+                    generation.ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.IndexKey, entry));
+                }
+
                 return;
             }
 
