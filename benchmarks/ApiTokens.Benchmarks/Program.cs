@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- --filter '*'
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- memory [count] [inmemory|sqlite]  (bytes per cached token)
-// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- scale-probe [tokens] [hits]  (hit time and GC pauses at scale)
+// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- scale-probe [tokens] [hits] [separate]  (hit time and GC pauses at scale)
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- allocations  (bytes per request, step by step)
 if (args is ["memory", ..])
 {
@@ -17,7 +17,8 @@ if (args is ["scale-probe", ..])
 {
     await ScaleProbe.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500_000);
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500_000,
+        args is [_, _, _, "separate", ..]);
     return;
 }
 

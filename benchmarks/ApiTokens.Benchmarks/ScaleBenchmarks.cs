@@ -34,13 +34,26 @@ public class ScaleBenchmarks
 
     // N tokens in the store, up to 100,000 (the default cache size) cached with their app, and
     // 1,024 of the cached ones spread over the set to present.
-    public static async Task<string[]> WarmAsync(BenchHost host, int tokens)
+    // separate: create every token first and cache afterwards, so the cache's objects are not
+    // allocated between the store's (scale-probe's locality check).
+    public static async Task<string[]> WarmAsync(BenchHost host, int tokens, bool separate = false)
     {
         var cached = Math.Min(tokens, 100_000);
         var warm = new List<string>(Rotation);
+        var created = new List<string>(separate ? cached : 0);
         for (var i = 0; i < tokens; i++)
         {
             var secret = await host.CreateTokenAsync();
+            if (separate)
+            {
+                if (i < cached)
+                {
+                    created.Add(secret);
+                }
+
+                continue;
+            }
+
             if (i < cached)
             {
                 // Twice: the first records the app (and drops the entry), the second caches it.
@@ -51,6 +64,16 @@ public class ScaleBenchmarks
             if (i % Math.Max(1, cached / Rotation) == 0 && warm.Count < Rotation && i < cached)
             {
                 warm.Add(secret);
+            }
+        }
+
+        for (var i = 0; i < created.Count; i++)
+        {
+            await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, created[i], BenchHost.AppName);
+            await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, created[i], BenchHost.AppName);
+            if (i % Math.Max(1, cached / Rotation) == 0 && warm.Count < Rotation)
+            {
+                warm.Add(created[i]);
             }
         }
 
