@@ -223,7 +223,11 @@ public sealed class NotificationTests
             var until = DateTime.UtcNow + wait;
             while (DateTime.UtcNow < until)
             {
-                await _connection.WaitAsync(until - DateTime.UtcNow > TimeSpan.Zero ? until - DateTime.UtcNow : TimeSpan.FromMilliseconds(1));
+                // Npgsql waits in whole milliseconds and takes 0 as "no timeout": a remainder under 1 ms
+                // rounded down to 0 waited forever (the suite's intermittent hang, found in a dump:
+                // DrainAsync in NpgsqlConnector.Wait). Round up, at least 1 ms.
+                var left = Math.Max(1, Math.Ceiling((until - DateTime.UtcNow).TotalMilliseconds));
+                await _connection.WaitAsync(TimeSpan.FromMilliseconds(left));
             }
 
             var drained = new List<string>();
