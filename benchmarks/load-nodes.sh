@@ -40,7 +40,8 @@ as_pg "$bin/initdb" -D "$out/pg/data" -U postgres -A trust -E UTF8 --no-locale -
 as_pg "$bin/pg_ctl" -D "$out/pg/data" -l "$out/pg/log" -w -o "-p $pgport -k $out/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
 connection="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
 
-dotnet build -c Release samples/ApiTokens.Sample -o "$out/sample" -v q -nologo >/dev/null
+dotnet build -c Release samples/ApiTokens.Sample -o "$out/sample" -v q -nologo >"$out/build.log" 2>&1 \
+  || { cat "$out/build.log" >&2; echo "load-nodes.sh: the sample did not build" >&2; exit 1; }
 for port in $A $B; do
   DOTNET_gcServer=0 dotnet "$out/sample/ApiTokens.Sample.dll" --urls "http://127.0.0.1:$port" --store postgres --connection "$connection" >"$out/node-$port.log" 2>&1 &
   pids+=($!)

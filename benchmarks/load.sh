@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Real processes: a small host on loopback with one endpoint per scheme (none, ApiTokens, JwtBearer),
+# Real processes: a small host on loopback with one endpoint per scheme (none, ApiTokens, JwtBearer,
+# and the framework's floor: a scheme that accepts every request behind the same kind of policy),
 # each driven by wrk for a bounded time; prints requests per second and the ratios to no
-# authentication. Only 127.0.0.1 is ever a target.
+# authentication and to the floor. Only 127.0.0.1 is ever a target.
 #   DURATION=10 CONNECTIONS=32 ROUNDS=3 bash benchmarks/load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,8 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 out=$(mktemp -d)
-dotnet build -c Release benchmarks/ApiTokens.LoadHost -o "$out/host" -v q -nologo >/dev/null
+dotnet build -c Release benchmarks/ApiTokens.LoadHost -o "$out/host" -v q -nologo >"$out/build.log" 2>&1 \
+  || { cat "$out/build.log" >&2; echo "load.sh: the host did not build" >&2; exit 1; }
 credentials="$out/credentials"
 DOTNET_gcServer=0 dotnet "$out/host/ApiTokens.LoadHost.dll" --urls "$URL" --credentials "$credentials" &
 host=$!
@@ -48,26 +50,31 @@ check() {
 check "$URL/none"
 check -H "X-Circonus-Auth-Token: $secret" -H "X-Circonus-App-Name: wrk" "$URL/apitokens"
 check -H "Authorization: Bearer $jwt" "$URL/jwt"
+check "$URL/floor"
 
 # Warm up every endpoint, then interleave the rounds so drift on a shared machine hits all alike.
 DURATION=2 run /none >/dev/null
 DURATION=2 run /apitokens "X-Circonus-Auth-Token: $secret" "X-Circonus-App-Name: wrk" >/dev/null
 DURATION=2 run /jwt "Authorization: Bearer $jwt" >/dev/null
+DURATION=2 run /floor >/dev/null
 
-declare -a none apitokens jwtbearer
+declare -a none apitokens jwtbearer floor
 for round in $(seq 1 "$ROUNDS"); do
   none+=("$(run /none)")
   apitokens+=("$(run /apitokens "X-Circonus-Auth-Token: $secret" "X-Circonus-App-Name: wrk")")
   jwtbearer+=("$(run /jwt "Authorization: Bearer $jwt")")
-  echo "round $round: none ${none[-1]}  apitokens ${apitokens[-1]}  jwtbearer ${jwtbearer[-1]}" >&2
+  floor+=("$(run /floor)")
+  echo "round $round: none ${none[-1]}  apitokens ${apitokens[-1]}  jwtbearer ${jwtbearer[-1]}  floor ${floor[-1]}" >&2
 done
 
 mean() { printf '%s\n' "$@" | awk '{s+=$1} END {printf "%.0f", s/NR}'; }
-n=$(mean "${none[@]}"); a=$(mean "${apitokens[@]}"); j=$(mean "${jwtbearer[@]}")
+ratio() { awk -v a="$1" -v n="$2" 'BEGIN {printf "%.2f", a/n}'; }
+n=$(mean "${none[@]}"); a=$(mean "${apitokens[@]}"); j=$(mean "${jwtbearer[@]}"); f=$(mean "${floor[@]}")
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds, $(nproc) cores"
-printf '| %-18s | %12s | %18s |\n' "endpoint" "requests/s" "vs no authentication"
-printf '|%s|%s|%s|\n' "--------------------" "--------------" "--------------------"
-printf '| %-18s | %12s | %18s |\n' "no authentication" "$n" "1.00"
-printf '| %-18s | %12s | %18s |\n' "ApiTokens" "$a" "$(awk -v a="$a" -v n="$n" 'BEGIN {printf "%.2f", a/n}')"
-printf '| %-18s | %12s | %18s |\n' "JwtBearer HS256" "$j" "$(awk -v a="$j" -v n="$n" 'BEGIN {printf "%.2f", a/n}')"
+printf '| %-32s | %12s | %20s | %12s |\n' "endpoint" "requests/s" "vs no authentication" "vs the floor"
+printf '|%s|%s|%s|%s|\n' "----------------------------------" "--------------" "----------------------" "--------------"
+printf '| %-32s | %12s | %20s | %12s |\n' "no authentication" "$n" "1.00" ""
+printf '| %-32s | %12s | %20s | %12s |\n' "floor (accepts every request)" "$f" "$(ratio "$f" "$n")" "1.00"
+printf '| %-32s | %12s | %20s | %12s |\n' "ApiTokens" "$a" "$(ratio "$a" "$n")" "$(ratio "$a" "$f")"
+printf '| %-32s | %12s | %20s | %12s |\n' "JwtBearer HS256" "$j" "$(ratio "$j" "$n")" "$(ratio "$j" "$f")"
