@@ -25,6 +25,10 @@ internal sealed class CountingStore : IApiTokenStore
 
     public Task? ReadGate { get; set; }
 
+    // When set, FindActiveBySecretHashAsync blocks the calling thread on it before it returns a task,
+    // as Microsoft.Data.Sqlite's "async" methods do (they complete synchronously).
+    public ManualResetEventSlim? BlockingReadGate { get; set; }
+
     // When set, RecordAppAsync waits for it: lets a test hold racing first uses at the store.
     public Task? RecordAppGate { get; set; }
 
@@ -103,6 +107,7 @@ internal sealed class CountingStore : IApiTokenStore
     public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _hashLookups);
+        BlockingReadGate?.Wait(cancellationToken);
         return Read(async () =>
         {
             if (ReadGate is { } gate)

@@ -167,8 +167,11 @@ public sealed class ApiTokenValidator
         {
             if (refresh && entry.TryBeginRefresh())
             {
-                // Refresh-ahead, once per entry, off this request: it is served from the cache.
-                _ = _cache.RefreshAsync(key, entry, secret, _findActive);
+                // Refresh-ahead, once per entry, off this request: it is served from the cache. Queued,
+                // not started here: a store whose reads complete synchronously (Microsoft.Data.Sqlite
+                // under EF) would otherwise make this request wait for the whole read. The request's
+                // execution context does not flow: the reload belongs to no request (nor its trace).
+                ThreadPool.UnsafeQueueUserWorkItem(new Refresh(_cache, key, entry, secret, _findActive), preferLocal: false);
             }
 
             // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
@@ -432,5 +435,11 @@ public sealed class ApiTokenValidator
 
         // Judged on the token as stored now, with the privilege looked up with it.
         return Judge(new CachedApiToken(stored, token.EffectivePrivilege, token.PreviousSecretExpiresAt, expiresAt: 0), appName, recorded.State);
+    }
+
+    private sealed class Refresh(ApiTokenCache cache, UInt128 key, CachedApiToken entry, string secret, Func<string, Task<ApiTokenLookup?>> load)
+        : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = cache.RefreshAsync(key, entry, secret, load);
     }
 }

@@ -1,4 +1,6 @@
+using ApiTokens.Caching;
 using ApiTokens.Validation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Tests.Caching;
 
@@ -40,6 +42,45 @@ public sealed class RefreshAheadTests
         Assert.IsTrue(afterTheOldExpiry.IsCompletedSuccessfully, "the reloaded entry serves past the first one's expiry");
         Assert.AreEqual(ApiTokenValidationStatus.Success, afterTheOldExpiry.Result.Status);
         Assert.AreEqual(1, store.HashLookups, "one reload, in the background");
+    }
+
+    // A store whose reads complete synchronously (Microsoft.Data.Sqlite: EF's async calls block the
+    // calling thread) must not make the request that triggers a refresh wait for the read: on
+    // SQLite that put a whole store read into one request in a few hundred (load-many, issue 16).
+    [TestMethod]
+    public async Task Refresh_OnAStoreThatBlocks_DoesNotHoldTheRequestThatTriggeredIt()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30), wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        store.Reset();
+
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        Assert.IsTrue(cache.TryComputeKey(token.Secret, out var key));
+        var firstExpiry = cache.TryGet(key, out _)!.ExpiresAt;
+        using var gate = new ManualResetEventSlim(false);
+        store.BlockingReadGate = gate;
+        try
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(27));
+            var request = Task.Run(() => h.Validator.ValidateAsync(token.Secret, "app", Ct).AsTask(), Ct);
+            var finished = await Task.WhenAny(request, Task.Delay(TimeSpan.FromSeconds(10), Ct));
+
+            Assert.AreSame(request, finished, "the request returned while the refresh's read was still blocked");
+            Assert.AreEqual(ApiTokenValidationStatus.Success, (await request).Status);
+            await WaitForAsync(() => store.HashLookups == 1);
+        }
+        finally
+        {
+            gate.Set();
+        }
+
+        await WaitForAsync(() => cache.TryGet(key, out _)?.ExpiresAt > firstExpiry);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Status);
+        Assert.AreEqual(1, store.HashLookups, "the refresh completed once released and extended the entry");
     }
 
     [TestMethod]
