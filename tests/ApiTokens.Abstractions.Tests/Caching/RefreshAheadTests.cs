@@ -46,7 +46,7 @@ public sealed class RefreshAheadTests
 
     // A store whose reads complete synchronously (Microsoft.Data.Sqlite: EF's async calls block the
     // calling thread) must not make the request that triggers a refresh wait for the read: on
-    // SQLite that put a whole store read into one request in a few hundred (load-many, issue 16).
+    // SQLite one request per token and cache lifetime waited for a whole store read (issue 16).
     [TestMethod]
     public async Task Refresh_OnAStoreThatBlocks_DoesNotHoldTheRequestThatTriggeredIt()
     {
