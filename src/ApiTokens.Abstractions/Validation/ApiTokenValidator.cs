@@ -376,27 +376,27 @@ public sealed class ApiTokenValidator
     }
 
     // Records a new app under a cached token with the token's default state, then judges it (R8, R12).
-    private async Task<ApiTokenValidationResult> RecordAppAsync(CachedApiToken token, string appName)
+    private async Task<ApiTokenValidationResult> RecordAppAsync(CachedApiToken entry, string appName)
     {
         ApiToken? stored;
         var now = _time.GetUtcNow();
 
         // R24: the first sight of an app, written with it (only by the call that records it).
         var audit = AuditRecords.Create(
-            token.TokenId,
-            token.AccountId,
+            entry.TokenId,
+            entry.AccountId,
             now,
             AuditRecords.App(appName),
             ApiTokenAuditActions.AppFirstSeen,
             new("app", null, appName),
-            new("state", null, AuditRecords.Wire(token.DefaultAppState)));
+            new("state", null, AuditRecords.Wire(entry.DefaultAppState)));
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
-            var app = new TokenApp(appName, token.DefaultAppState, now);
+            var app = new TokenApp(appName, entry.DefaultAppState, now);
             var maxApps = _options.CurrentValue.MaxAppsPerToken;
-            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(token.TokenId, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
+            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(entry.TokenId, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
         }
 
         if (stored is null || stored.IsRetired)
@@ -404,18 +404,18 @@ public sealed class ApiTokenValidator
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
         }
 
-        var changed = stored.Version != token.Version;
+        var changed = stored.Version != entry.Version;
         if (changed)
         {
             // The token changed (this call recorded the app, or another change landed): caches drop it.
             foreach (var listener in _listeners)
             {
-                listener.OnTokenChanged(token.TokenId);
+                listener.OnTokenChanged(entry.TokenId);
             }
 
             foreach (var notifier in _notifiers)
             {
-                notifier.Publish(token.TokenId);
+                notifier.Publish(entry.TokenId);
             }
         }
 
@@ -429,12 +429,12 @@ public sealed class ApiTokenValidator
         {
             // This call recorded it (stores keep microseconds; a racing node's record has its own
             // time): tell the handlers, off the request path.
-            Log.AppRecorded(_logger, appName, token.TokenId, recorded.State);
+            Log.AppRecorded(_logger, appName, entry.TokenId, recorded.State);
             _events.PublishInBackground(audit);
         }
 
         // Judged on the token as stored now, with the privilege looked up with it.
-        return Judge(new CachedApiToken(stored, token.EffectivePrivilege, token.PreviousSecretExpiresAt, expiresAt: 0), appName, recorded.State);
+        return Judge(new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0), appName, recorded.State);
     }
 
     private sealed class Refresh(ApiTokenCache cache, UInt128 key, CachedApiToken entry, string secret, Func<string, Task<ApiTokenLookup?>> load)
