@@ -214,6 +214,39 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One query for the whole batch (the tokens and their apps in one round trip).</remarks>
+    public async Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretHashes);
+        if (secretHashes.Count == 0)
+        {
+            return [];
+        }
+
+        var hashes = new byte[secretHashes.Count][];
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            hashes[i] = secretHashes[i].ToArray();
+        }
+
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var entities = await context.Set<ApiTokenEntity>()
+                .AsNoTracking()
+                .Include(t => t.Apps)
+                .Where(t => (hashes.Contains(t.SecretHash) || hashes.Contains(t.PreviousSecretHash!)) && t.RetiredAt == null)
+                .ToListAsync(cancellationToken)
+                .ConfigureAwait(false);
+            return entities.ConvertAll(EntityMapping.ToToken);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The API tokens could not be read.");
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accountId);

@@ -371,6 +371,53 @@ public abstract class ApiTokenStoreSpecification
     }
 
     [TestMethod]
+    [TestCategory("R23")]
+    public async Task FindActiveBySecretHashesAsync_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var account = NewAccount();
+        var plain = await store.CreateAsync(NewToken(account) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0), new TokenApp("terraform", AppState.Deny, s_t0)] }, ct);
+        var rotated = await store.CreateAsync(NewToken(account), ct);
+        var first = rotated.SecretHash;
+        rotated = await store.UpdateAsync(rotated with { SecretHash = RandomNumberGenerator.GetBytes(32), PreviousSecretHash = first, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
+        var previousOnly = await store.CreateAsync(NewToken(account), ct);
+        var dropped = previousOnly.SecretHash;
+        previousOnly = await store.UpdateAsync(previousOnly with { SecretHash = RandomNumberGenerator.GetBytes(32), PreviousSecretHash = dropped, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
+        var retired = await store.CreateAsync(NewToken(account), ct);
+        await store.UpdateAsync(retired with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
+        var untouched = await store.CreateAsync(NewToken(account), ct);
+
+        var found = await store.FindActiveBySecretHashesAsync(
+            [(byte[])plain.SecretHash.Clone(), rotated.SecretHash, first, dropped, retired.SecretHash, RandomNumberGenerator.GetBytes(32)],
+            ct);
+
+        CollectionAssert.AreEquivalent(
+            new[] { plain.Id, rotated.Id, previousOnly.Id },
+            found.Select(t => t.Id).ToArray(),
+            "each active token once (the rotated one by both hashes); the retired, the unknown and the token not asked for are not returned");
+        var withApps = found.Single(t => t.Id == plain.Id);
+        Assert.AreEqual(AppState.Allow, withApps.FindApp("cosi")?.State, "apps come with their token");
+        Assert.AreEqual(AppState.Deny, withApps.FindApp("terraform")?.State);
+        Assert.AreEqual(plain.Version, withApps.Version);
+        var byPrevious = found.Single(t => t.Id == previousOnly.Id);
+        CollectionAssert.AreEqual(dropped, byPrevious.PreviousSecretHash, "the caller can tell which hash found it");
+        Assert.AreEqual(s_t0.AddHours(1), byPrevious.PreviousSecretExpiresAt);
+        Assert.IsFalse(found.Any(t => t.Id == untouched.Id));
+    }
+
+    [TestMethod]
+    public async Task FindActiveBySecretHashesAsync_NoHashesOrNoMatch_ReturnsEmpty()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        await store.CreateAsync(NewToken(NewAccount()), ct);
+
+        Assert.IsEmpty(await store.FindActiveBySecretHashesAsync([], ct));
+        Assert.IsEmpty(await store.FindActiveBySecretHashesAsync([RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32)], ct));
+    }
+
+    [TestMethod]
     public async Task FindByIdAsync_Unknown_ReturnsNull()
     {
         var store = await CreateStoreAsync();

@@ -24,6 +24,15 @@ public sealed class SpecificationCatchesDefectsTests
         await spec.UpdateAsync_Rotation_FindsTheTokenByTheNewAndPreviousHash_NotByADroppedOne();
         await spec.UpdateAsync_KeepsTheStoredLastUse_WhateverTheTokenPassedHolds();
         await spec.TryCreateAsync_CountsTheHoldersActiveTokensOfTheType_RefusesAtTheLimitAndAddsNothing();
+        await spec.FindActiveBySecretHashesAsync_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash();
+    }
+
+    [TestMethod]
+    public async Task StoreWhoseBatchFindReturnsATokenOncePerHash_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { BatchFindDeduplicates = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.FindActiveBySecretHashesAsync_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash);
     }
 
     [TestMethod]
@@ -117,6 +126,9 @@ public sealed class SpecificationCatchesDefectsTests
 
         public bool CheckQuota { get; init; } = true;
 
+        // Its own batch find (the in-memory store's tests cover the interface's one-by-one default).
+        public bool BatchFindDeduplicates { get; init; } = true;
+
         public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
         {
             if (!CheckQuota)
@@ -194,6 +206,20 @@ public sealed class SpecificationCatchesDefectsTests
                     && (t.SecretHash.AsSpan().SequenceEqual(secretHash.Span)
                         || (FindsPreviousHash && t.PreviousSecretHash is { } previous && previous.AsSpan().SequenceEqual(secretHash.Span)))));
             }
+        }
+
+        public async Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        {
+            var found = new List<ApiToken>();
+            foreach (var hash in secretHashes)
+            {
+                if (await FindActiveBySecretHashAsync(hash, cancellationToken) is { } token && (!BatchFindDeduplicates || !found.Any(t => t.Id == token.Id)))
+                {
+                    found.Add(token);
+                }
+            }
+
+            return found;
         }
 
         public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -97,6 +97,24 @@ public interface IApiTokenStore
     /// <returns>The active token, or <see langword="null"/>.</returns>
     Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Finds the active tokens of many secret hashes in one call: each hash as
+    /// <see cref="FindActiveBySecretHashAsync"/> finds it (a token's <see cref="ApiToken.SecretHash"/>
+    /// or <see cref="ApiToken.PreviousSecretHash"/>, retired tokens excluded). The validation cache
+    /// reloads the entries that fall due together with one such call (refresh-ahead, issue 16).
+    /// </summary>
+    /// <remarks>
+    /// The default calls <see cref="FindActiveBySecretHashAsync"/> once per hash, so existing stores
+    /// keep working unchanged; a database store should read the whole batch in one round trip
+    /// (<c>WHERE secret_hash = ANY(@hashes) OR previous_secret_hash = ANY(@hashes)</c>). The caller
+    /// matches each token to its hash; the order of the result does not matter.
+    /// </remarks>
+    /// <param name="secretHashes">SHA-256 hashes of secrets; the validator sends at most a few hundred.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Every active token one of the hashes belongs to, each once; a hash that finds nothing adds nothing.</returns>
+    Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        => ApiTokenStoreDefaults.FindOneByOneAsync(this, secretHashes, cancellationToken);
+
     /// <summary>Lists the tokens of an account, optionally only those of one owner, oldest first.</summary>
     /// <param name="accountId">The account.</param>
     /// <param name="ownerId">When not <see langword="null"/>, only user tokens owned by this member.</param>
@@ -164,4 +182,25 @@ public interface IApiTokenStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the batch is stored.</returns>
     Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken);
+}
+
+// The default implementations of IApiTokenStore's newer members, in terms of the older ones.
+internal static class ApiTokenStoreDefaults
+{
+    public static async Task<IReadOnlyList<ApiToken>> FindOneByOneAsync(IApiTokenStore store, IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretHashes);
+        var found = new List<ApiToken>(secretHashes.Count);
+        foreach (var hash in secretHashes)
+        {
+            // A token found by its current and its previous secret is returned once.
+            if (await store.FindActiveBySecretHashAsync(hash, cancellationToken).ConfigureAwait(false) is { } token
+                && !found.Exists(t => t.Id == token.Id))
+            {
+                found.Add(token);
+            }
+        }
+
+        return found;
+    }
 }
