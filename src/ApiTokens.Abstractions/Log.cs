@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "The audit record of {Action} for API token {TokenId} could not be written.")]
     public static partial void AuditAppendFailed(ILogger logger, Exception exception, string action, string tokenId);
+
+    [LoggerMessage(16, LogLevel.Warning, "A background reload of {Count} cached API tokens failed; they are served until their cache lifetime ends.")]
+    public static partial void RefreshFailed(ILogger logger, Exception? exception, int count);
 }

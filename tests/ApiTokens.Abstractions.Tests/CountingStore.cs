@@ -11,6 +11,7 @@ internal sealed class CountingStore : IApiTokenStore
     private int _writes;
     private int _hashLookups;
     private int _appRecords;
+    private int _hashBatches;
 
     public int Calls => _calls;
 
@@ -57,6 +58,11 @@ internal sealed class CountingStore : IApiTokenStore
         _hashLookups = 0;
         _appRecords = 0;
         _useBatches = 0;
+        _hashBatches = 0;
+        lock (HashBatchSizes)
+        {
+            HashBatchSizes.Clear();
+        }
     }
 
     public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
@@ -116,6 +122,42 @@ internal sealed class CountingStore : IApiTokenStore
             }
 
             return await _inner.FindActiveBySecretHashAsync(secretHash, cancellationToken);
+        });
+    }
+
+    // Refresh-ahead reloads (issue 16): one call per batch; each hash also counts as a lookup.
+    public int HashBatches => _hashBatches;
+
+    public List<int> HashBatchSizes { get; } = [];
+
+    // When set, a batch read waits for it after reading: the tokens it returns are as they were
+    // before whatever the test does meanwhile (a stale read racing a change).
+    public Task? BatchReadDoneGate { get; set; }
+
+    public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _hashBatches);
+        Interlocked.Add(ref _hashLookups, secretHashes.Count);
+        lock (HashBatchSizes)
+        {
+            HashBatchSizes.Add(secretHashes.Count);
+        }
+
+        BlockingReadGate?.Wait(cancellationToken);
+        return Read(async () =>
+        {
+            if (ReadGate is { } gate)
+            {
+                await gate;
+            }
+
+            var found = await _inner.FindActiveBySecretHashesAsync(secretHashes, cancellationToken);
+            if (BatchReadDoneGate is { } done)
+            {
+                await done;
+            }
+
+            return found;
         });
     }
 

@@ -33,6 +33,9 @@ namespace ApiTokens.Caching;
 internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
 {
     public const int MaxSecretLength = 96;
+
+    // The most entries one refresh-ahead reload asks the store for.
+    public const int MaxRefreshBatch = 100;
     private const int KeyLength = 32;
 
     // MemoryCache keys are objects, so a UInt128 would be boxed by every lookup. A lookup fills this
@@ -41,12 +44,18 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     [ThreadStatic]
     private static Key? s_probe;
 
+    private static readonly TimeSpan s_maxRefreshBatchDelay = TimeSpan.FromSeconds(1);
+
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(KeyLength);
     private readonly ConcurrentDictionary<UInt128, Lazy<Task<CachedApiToken?>>> _loading = new();
     private readonly TimeProvider _time;
     private readonly IDisposable? _onChange;
     private readonly Lock _swapLock = new();
     private readonly SharedStrings _strings = new();
+    private readonly ConcurrentQueue<PendingRefresh> _refreshes = new();
+    private readonly ITimer _refreshTimer;
+    private Func<IReadOnlyList<byte[]>, Task<ApiTokenLookup?[]>>? _loadMany;
+    private int _refreshArmed;
     private volatile Generation _current;
     private ApiTokenOptions _options;
     private bool _degraded;
@@ -59,6 +68,13 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         _options = options.CurrentValue;
         _degraded = degraded;
         _current = new Generation(this, _options, degraded);
+        // The timer only hands the batch to the thread pool: a FakeTimeProvider runs callbacks inside
+        // Advance, and a store read (which may block, as SQLite's do) belongs on a worker of its own.
+        _refreshTimer = time.CreateTimer(
+            static self => ThreadPool.UnsafeQueueUserWorkItem(static cache => _ = cache.DrainRefreshesAsync(), (ApiTokenCache)self!, preferLocal: false),
+            this,
+            Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
         _onChange = options.OnChange((o, name) =>
         {
             if (string.IsNullOrEmpty(name))
@@ -114,7 +130,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     }
 
     // refresh: the entry is past its refresh point, so the caller should reload it in the background
-    // while serving it (see RefreshAsync).
+    // while serving it (see QueueRefresh).
     public CachedApiToken? TryGet(UInt128 key, out bool refresh)
     {
         refresh = false;
@@ -144,64 +160,144 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
 
     // Refresh-ahead: a hot entry is reloaded before it expires, so its requests never wait for the
     // store, and entries loaded in the same second (a start-up, a reconnect) do not all expire in the
-    // same second: each refreshes at a random point between 70 % and 90 % of its lifetime. The reload
-    // is an ordinary coalesced load, so R18 and R26 hold as for a miss: a load that overlaps a change
-    // is not cached, and the entry it would replace is dropped either way. A token that is gone
-    // (retired, expired, unknown) is dropped at once; a store failure leaves the entry to expire.
+    // same second: each refreshes at a random point between 70 % and 90 % of its lifetime. A token
+    // that is gone (retired, expired, unknown) is dropped at once; a store failure leaves the entry to
+    // expire.
+    //
+    // Batched (issue 16): the entries that fall due within RefreshBatchDelay (2 % of the lifetime, at
+    // most 1 s — well before the 10 % left until they expire) are reloaded by one store call, up to
+    // MaxRefreshBatch at a time, one batch at a time; entries queued while a batch is read go with the
+    // next one. On a database the reloads of a cache lifetime are then a few dozen round trips instead
+    // of one per hot token (PostgreSQL: the slow seconds of load-many.sh at the refresh cycles). The
+    // first entry to fall due arms the timer; the queue holds the store's hashes, never a secret.
     //
     // A reload that finds the token as the entry has it (same version, same effective privilege, same
     // secret state, nothing cutting the lifetime short) extends the entry in place instead of
     // replacing it: its app results, last-use slots and the handler's shared identity survive, so a
     // hot token is not rebuilt — and its objects not promoted through the GC's generations again —
-    // once per lifetime (issue 16: the load-many timeline showed the slowest seconds recurring with
-    // the refresh cycle). Safe for R18: a change on this node invalidates the entry (and moves the
-    // change stamp) before it returns, and an invalidated entry is never served, extended or not.
-    public async Task RefreshAsync(UInt128 key, CachedApiToken entry, string secret, Func<string, Task<ApiTokenLookup?>> load)
+    // once per lifetime. Safe for R18: a change on this node invalidates the entry before it returns,
+    // and an invalidated entry is never served, extended or not.
+    public void QueueRefresh(UInt128 key, CachedApiToken entry, byte[] secretHash, Func<IReadOnlyList<byte[]>, Task<ApiTokenLookup?[]>> loadMany)
     {
-        try
+        _loadMany = loadMany;
+        _refreshes.Enqueue(new PendingRefresh(key, entry, secretHash));
+        if (Interlocked.CompareExchange(ref _refreshArmed, 1, 0) == 0)
         {
-            var stamp = Volatile.Read(ref _changeStamp);
-            var generation = _current;
-            var lookup = await load(secret).ConfigureAwait(false);
-            if (lookup is null)
+            try
             {
-                Drop(entry);
-                return;
+                _refreshTimer.Change(_current.RefreshBatchDelay, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Shutting down: nothing is reloaded any more.
+            }
+        }
+    }
+
+    // The timer fired: reload what is queued, batch after batch, then disarm.
+    private async Task DrainRefreshesAsync()
+    {
+        var batch = new List<PendingRefresh>(MaxRefreshBatch);
+        while (true)
+        {
+            batch.Clear();
+            while (batch.Count < MaxRefreshBatch && _refreshes.TryDequeue(out var pending))
+            {
+                batch.Add(pending);
             }
 
-            var expiresAt = EntryExpiry(lookup, generation, out var cut);
-            if (!cut
-                && generation.Enabled
-                && ReferenceEquals(generation, _current)
-                && entry.CacheKey is { } cacheKey
-                && entry.Matches(lookup)
-                && Volatile.Read(ref _changeStamp) == stamp
-                && !entry.IsInvalidated)
+            if (batch.Count == 0)
             {
-                entry.Extend(expiresAt, RefreshPoint(generation));
-                generation.Cache.Set(cacheKey, entry, generation.EntryOptions);
+                Volatile.Write(ref _refreshArmed, 0);
 
-                // Stored again, so indexed again: a sweep may have unindexed it while the cache had let
-                // it go. Then, as for any store: if another entry holds the token's place or a change
-                // landed meanwhile (which could not find an unindexed entry), it must not serve on.
-                var indexed = generation.ByTokenId.GetOrAdd(entry.IndexKey, entry);
-                if (!ReferenceEquals(indexed, entry) || Volatile.Read(ref _changeStamp) != stamp)
+                // An entry queued between the last dequeue and the disarm saw the timer armed and did
+                // not arm it: take it now rather than leave it to the next one.
+                if (_refreshes.IsEmpty || Interlocked.CompareExchange(ref _refreshArmed, 1, 0) != 0)
                 {
-                    entry.Invalidate();
-                    generation.ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.IndexKey, entry));
+                    return;
                 }
 
+                continue;
+            }
+
+            await RefreshBatchAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RefreshBatchAsync(List<PendingRefresh> batch)
+    {
+        var stamp = Volatile.Read(ref _changeStamp);
+        var generation = _current;
+        ApiTokenLookup?[] lookups;
+        try
+        {
+            var hashes = new byte[batch.Count][];
+            for (var i = 0; i < hashes.Length; i++)
+            {
+                hashes[i] = batch[i].SecretHash;
+            }
+
+            lookups = await _loadMany!(hashes).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Logged by the loader. The entries serve until they expire; the next miss reports the
+            // outage (R20). Anything thrown must not stop the refreshes to come.
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Refreshed(batch[i], lookups[i], stamp, generation);
+        }
+    }
+
+    // One entry's reload, read after the change stamp was `stamp`.
+    private void Refreshed(PendingRefresh pending, ApiTokenLookup? lookup, long stamp, Generation generation)
+    {
+        var entry = pending.Entry;
+        if (lookup is null)
+        {
+            Drop(entry);
+            return;
+        }
+
+        var expiresAt = EntryExpiry(lookup, generation, out var cut);
+        if (!cut
+            && generation.Enabled
+            && ReferenceEquals(generation, _current)
+            && entry.CacheKey is { } cacheKey
+            && entry.Matches(lookup)
+            && !entry.IsInvalidated)
+        {
+            // The entry is unchanged. If it is still the one indexed for its token, every change
+            // since the read began would have found and invalidated it (checked above), so no other
+            // token's change — the stamp is global — keeps it from being extended. If a sweep had
+            // unindexed it (the cache had let it go), a change meanwhile could not find it: then the
+            // stamp decides, as for any store.
+            var indexed = generation.ByTokenId.TryGetValue(entry.IndexKey, out var current) && ReferenceEquals(current, entry);
+            entry.Extend(expiresAt, RefreshPoint(generation));
+            generation.Cache.Set(cacheKey, entry, generation.EntryOptions);
+            if (indexed)
+            {
                 return;
             }
 
-            // Something differs (or a change overlapped the read): a new entry from this read, exactly
-            // as a miss stores one — it replaces the old entry, and an overlapped read stays out.
-            Store(key, lookup, stamp, generation);
+            // Stored again, so indexed again. If another entry holds the token's place or a change
+            // landed meanwhile, it must not serve on.
+            var placed = generation.ByTokenId.GetOrAdd(entry.IndexKey, entry);
+            if (!ReferenceEquals(placed, entry) || Volatile.Read(ref _changeStamp) != stamp)
+            {
+                entry.Invalidate();
+                generation.ByTokenId.TryRemove(new KeyValuePair<string, CachedApiToken>(entry.IndexKey, entry));
+            }
+
+            return;
         }
-        catch (Exception ex) when (ex is Stores.ApiTokenStoreException or TimeoutException)
-        {
-            // The entry serves until it expires; the next miss reports the outage.
-        }
+
+        // Something differs (or a change overlapped the read): a new entry from this read, exactly
+        // as a miss stores one — it replaces the old entry, and an overlapped read stays out.
+        Store(pending.Key, lookup, stamp, generation);
     }
 
     private void Drop(CachedApiToken entry)
@@ -249,6 +345,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     public void Dispose()
     {
         _onChange?.Dispose();
+        _refreshTimer.Dispose();
         _current.Cache.Dispose();
     }
 
@@ -366,6 +463,8 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private long RefreshPoint(Generation generation)
         => _time.GetTimestamp() + (long)(generation.LifetimeTicks * (0.7 + (Random.Shared.NextDouble() * 0.2)));
 
+    private readonly record struct PendingRefresh(UInt128 Key, CachedApiToken Entry, byte[] SecretHash);
+
     internal sealed class Key : IEquatable<Key>
     {
         public UInt128 Value { get; set; }
@@ -389,6 +488,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             Cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = SizeLimit, CompactionPercentage = 0.1 });
             // No post-eviction callback: MemoryCache copies one into every entry (128 of its 293 bytes
             // per entry, measured), so ByTokenId is swept instead (SweepIfDue).
+            RefreshBatchDelay = Lifetime / 50 < s_maxRefreshBatchDelay ? Lifetime / 50 : s_maxRefreshBatchDelay;
             EntryOptions = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Enabled ? Lifetime : TimeSpan.FromSeconds(1) };
         }
 
@@ -399,6 +499,10 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         public bool Enabled { get; }
 
         public long LifetimeTicks { get; }
+
+        // How long the first entry due waits for others to share its reload: 2 % of the lifetime,
+        // at most 1 s (refreshes start at 70 % of the lifetime, so the reload still lands before 92 %).
+        public TimeSpan RefreshBatchDelay { get; }
 
         public MemoryCache Cache { get; }
 

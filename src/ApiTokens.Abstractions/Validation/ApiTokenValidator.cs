@@ -43,6 +43,7 @@ public sealed class ApiTokenValidator
     private readonly IApiTokenChangeNotifier[] _notifiers;
     private readonly ILogger _logger;
     private readonly Func<string, Task<ApiTokenLookup?>> _findActive;
+    private readonly Func<IReadOnlyList<byte[]>, Task<ApiTokenLookup?[]>> _findActiveMany;
     private readonly Func<CachedApiToken, string, Task<ApiTokenValidationResult>> _recordApp;
     private readonly FailureThrottle _throttle;
     private readonly ApiTokenInstruments _instruments;
@@ -71,6 +72,7 @@ public sealed class ApiTokenValidator
         _notifiers = [.. notifiers];
         _logger = logger;
         _findActive = FindActiveAsync;
+        _findActiveMany = FindActiveManyAsync;
         _recordApp = RecordAppAsync;
         _throttle = new FailureThrottle(timeProvider);
         _instruments = instruments;
@@ -169,9 +171,12 @@ public sealed class ApiTokenValidator
             {
                 // Refresh-ahead, once per entry, off this request: it is served from the cache. Queued,
                 // not started here: a store whose reads complete synchronously (Microsoft.Data.Sqlite
-                // under EF) would otherwise make this request wait for the whole read. The request's
-                // execution context does not flow: the reload belongs to no request (nor its trace).
-                ThreadPool.UnsafeQueueUserWorkItem(new Refresh(_cache, key, entry, secret, _findActive), preferLocal: false);
+                // under EF) would otherwise make this request wait for the whole read; and queued
+                // entries are reloaded together, one store call per batch (ApiTokenCache.QueueRefresh).
+                // The queue holds the store's hash of the secret, never the secret.
+                var hash = new byte[ApiTokenSecretCodec.HashLength];
+                ApiTokenSecretCodec.Hash(secret, hash);
+                _cache.QueueRefresh(key, entry, hash, _findActiveMany);
             }
 
             // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
@@ -317,43 +322,96 @@ public sealed class ApiTokenValidator
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
             var token = await TimedAsync("find", static (s, h) => s.FindActiveBySecretHashAsync(h, CancellationToken.None), store, hash).ConfigureAwait(false);
-            var now = _time.GetUtcNow();
-            if (token is null || token.IsRetired || token.IsExpiredAt(now))
-            {
-                return null;
-            }
-
-            var previous = !CryptographicOperations.FixedTimeEquals(token.SecretHash, hash);
-            if (previous
-                && (token.PreviousSecretHash is null
-                    || !CryptographicOperations.FixedTimeEquals(token.PreviousSecretHash, hash)
-                    || token.PreviousSecretExpiresAt is not { } graceEnds
-                    || now >= graceEnds))
-            {
-                return null;
-            }
-
-            // Until when this secret authenticates: the cache never serves it past that (R21, R23).
-            var validUntil = token.ExpiresAt;
-            if (previous && (validUntil is null || token.PreviousSecretExpiresAt < validUntil))
-            {
-                validUntil = token.PreviousSecretExpiresAt;
-            }
-
-            TokenPrivilege? ownerRole = null;
-            if (token.Type == TokenType.User)
-            {
-                if (token.OwnerId is null)
-                {
-                    return null;
-                }
-
-                var membership = scope.ServiceProvider.GetRequiredService<IAccountMembership>();
-                ownerRole = await membership.GetRoleAsync(token.AccountId, token.OwnerId, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            return TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective, validUntil, previous) : null;
+            return await ResolveAsync(token, hash, scope.ServiceProvider).ConfigureAwait(false);
         }
+    }
+
+    // The reloads of a refresh-ahead batch: one store call for every hash, then each hash judged as
+    // FindActiveAsync judges one. Bounded by StoreTimeout like the request path (R20); a failure is
+    // logged here and leaves the batch's entries to expire (the next miss reports the outage).
+    private async Task<ApiTokenLookup?[]> FindActiveManyAsync(IReadOnlyList<byte[]> hashes)
+    {
+        try
+        {
+            return await FindActiveManyCoreAsync(hashes).WaitAsync(_options.CurrentValue.StoreTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.RefreshFailed(_logger, null, hashes.Count);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Log.RefreshFailed(_logger, ex, hashes.Count);
+            throw;
+        }
+    }
+
+    private async Task<ApiTokenLookup?[]> FindActiveManyCoreAsync(IReadOnlyList<byte[]> hashes)
+    {
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
+            var memory = new ReadOnlyMemory<byte>[hashes.Count];
+            for (var i = 0; i < memory.Length; i++)
+            {
+                memory[i] = hashes[i];
+            }
+
+            var tokens = await TimedAsync("find_many", static (s, h) => s.FindActiveBySecretHashesAsync(h, CancellationToken.None), store, memory).ConfigureAwait(false);
+            var lookups = new ApiTokenLookup?[hashes.Count];
+            for (var i = 0; i < lookups.Length; i++)
+            {
+                var hash = hashes[i];
+                var token = tokens.FirstOrDefault(t => CryptographicOperations.FixedTimeEquals(t.SecretHash, hash)
+                    || (t.PreviousSecretHash is { } previous && CryptographicOperations.FixedTimeEquals(previous, hash)));
+                lookups[i] = await ResolveAsync(token, hash, scope.ServiceProvider).ConfigureAwait(false);
+            }
+
+            return lookups;
+        }
+    }
+
+    // Judges the token a hash found (R13, R15, R21, R23): see FindActiveAsync.
+    private async ValueTask<ApiTokenLookup?> ResolveAsync(ApiToken? token, byte[] hash, IServiceProvider services)
+    {
+        var now = _time.GetUtcNow();
+        if (token is null || token.IsRetired || token.IsExpiredAt(now))
+        {
+            return null;
+        }
+
+        var previous = !CryptographicOperations.FixedTimeEquals(token.SecretHash, hash);
+        if (previous
+            && (token.PreviousSecretHash is null
+                || !CryptographicOperations.FixedTimeEquals(token.PreviousSecretHash, hash)
+                || token.PreviousSecretExpiresAt is not { } graceEnds
+                || now >= graceEnds))
+        {
+            return null;
+        }
+
+        // Until when this secret authenticates: the cache never serves it past that (R21, R23).
+        var validUntil = token.ExpiresAt;
+        if (previous && (validUntil is null || token.PreviousSecretExpiresAt < validUntil))
+        {
+            validUntil = token.PreviousSecretExpiresAt;
+        }
+
+        TokenPrivilege? ownerRole = null;
+        if (token.Type == TokenType.User)
+        {
+            if (token.OwnerId is null)
+            {
+                return null;
+            }
+
+            var membership = services.GetRequiredService<IAccountMembership>();
+            ownerRole = await membership.GetRoleAsync(token.AccountId, token.OwnerId, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective, validUntil, previous) : null;
     }
 
     // R25: a span and a duration for each store call of the flow; failures tagged with their type.
@@ -435,11 +493,5 @@ public sealed class ApiTokenValidator
 
         // Judged on the token as stored now, with the privilege looked up with it.
         return Judge(new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0), appName, recorded.State);
-    }
-
-    private sealed class Refresh(ApiTokenCache cache, UInt128 key, CachedApiToken entry, string secret, Func<string, Task<ApiTokenLookup?>> load)
-        : IThreadPoolWorkItem
-    {
-        public void Execute() => _ = cache.RefreshAsync(key, entry, secret, load);
     }
 }

@@ -1,4 +1,5 @@
 using ApiTokens.Caching;
+using ApiTokens.Management;
 using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,7 +35,9 @@ public sealed class RefreshAheadTests
         var hot = h.Validator.ValidateAsync(token.Secret, "app", Ct);
         Assert.IsTrue(hot.IsCompletedSuccessfully, "served from the cache while it reloads");
         Assert.AreEqual(ApiTokenValidationStatus.Success, hot.Result.Status);
-        await WaitForAsync(() => store.HashLookups == 1);
+        Assert.AreEqual(0, store.HashLookups, "queued for the batch, not read yet");
+        h.Time.Advance(s_batchDelay);
+        await WaitForAsync(() => !IsDue(h.Services.GetRequiredService<ApiTokenCache>(), token.Secret));   // reloaded (the read is counted when it starts)
 
         h.Time.Advance(TimeSpan.FromSeconds(10));
         var afterTheOldExpiry = h.Validator.ValidateAsync(token.Secret, "app", Ct);
@@ -70,6 +73,7 @@ public sealed class RefreshAheadTests
 
             Assert.AreSame(request, finished, "the request returned while the refresh's read was still blocked");
             Assert.AreEqual(ApiTokenValidationStatus.Success, (await request).Status);
+            h.Time.Advance(s_batchDelay);
             await WaitForAsync(() => store.HashLookups == 1);
         }
         finally
@@ -97,6 +101,7 @@ public sealed class RefreshAheadTests
 
         h.Time.Advance(TimeSpan.FromSeconds(27));
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Status, "within the lifetime, as R18 allows");
+        h.Time.Advance(s_batchDelay);
 
         var refused = ApiTokenValidationStatus.Success;
         for (var i = 0; i < 1000 && refused == ApiTokenValidationStatus.Success; i++)
@@ -128,17 +133,22 @@ public sealed class RefreshAheadTests
         store.Reset();
         var cache = h.Services.GetRequiredService<ApiTokenCache>();
         var reloadsPerStep = new List<int>();
+        var elapsed = TimeSpan.Zero;
         for (var second = 70; second <= 90; second += 5)
         {
-            h.Time.Advance(TimeSpan.FromSeconds(second == 70 ? 70 : 5));
+            h.Time.Advance(TimeSpan.FromSeconds(second) - elapsed);
             var before = store.HashLookups;
+            var due = secrets.Where(s => IsDue(cache, s)).ToList();
             foreach (var secret in secrets)
             {
                 await h.Validator.ValidateAsync(secret, "app", Ct);
             }
 
+            h.Time.Advance(TimeSpan.FromSeconds(1));   // the batch delay: 2 % of 100 s, at most 1 s
+            elapsed = TimeSpan.FromSeconds(second + 1);
+
             // The reloads run on the thread pool: wait until every entry that was due has been extended.
-            await WaitForAsync(() => secrets.All(s => cache.TryComputeKey(s, out var key) && cache.TryGet(key, out var due) is not null && !due));
+            await WaitForAsync(() => due.All(s => !IsDue(cache, s)));
             reloadsPerStep.Add(store.HashLookups - before);
         }
 
@@ -158,7 +168,8 @@ public sealed class RefreshAheadTests
 
         h.Time.Advance(TimeSpan.FromSeconds(27));
         await h.Validator.ValidateAsync(token.Secret, "app", Ct);
-        await WaitForAsync(() => store.HashLookups == 1);
+        h.Time.Advance(s_batchDelay);
+        await WaitForAsync(() => !IsDue(h.Services.GetRequiredService<ApiTokenCache>(), token.Secret));   // reloaded (the read is counted when it starts)
         h.Time.Advance(TimeSpan.FromSeconds(10));
         var after = await h.Validator.ValidateAsync(token.Secret, "app", Ct);
 
@@ -186,6 +197,7 @@ public sealed class RefreshAheadTests
 
         h.Time.Advance(TimeSpan.FromSeconds(27));
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "other", Ct)).Status, "within the lifetime, as R18 allows");
+        h.Time.Advance(s_batchDelay);
         var denied = ApiTokenValidationStatus.Success;
         for (var i = 0; i < 1000 && denied == ApiTokenValidationStatus.Success; i++)
         {
@@ -199,6 +211,111 @@ public sealed class RefreshAheadTests
         Assert.AreEqual(TokenPrivilege.Normal, before.EffectivePrivilege);
         Assert.AreEqual(TokenPrivilege.ReadOnly, after.EffectivePrivilege);
     }
+
+    // Issue 16: on a database each reload was a round trip of its own; entries that fall due within
+    // the batch delay are reloaded with one store call, at most 100 hashes per call.
+    [TestMethod]
+    public async Task EntriesDueTogether_AreReloadedWithOneStoreCallPerHundred()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(
+            o =>
+            {
+                o.CacheLifetime = TimeSpan.FromSeconds(30);
+                o.MaxActiveAccountTokens = 1000;
+            },
+            wrapStore: s => store.Wrap(s));
+        var secrets = new List<string>();
+        for (var i = 0; i < 250; i++)
+        {
+            secrets.Add((await h.CreateAsync(Harness.Alice, TokenType.Account)).Secret);
+        }
+
+        foreach (var secret in secrets)
+        {
+            await h.Validator.ValidateAsync(secret, "app", Ct);
+            await h.Validator.ValidateAsync(secret, "app", Ct);
+        }
+
+        store.Reset();
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        var before = secrets.Select(s => h.Validator.ValidateAsync(s, "app", Ct).Result.Token).ToList();
+        h.Time.Advance(TimeSpan.FromSeconds(27));   // past 90 %: every entry is due
+        foreach (var secret in secrets)
+        {
+            Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(secret, "app", Ct)).Status);
+        }
+
+        Assert.AreEqual(0, store.HashLookups, "nothing is read until the batch delay has passed");
+        h.Time.Advance(s_batchDelay);
+        await WaitForAsync(() => secrets.All(s => !IsDue(cache, s)));
+
+        CollectionAssert.AreEqual(new[] { 100, 100, 50 }, store.HashBatchSizes, "250 reloads in three store calls");
+        Assert.AreEqual(250, store.HashLookups);
+        h.Time.Advance(TimeSpan.FromSeconds(10));   // past the first lifetime
+        for (var i = 0; i < secrets.Count; i++)
+        {
+            Assert.AreSame(before[i], (await h.Validator.ValidateAsync(secrets[i], "app", Ct)).Token, "each entry extended in place");
+        }
+
+        Assert.AreEqual(250, store.HashLookups, "and no miss afterwards");
+    }
+
+    // A change to one token while a batch is read must not cost the batch's other entries their
+    // place (the change stamp is global), and must not let the stale read of the changed token in (R18).
+    [TestMethod]
+    [TestCategory("R18")]
+    public async Task AChangeDuringABatchReload_DropsOnlyTheChangedToken()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30), wrapStore: s => store.Wrap(s));
+        var tokens = new List<CreatedApiToken>();
+        for (var i = 0; i < 10; i++)
+        {
+            tokens.Add(await h.CreateAsync(Harness.Alice, TokenType.Account));
+        }
+
+        foreach (var token in tokens)
+        {
+            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        }
+
+        var before = tokens.Select(t => h.Validator.ValidateAsync(t.Secret, "app", Ct).Result.Token).ToList();
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.BatchReadDoneGate = release.Task;
+        store.Reset();
+        h.Time.Advance(TimeSpan.FromSeconds(27));
+        foreach (var token in tokens)
+        {
+            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        }
+
+        h.Time.Advance(s_batchDelay);
+        await WaitForAsync(() => store.HashBatches == 1);   // read, held before it is applied
+        var changed = tokens[0];
+        Assert.IsTrue((await h.Manager.SetAppStateAsync(Harness.Alice, changed.Details.Token.Id, "app", AppState.Deny)).Succeeded);
+        release.SetResult();
+        await WaitForAsync(() => tokens.Skip(1).All(t => !IsDue(cache, t.Secret)));
+        store.BatchReadDoneGate = null;
+
+        Assert.AreEqual(ApiTokenValidationStatus.DeniedApp, (await h.Validator.ValidateAsync(changed.Secret, "app", Ct)).Status, "the read from before the change is not cached");
+        var lookups = store.HashLookups;
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            Assert.AreSame(before[i], (await h.Validator.ValidateAsync(tokens[i].Secret, "app", Ct)).Token, "the unchanged tokens were extended, not dropped");
+        }
+
+        Assert.AreEqual(lookups, store.HashLookups, "no miss for the unchanged tokens");
+    }
+
+    // Entries due within this are reloaded together: 2 % of the 30 s lifetime these tests use.
+    private static readonly TimeSpan s_batchDelay = TimeSpan.FromMilliseconds(600);
+
+    private static bool IsDue(ApiTokenCache cache, string secret)
+        => cache.TryComputeKey(secret, out var key) && cache.TryGet(key, out var due) is not null && due;
 
     private static async Task WaitForAsync(Func<bool> condition)
     {
