@@ -360,13 +360,49 @@ public sealed class ApiTokenValidator
             }
 
             var tokens = await TimedAsync("find_many", static (s, h) => s.FindActiveBySecretHashesAsync(h, CancellationToken.None), store, memory).ConfigureAwait(false);
-            var lookups = new ApiTokenLookup?[hashes.Count];
-            for (var i = 0; i < lookups.Length; i++)
+            var now = _time.GetUtcNow();
+            var admitted = new (ApiToken Token, bool Previous, DateTimeOffset? ValidUntil)?[hashes.Count];
+            Dictionary<string, HashSet<string>>? owners = null;
+            for (var i = 0; i < admitted.Length; i++)
             {
                 var hash = hashes[i];
                 var token = tokens.FirstOrDefault(t => CryptographicOperations.FixedTimeEquals(t.SecretHash, hash)
                     || (t.PreviousSecretHash is { } previous && CryptographicOperations.FixedTimeEquals(previous, hash)));
-                lookups[i] = await ResolveAsync(token, hash, scope.ServiceProvider).ConfigureAwait(false);
+                if (TryAdmit(token, hash, now, out var isPrevious, out var validUntil))
+                {
+                    admitted[i] = (token!, isPrevious, validUntil);
+                    if (token!.Type == TokenType.User)
+                    {
+                        owners ??= new(StringComparer.Ordinal);
+                        if (!owners.TryGetValue(token.AccountId, out var users))
+                        {
+                            owners[token.AccountId] = users = new(StringComparer.Ordinal);
+                        }
+
+                        users.Add(token.OwnerId!);
+                    }
+                }
+            }
+
+            // The owners' roles (R15): one membership call per account in the batch, not one per token.
+            var roles = new Dictionary<string, IReadOnlyDictionary<string, TokenPrivilege>>(StringComparer.Ordinal);
+            if (owners is not null)
+            {
+                var membership = scope.ServiceProvider.GetRequiredService<IAccountMembership>();
+                foreach (var (accountId, users) in owners)
+                {
+                    roles[accountId] = await membership.GetRolesAsync(accountId, users, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            var lookups = new ApiTokenLookup?[hashes.Count];
+            for (var i = 0; i < lookups.Length; i++)
+            {
+                if (admitted[i] is var (token, isPrevious, validUntil))
+                {
+                    TokenPrivilege? ownerRole = token.Type == TokenType.User && roles[token.AccountId].TryGetValue(token.OwnerId!, out var role) ? role : null;
+                    lookups[i] = Effective(token, ownerRole, isPrevious, validUntil);
+                }
             }
 
             return lookups;
@@ -376,43 +412,56 @@ public sealed class ApiTokenValidator
     // Judges the token a hash found (R13, R15, R21, R23): see FindActiveAsync.
     private async ValueTask<ApiTokenLookup?> ResolveAsync(ApiToken? token, byte[] hash, IServiceProvider services)
     {
-        var now = _time.GetUtcNow();
-        if (token is null || token.IsRetired || token.IsExpiredAt(now))
+        if (!TryAdmit(token, hash, _time.GetUtcNow(), out var previous, out var validUntil))
         {
             return null;
         }
 
-        var previous = !CryptographicOperations.FixedTimeEquals(token.SecretHash, hash);
+        TokenPrivilege? ownerRole = null;
+        if (token!.Type == TokenType.User)
+        {
+            var membership = services.GetRequiredService<IAccountMembership>();
+            ownerRole = await membership.GetRoleAsync(token.AccountId, token.OwnerId!, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return Effective(token, ownerRole, previous, validUntil);
+    }
+
+    // Whether the token a hash found can authenticate now, before its owner's role is known: not
+    // retired, not expired (R21), a previous secret only within its grace (R23), a user token with an
+    // owner. validUntil: until when this secret authenticates (the cache never serves it past that).
+    private static bool TryAdmit(ApiToken? token, byte[] hash, DateTimeOffset now, out bool previous, out DateTimeOffset? validUntil)
+    {
+        previous = false;
+        validUntil = null;
+        if (token is null || token.IsRetired || token.IsExpiredAt(now) || (token.Type == TokenType.User && token.OwnerId is null))
+        {
+            return false;
+        }
+
+        previous = !CryptographicOperations.FixedTimeEquals(token.SecretHash, hash);
         if (previous
             && (token.PreviousSecretHash is null
                 || !CryptographicOperations.FixedTimeEquals(token.PreviousSecretHash, hash)
                 || token.PreviousSecretExpiresAt is not { } graceEnds
                 || now >= graceEnds))
         {
-            return null;
+            return false;
         }
 
-        // Until when this secret authenticates: the cache never serves it past that (R21, R23).
-        var validUntil = token.ExpiresAt;
+        validUntil = token.ExpiresAt;
         if (previous && (validUntil is null || token.PreviousSecretExpiresAt < validUntil))
         {
             validUntil = token.PreviousSecretExpiresAt;
         }
 
-        TokenPrivilege? ownerRole = null;
-        if (token.Type == TokenType.User)
-        {
-            if (token.OwnerId is null)
-            {
-                return null;
-            }
-
-            var membership = services.GetRequiredService<IAccountMembership>();
-            ownerRole = await membership.GetRoleAsync(token.AccountId, token.OwnerId, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective, validUntil, previous) : null;
+        return true;
     }
+
+    // The effective privilege with the owner's role (R13, R15); a user token whose owner is no longer
+    // a member has none.
+    private static ApiTokenLookup? Effective(ApiToken token, TokenPrivilege? ownerRole, bool previous, DateTimeOffset? validUntil)
+        => TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective, validUntil, previous) : null;
 
     // R25: a span and a duration for each store call of the flow; failures tagged with their type.
     private async Task<T> TimedAsync<TArg, T>(string operation, Func<IApiTokenStore, TArg, Task<T>> call, IApiTokenStore store, TArg argument)

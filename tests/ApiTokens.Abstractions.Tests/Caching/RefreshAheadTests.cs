@@ -1,5 +1,6 @@
 using ApiTokens.Caching;
 using ApiTokens.Management;
+using ApiTokens.Membership;
 using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -309,6 +310,74 @@ public sealed class RefreshAheadTests
         }
 
         Assert.AreEqual(lookups, store.HashLookups, "no miss for the unchanged tokens");
+    }
+
+    // R15 follows the owner's role on every reload; a batch asks the host's membership source once
+    // per account (GetRolesAsync), not once per user token.
+    [TestMethod]
+    [TestCategory("R15")]
+    public async Task ABatchOfUserTokens_AsksMembershipOncePerAccount()
+    {
+        var membership = new CountingMembership();
+        using var h = Harness.Create(
+            o => o.CacheLifetime = TimeSpan.FromSeconds(30),
+            services: s => s.AddSingleton<IAccountMembership>(sp => membership.Wrap(sp.GetRequiredService<InMemoryAccountMembership>())));
+        var tokens = new List<CreatedApiToken>();
+        foreach (var owner in new[] { Harness.Bob, Harness.Bob, Harness.Erin, Harness.Erin, Harness.Dave })
+        {
+            tokens.Add(await h.CreateAsync(owner, privilege: TokenPrivilege.Normal));
+        }
+
+        foreach (var token in tokens)
+        {
+            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+            Assert.AreEqual(TokenPrivilege.Normal, (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Token!.EffectivePrivilege);
+        }
+
+        h.Members.SetRole("acme", "erin", TokenPrivilege.ReadOnly);
+        h.Members.Remove("globex", "dave");
+        membership.Reset();
+        h.Time.Advance(TimeSpan.FromSeconds(27));
+        foreach (var token in tokens)
+        {
+            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+        }
+
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        h.Time.Advance(s_batchDelay);
+        await WaitForAsync(() => tokens.All(t => !IsDue(cache, t.Secret)));
+
+        CollectionAssert.AreEquivalent(new[] { "acme:bob,erin", "globex:dave" }, membership.Calls.ToArray(), "one call per account, each owner once");
+        Assert.AreEqual(TokenPrivilege.Normal, (await h.Validator.ValidateAsync(tokens[0].Secret, "app", Ct)).Token!.EffectivePrivilege);
+        Assert.AreEqual(TokenPrivilege.ReadOnly, (await h.Validator.ValidateAsync(tokens[2].Secret, "app", Ct)).Token!.EffectivePrivilege, "a lowered role caps the reloaded token");
+        Assert.AreEqual(ApiTokenValidationStatus.BadToken, (await h.Validator.ValidateAsync(tokens[4].Secret, "app", Ct)).Status, "a removed member's token is dropped");
+    }
+
+    private sealed class CountingMembership : IAccountMembership
+    {
+        private IAccountMembership _inner = null!;
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
+
+        public IAccountMembership Wrap(IAccountMembership inner)
+        {
+            _inner = inner;
+            return this;
+        }
+
+        public void Reset() => Calls.Clear();
+
+        public ValueTask<TokenPrivilege?> GetRoleAsync(string accountId, string userId, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"{accountId}:{userId}");
+            return _inner.GetRoleAsync(accountId, userId, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyDictionary<string, TokenPrivilege>> GetRolesAsync(string accountId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue($"{accountId}:{string.Join(',', userIds.Order(StringComparer.Ordinal))}");
+            return _inner.GetRolesAsync(accountId, userIds, cancellationToken);
+        }
     }
 
     // Entries due within this are reloaded together: 2 % of the 30 s lifetime these tests use.
