@@ -8,8 +8,8 @@
 # so latency shows hiccups (GC, refreshes, checkpoints) rather than queueing at saturation (RATE=0,
 # the default). GC=server runs the sample with the server GC (default: workstation, concurrent).
 # PEER=1 first runs the same load with one token and one app: the baseline tail (see below).
-# SETTLE=1 (PostgreSQL) runs VACUUM ANALYZE and CHECKPOINT after the set-up. The cache misses during
-# the run are printed from the sample's /metrics.
+# SETTLE=1 (PostgreSQL) runs VACUUM ANALYZE and CHECKPOINT after the set-up. The cache misses and
+# the store reads (misses plus refresh-ahead reloads) during the run are printed from the sample's /metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STORE=${STORE:-sqlite}
@@ -132,9 +132,14 @@ fi
 # run), one row each, so a spike that recurs every cache lifetime shows as rows, not only as a max.
 # Cache misses (the sample's /metrics: apitokens.cache.lookups by hit) before and after the run.
 misses() { curl -s "$URL/metrics" | awk '/^apitokens_cache_lookups_total\{.*apitokens_cache_hit="false"/ {s+=$NF} END {printf "%d", s}'; }
+# Store reads of the validation flow (apitokens.store.duration's count: `find` per miss or, before
+# batching, per reload; `find_many` per batch of reloads), the round trips the run cost the database.
+reads() { curl -s "$URL/metrics" | awk '/^apitokens_store_duration_seconds_count\{.*apitokens_store_operation="find(_many)?"/ {s+=$NF} END {printf "%d", s}'; }
 misses_before=$(misses)
+reads_before=$(reads)
 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/tokens.lua" "$URL" >"$out/wrk.txt"
 misses_during=$(( $(misses) - misses_before ))
+reads_during=$(( $(reads) - reads_before ))
 cat "$out/wrk.txt" >&2
 if [ "${SLICE:-0}" -gt 0 ]; then
   echo "timeline: $((DURATION / SLICE)) back-to-back runs of ${SLICE}s" >"$out/timeline.txt"
@@ -172,6 +177,6 @@ else
   printf '| %-20s | %12s |\n' "max" "$(max "$out/wrk.txt")"
   printf '| %-20s | %12s |\n' "non-2xx answers" "$(non2xx "$out/wrk.txt")"
 fi
-echo "cache misses during the $TOKENS-token run: $misses_during"
+echo "cache misses during the $TOKENS-token run: $misses_during; store reads (misses and reloads): $reads_during"
 [ -f "$out/timeline.txt" ] && { echo; cat "$out/timeline.txt"; }
 true

@@ -1,0 +1,107 @@
+using ApiTokens.Secrets;
+using ApiTokens.Stores;
+using ApiTokens.Stores.EntityFrameworkCore.Tests;
+using BenchmarkDotNet.Attributes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ApiTokens.Benchmarks;
+
+// Issue 16: the refresh-ahead reloads of 100 cached tokens (each with 3 apps) on the database stores,
+// one store call per token (how reloads were read before batching) against one
+// FindActiveBySecretHashesAsync call for all of them. 1,100 tokens in the table. PostgreSQL runs in a
+// throwaway local cluster started for the run.
+[Config(typeof(BenchConfig))]
+public class ReloadBenchmarks
+{
+    private const int Reloads = 100;
+
+    private BenchHost _host = null!;
+    private PostgresCluster? _cluster;
+    private string? _sqliteFile;
+    private IApiTokenStore _store = null!;
+    private ReadOnlyMemory<byte>[] _hashes = null!;
+
+    [Params("sqlite", "postgres")]
+    public string Store { get; set; } = "sqlite";
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        if (Store == "postgres")
+        {
+            _cluster = await PostgresCluster.StartAsync();
+            var connection = _cluster.ConnectionString("postgres");
+            _host = BenchHost.Create(b => { b.Services.AddPooledDbContextFactory<BenchDbContext>(o => o.UseNpgsql(connection)); b.AddEntityFrameworkCoreStore<BenchDbContext>(); });
+        }
+        else
+        {
+            _sqliteFile = Path.Combine(Path.GetTempPath(), $"apitokens-bench-{Guid.NewGuid():N}.db");
+            var connection = $"Data Source={_sqliteFile}";
+            _host = BenchHost.Create(b => { b.Services.AddPooledDbContextFactory<BenchDbContext>(o => o.UseSqlite(connection)); b.AddEntityFrameworkCoreStore<BenchDbContext>(); });
+        }
+
+        await using (var context = await _host.Services.GetRequiredService<IDbContextFactory<BenchDbContext>>().CreateDbContextAsync())
+        {
+            await context.Database.EnsureCreatedAsync();
+        }
+
+        var secrets = new List<string>();
+        for (var i = 0; i < 1100; i++)
+        {
+            secrets.Add(await _host.CreateTokenAsync(TokenType.Account));
+        }
+
+        // Every eleventh token is reloaded (100 of 1,100), each holding 3 apps as hot tokens do.
+        var reloaded = secrets.Where((_, i) => i % 11 == 0).Take(Reloads).ToList();
+        foreach (var secret in reloaded)
+        {
+            foreach (var app in new[] { BenchHost.AppName, "cosi", "terraform" })
+            {
+                await _host.AuthenticateAsync(BenchHost.ApiTokensNoCache, AspNetCore.Authentication.ApiTokenAuthenticationDefaults.TokenHeaderName, secret, app);
+            }
+        }
+
+        _hashes = [.. reloaded.Select(s => (ReadOnlyMemory<byte>)ApiTokenSecretCodec.Hash(s))];
+        _store = _host.Services.GetRequiredService<IApiTokenStore>();
+        if ((await OneByOne()) != Reloads || (await Batched()) != Reloads)
+        {
+            throw new InvalidOperationException("setup failed: every hash should find its token");
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _host.DisposeAsync();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        if (_sqliteFile is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(_sqliteFile);
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "100 reloads, one store call each")]
+    public async Task<int> OneByOne()
+    {
+        var found = 0;
+        foreach (var hash in _hashes)
+        {
+            if (await _store.FindActiveBySecretHashAsync(hash, CancellationToken.None) is { Apps.Count: 3 })
+            {
+                found++;
+            }
+        }
+
+        return found;
+    }
+
+    [Benchmark(Description = "100 reloads, one batched store call")]
+    public async Task<int> Batched()
+        => (await _store.FindActiveBySecretHashesAsync(_hashes, CancellationToken.None)).Count(t => t.Apps.Count == 3);
+}
