@@ -49,7 +49,7 @@ public class ReloadBenchmarks
         var secrets = new List<string>();
         for (var i = 0; i < 1100; i++)
         {
-            secrets.Add(await _host.CreateTokenAsync(TokenType.Account));
+            secrets.Add(await _host.CreateTokenAsync());
         }
 
         // Every eleventh token is reloaded (100 of 1,100), each holding 3 apps as hot tokens do.
