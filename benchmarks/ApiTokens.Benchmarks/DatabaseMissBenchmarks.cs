@@ -1,6 +1,5 @@
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.Management;
-using ApiTokens.Stores.EntityFrameworkCore.Tests;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
@@ -13,12 +12,11 @@ namespace ApiTokens.Benchmarks;
 [Config(typeof(BenchConfig))]
 public class DatabaseMissBenchmarks
 {
+    private DatabaseBench _database = null!;
     private BenchHost _host = null!;
-    private PostgresCluster? _cluster;
     private string _secret = null!;
     private string _unknown = null!;
     private string _retired = null!;
-    private string? _sqliteFile;
 
     [Params("sqlite", "postgres")]
     public string Store { get; set; } = "sqlite";
@@ -26,24 +24,8 @@ public class DatabaseMissBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        string connection;
-        if (Store == "postgres")
-        {
-            _cluster = await PostgresCluster.StartAsync();
-            connection = _cluster.ConnectionString("postgres");
-            _host = BenchHost.Create(b => { b.Services.AddPooledDbContextFactory<BenchDbContext>(o => o.UseNpgsql(connection)); b.AddEntityFrameworkCoreStore<BenchDbContext>(); });
-        }
-        else
-        {
-            _sqliteFile = Path.Combine(Path.GetTempPath(), $"apitokens-bench-{Guid.NewGuid():N}.db");
-            connection = $"Data Source={_sqliteFile}";
-            _host = BenchHost.Create(b => { b.Services.AddPooledDbContextFactory<BenchDbContext>(o => o.UseSqlite(connection)); b.AddEntityFrameworkCoreStore<BenchDbContext>(); });
-        }
-
-        await using (var context = await _host.Services.GetRequiredService<IDbContextFactory<BenchDbContext>>().CreateDbContextAsync())
-        {
-            await context.Database.EnsureCreatedAsync();
-        }
+        _database = await DatabaseBench.StartAsync(Store);
+        _host = _database.Host;
 
         // Issue 13's timing question: a retired secret (with apps, as real ones have) against a
         // well-formed secret that never existed. Both must be refused with the same work.
@@ -91,20 +73,7 @@ public class DatabaseMissBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        await _host.DisposeAsync();
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        if (_sqliteFile is not null)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            File.Delete(_sqliteFile);
-        }
-    }
+    public ValueTask CleanupAsync() => _database.DisposeAsync();
 
     [Benchmark(Baseline = true, Description = "cache miss on a database store")]
     public Task<AuthenticateResult> Miss()

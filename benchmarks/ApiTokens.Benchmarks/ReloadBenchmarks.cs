@@ -1,8 +1,6 @@
 using ApiTokens.Secrets;
 using ApiTokens.Stores;
-using ApiTokens.Stores.EntityFrameworkCore.Tests;
 using BenchmarkDotNet.Attributes;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Benchmarks;
@@ -16,9 +14,8 @@ public class ReloadBenchmarks
 {
     private const int Reloads = 100;
 
+    private DatabaseBench _database = null!;
     private BenchHost _host = null!;
-    private PostgresCluster? _cluster;
-    private string? _sqliteFile;
     private IApiTokenStore _store = null!;
     private ReadOnlyMemory<byte>[] _hashes = null!;
 
@@ -28,24 +25,8 @@ public class ReloadBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        if (Store == "postgres")
-        {
-            _cluster = await PostgresCluster.StartAsync();
-            var connection = _cluster.ConnectionString("postgres");
-            _host = BenchHost.Create(b => { b.Services.AddPooledDbContextFactory<BenchDbContext>(o => o.UseNpgsql(connection)); b.AddEntityFrameworkCoreStore<BenchDbContext>(); });
-        }
-        else
-        {
-            _sqliteFile = Path.Combine(Path.GetTempPath(), $"apitokens-bench-{Guid.NewGuid():N}.db");
-            var connection = $"Data Source={_sqliteFile}";
-            _host = BenchHost.Create(b => { b.Services.AddPooledDbContextFactory<BenchDbContext>(o => o.UseSqlite(connection)); b.AddEntityFrameworkCoreStore<BenchDbContext>(); });
-        }
-
-        await using (var context = await _host.Services.GetRequiredService<IDbContextFactory<BenchDbContext>>().CreateDbContextAsync())
-        {
-            await context.Database.EnsureCreatedAsync();
-        }
-
+        _database = await DatabaseBench.StartAsync(Store);
+        _host = _database.Host;
         var secrets = new List<string>();
         for (var i = 0; i < 1100; i++)
         {
@@ -71,20 +52,7 @@ public class ReloadBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        await _host.DisposeAsync();
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        if (_sqliteFile is not null)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            File.Delete(_sqliteFile);
-        }
-    }
+    public ValueTask CleanupAsync() => _database.DisposeAsync();
 
     [Benchmark(Baseline = true, Description = "100 reloads, one store call each")]
     public async Task<int> OneByOne()

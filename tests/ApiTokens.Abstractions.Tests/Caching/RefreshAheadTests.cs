@@ -119,17 +119,7 @@ public sealed class RefreshAheadTests
     {
         var store = new CountingStore();
         using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(100), wrapStore: s => store.Wrap(s));
-        var secrets = new List<string>();
-        for (var i = 0; i < 50; i++)
-        {
-            secrets.Add((await h.CreateAsync(Harness.Alice, TokenType.Account)).Secret);
-        }
-
-        foreach (var secret in secrets)
-        {
-            await h.Validator.ValidateAsync(secret, "app", Ct);
-            await h.Validator.ValidateAsync(secret, "app", Ct);
-        }
+        var secrets = (await CacheAccountTokensAsync(h, 50)).Select(t => t.Secret).ToList();
 
         store.Reset();
         var cache = h.Services.GetRequiredService<ApiTokenCache>();
@@ -226,17 +216,7 @@ public sealed class RefreshAheadTests
                 o.MaxActiveAccountTokens = 1000;
             },
             wrapStore: s => store.Wrap(s));
-        var secrets = new List<string>();
-        for (var i = 0; i < 250; i++)
-        {
-            secrets.Add((await h.CreateAsync(Harness.Alice, TokenType.Account)).Secret);
-        }
-
-        foreach (var secret in secrets)
-        {
-            await h.Validator.ValidateAsync(secret, "app", Ct);
-            await h.Validator.ValidateAsync(secret, "app", Ct);
-        }
+        var secrets = (await CacheAccountTokensAsync(h, 250)).Select(t => t.Secret).ToList();
 
         store.Reset();
         var cache = h.Services.GetRequiredService<ApiTokenCache>();
@@ -270,17 +250,7 @@ public sealed class RefreshAheadTests
     {
         var store = new CountingStore();
         using var h = Harness.Create(o => o.CacheLifetime = TimeSpan.FromSeconds(30), wrapStore: s => store.Wrap(s));
-        var tokens = new List<CreatedApiToken>();
-        for (var i = 0; i < 10; i++)
-        {
-            tokens.Add(await h.CreateAsync(Harness.Alice, TokenType.Account));
-        }
-
-        foreach (var token in tokens)
-        {
-            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
-            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
-        }
+        var tokens = await CacheAccountTokensAsync(h, 10);
 
         var before = tokens.Select(t => h.Validator.ValidateAsync(t.Secret, "app", Ct).Result.Token).ToList();
         var cache = h.Services.GetRequiredService<ApiTokenCache>();
@@ -382,6 +352,21 @@ public sealed class RefreshAheadTests
 
     // Entries due within this are reloaded together: 2 % of the 30 s lifetime these tests use.
     private static readonly TimeSpan s_batchDelay = TimeSpan.FromMilliseconds(600);
+
+    // Account tokens, each cached with its app "app" recorded (the first use records it, the second is a hit).
+    private async Task<List<CreatedApiToken>> CacheAccountTokensAsync(Harness h, int count)
+    {
+        var tokens = new List<CreatedApiToken>();
+        for (var i = 0; i < count; i++)
+        {
+            var token = await h.CreateAsync(Harness.Alice, TokenType.Account);
+            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+            await h.Validator.ValidateAsync(token.Secret, "app", Ct);
+            tokens.Add(token);
+        }
+
+        return tokens;
+    }
 
     private static bool IsDue(ApiTokenCache cache, string secret)
         => cache.TryComputeKey(secret, out var key) && cache.TryGet(key, out var due) is not null && due;
