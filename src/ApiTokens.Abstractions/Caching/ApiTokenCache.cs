@@ -198,29 +198,39 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private async Task DrainRefreshesAsync()
     {
         var batch = new List<PendingRefresh>(MaxRefreshBatch);
-        while (true)
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxRefreshBatch && _refreshes.TryDequeue(out var pending))
+            while (true)
             {
-                batch.Add(pending);
-            }
-
-            if (batch.Count == 0)
-            {
-                Volatile.Write(ref _refreshArmed, 0);
-
-                // An entry queued between the last dequeue and the disarm saw the timer armed and did
-                // not arm it: take it now rather than leave it to the next one.
-                if (_refreshes.IsEmpty || Interlocked.CompareExchange(ref _refreshArmed, 1, 0) != 0)
+                batch.Clear();
+                while (batch.Count < MaxRefreshBatch && _refreshes.TryDequeue(out var pending))
                 {
-                    return;
+                    batch.Add(pending);
                 }
 
-                continue;
-            }
+                if (batch.Count == 0)
+                {
+                    Volatile.Write(ref _refreshArmed, 0);
 
-            await RefreshBatchAsync(batch).ConfigureAwait(false);
+                    // An entry queued between the last dequeue and the disarm saw the timer armed and
+                    // did not arm it: take it now rather than leave it to the next one.
+                    if (_refreshes.IsEmpty || Interlocked.CompareExchange(ref _refreshArmed, 1, 0) != 0)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                await RefreshBatchAsync(batch).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Store failures are handled per batch; anything else is a defect, and must not leave the
+            // timer disarmed for good: the next entry due arms it again.
+            Volatile.Write(ref _refreshArmed, 0);
+            throw;
         }
     }
 

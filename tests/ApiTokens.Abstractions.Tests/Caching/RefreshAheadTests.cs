@@ -282,6 +282,54 @@ public sealed class RefreshAheadTests
         Assert.AreEqual(lookups, store.HashLookups, "no miss for the unchanged tokens");
     }
 
+    // A reload is bounded by StoreTimeout like the request path (R20): a store that hangs is given up
+    // on and logged, the entry serves until it expires, and the reloads after it still run.
+    [TestMethod]
+    [TestCategory("R20")]
+    public async Task AHangingReload_IsGivenUpAfterStoreTimeout_AndLaterReloadsStillRun()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(
+            o =>
+            {
+                o.CacheLifetime = TimeSpan.FromSeconds(100);
+                o.StoreTimeout = TimeSpan.FromSeconds(2);
+            },
+            wrapStore: s => store.Wrap(s));
+        var tokens = await CacheAccountTokensAsync(h, 2);
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        var hang = new TaskCompletionSource();
+        store.ReadGate = hang.Task;
+        try
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(91));   // past 90 %: both due
+            Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(tokens[0].Secret, "app", Ct)).Status);
+            h.Time.Advance(TimeSpan.FromSeconds(1));    // the batch delay: 2 % of 100 s, at most 1 s
+            await WaitForAsync(() => store.HashBatches == 1);
+
+            // The timeout's timer starts just after the read does: step fake time until it has fired.
+            await WaitForAsync(() =>
+            {
+                h.Time.Advance(TimeSpan.FromMilliseconds(100));
+                return h.Logs.GetSnapshot().Any(r => r.Id.Id == 16);
+            });
+
+            Assert.AreEqual(Microsoft.Extensions.Logging.LogLevel.Warning, h.Logs.GetSnapshot().Single(r => r.Id.Id == 16).Level);
+            Assert.IsTrue(IsDue(cache, tokens[0].Secret), "not extended: it serves until it expires");
+            Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(tokens[0].Secret, "app", Ct)).Status);
+
+            store.ReadGate = null;
+            await h.Validator.ValidateAsync(tokens[1].Secret, "app", Ct);
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            await WaitForAsync(() => !IsDue(cache, tokens[1].Secret));
+            Assert.AreEqual(2, store.HashBatches, "the next batch was read although the first never answered");
+        }
+        finally
+        {
+            hang.SetResult();
+        }
+    }
+
     // R15 follows the owner's role on every reload; a batch asks the host's membership source once
     // per account (GetRolesAsync), not once per user token.
     [TestMethod]
