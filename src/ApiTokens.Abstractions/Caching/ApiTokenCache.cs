@@ -238,6 +238,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     {
         var stamp = Volatile.Read(ref _changeStamp);
         var generation = _current;
+        var readAt = _time.GetTimestamp();
         ApiTokenLookup?[] lookups;
         try
         {
@@ -258,12 +259,12 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
 
         for (var i = 0; i < batch.Count; i++)
         {
-            Refreshed(batch[i], lookups[i], stamp, generation);
+            Refreshed(batch[i], lookups[i], stamp, generation, readAt);
         }
     }
 
-    // One entry's reload, read after the change stamp was `stamp`.
-    private void Refreshed(PendingRefresh pending, ApiTokenLookup? lookup, long stamp, Generation generation)
+    // One entry's reload, read from `readAt` on, after the change stamp was `stamp`.
+    private void Refreshed(PendingRefresh pending, ApiTokenLookup? lookup, long stamp, Generation generation, long readAt)
     {
         var entry = pending.Entry;
         if (lookup is null)
@@ -272,7 +273,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             return;
         }
 
-        var expiresAt = EntryExpiry(lookup, generation, out var cut);
+        var expiresAt = EntryExpiry(lookup, generation, readAt, out var cut);
         if (!cut
             && generation.Enabled
             && ReferenceEquals(generation, _current)
@@ -286,7 +287,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             // unindexed it (the cache had let it go), a change meanwhile could not find it: then the
             // stamp decides, as for any store.
             var indexed = generation.ByTokenId.TryGetValue(entry.IndexKey, out var current) && ReferenceEquals(current, entry);
-            entry.Extend(expiresAt, RefreshPoint(generation));
+            entry.Extend(expiresAt, RefreshPoint(generation, readAt));
             generation.Cache.Set(cacheKey, entry, generation.EntryOptions);
             if (indexed)
             {
@@ -307,7 +308,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
 
         // Something differs (or a change overlapped the read): a new entry from this read, exactly
         // as a miss stores one — it replaces the old entry, and an overlapped read stays out.
-        Store(pending.Key, lookup, stamp, generation);
+        Store(pending.Key, lookup, stamp, generation, readAt);
     }
 
     private void Drop(CachedApiToken entry)
@@ -410,15 +411,16 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     {
         var stamp = Volatile.Read(ref _changeStamp);
         var generation = _current;
+        var readAt = _time.GetTimestamp();
         var lookup = await load(secret).ConfigureAwait(false);
-        return lookup is null ? null : Store(key, lookup, stamp, generation);
+        return lookup is null ? null : Store(key, lookup, stamp, generation, readAt);
     }
 
-    // A new entry from a lookup read after the change stamp was `stamp`.
-    private CachedApiToken Store(UInt128 key, ApiTokenLookup lookup, long stamp, Generation generation)
+    // A new entry from a lookup read after the change stamp was `stamp`, starting at `readAt`.
+    private CachedApiToken Store(UInt128 key, ApiTokenLookup lookup, long stamp, Generation generation, long readAt)
     {
-        var expiresAt = EntryExpiry(lookup, generation, out var cut);
-        var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : RefreshPoint(generation), _strings);
+        var expiresAt = EntryExpiry(lookup, generation, readAt, out var cut);
+        var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : RefreshPoint(generation, readAt), _strings);
         if (!generation.Enabled)
         {
             return entry;
@@ -449,19 +451,21 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         return entry;
     }
 
-    // The cache lifetime, cut short where the secret stops authenticating (R21 expiry, R23 grace):
-    // a cached token never outlives its expiresAt by one request.
-    private long EntryExpiry(ApiTokenLookup lookup, Generation generation, out bool cut)
+    // The cache lifetime, counted from when the read began (a slow store must not stretch how long
+    // another node's change can go unseen, R18), cut short where the secret stops authenticating
+    // (R21 expiry, R23 grace): a cached token never outlives its expiresAt by one request.
+    private long EntryExpiry(ApiTokenLookup lookup, Generation generation, long readAt, out bool cut)
     {
         cut = false;
         var now = _time.GetTimestamp();
-        var expiresAt = now + generation.LifetimeTicks;
+        var expiresAt = readAt + generation.LifetimeTicks;
         if (lookup.ValidUntil is { } validUntil)
         {
             var left = Math.Max(0, (validUntil - _time.GetUtcNow()).TotalSeconds) * _time.TimestampFrequency;
-            if (left < generation.LifetimeTicks)
+            var ends = now + (long)Math.Min(left, generation.LifetimeTicks);
+            if (ends < expiresAt)
             {
-                expiresAt = now + (long)left;
+                expiresAt = ends;
                 cut = true;
             }
         }
@@ -469,9 +473,9 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         return expiresAt;
     }
 
-    // Between 70 % and 90 % of the lifetime, at random per entry.
-    private long RefreshPoint(Generation generation)
-        => _time.GetTimestamp() + (long)(generation.LifetimeTicks * (0.7 + (Random.Shared.NextDouble() * 0.2)));
+    // Between 70 % and 90 % of the lifetime counted from the read, at random per entry.
+    private static long RefreshPoint(Generation generation, long readAt)
+        => readAt + (long)(generation.LifetimeTicks * (0.7 + (Random.Shared.NextDouble() * 0.2)));
 
     private readonly record struct PendingRefresh(UInt128 Key, CachedApiToken Entry, byte[] SecretHash);
 

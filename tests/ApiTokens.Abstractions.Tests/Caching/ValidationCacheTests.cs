@@ -13,6 +13,44 @@ public sealed class ValidationCacheTests
 {
     public TestContext TestContext { get; set; } = null!;
 
+    // R18 bounds how long another node's change can go unseen by the cache lifetime: a read that took
+    // long must not start the lifetime when it ends (a store that answers after 20 s would otherwise
+    // let an entry serve data read 50 s ago). The lifetime counts from when the read began.
+    [TestMethod]
+    [TestCategory("R18")]
+    public async Task SlowRead_TheLifetimeCountsFromWhenTheReadBegan()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(
+            o =>
+            {
+                o.CacheLifetime = TimeSpan.FromSeconds(30);
+                o.StoreTimeout = TimeSpan.FromSeconds(60);
+            },
+            wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);   // records the app
+        var cache = h.Services.GetRequiredService<ApiTokenCache>();
+        Assert.IsTrue(cache.TryComputeKey(token.Secret, out var key));
+        h.Time.Advance(TimeSpan.FromSeconds(31));   // the first entry has expired
+        Assert.IsNull(cache.TryGet(key, out _));
+        var gate = new TaskCompletionSource();
+        store.ReadGate = gate.Task;
+        store.Reset();
+
+        var miss = h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken).AsTask();
+        Assert.AreEqual(1, store.HashLookups, "the read has begun");
+        h.Time.Advance(TimeSpan.FromSeconds(20));   // the store takes 20 s to answer
+        store.ReadGate = null;
+        gate.SetResult();
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await miss).Status);
+
+        h.Time.Advance(TimeSpan.FromSeconds(9));
+        Assert.IsNotNull(cache.TryGet(key, out _), "29 s after the read began: cached");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.IsNull(cache.TryGet(key, out _), "30 s after the read began: expired, though it answered only 10 s ago");
+    }
+
     [TestMethod]
     public async Task CacheHit_KnownApp_NoStoreIo_CompletesSynchronouslyWithTheSharedResult()
     {
