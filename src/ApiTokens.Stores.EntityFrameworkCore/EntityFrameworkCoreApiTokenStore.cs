@@ -586,7 +586,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
         // PostgreSQL: the same batch as two set-based statements over arrays (one per table), instead
         // of a statement per use: a minute's flush of thousands of uses is parsed, planned and run
-        // twice, not thousands of times (issue 16: the flush made one slow second a minute under load).
+        // twice, not thousands of times (issue 16: the flush made one slow 5-second slice a minute under load).
         public (string Command, object[] Parameters) UsesAsArrays(IReadOnlyList<ApiTokenUse> uses)
         {
             var tokenIds = new string[uses.Count];
