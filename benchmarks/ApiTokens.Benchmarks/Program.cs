@@ -18,7 +18,8 @@ if (args is ["scale-probe", ..])
     await ScaleProbe.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500_000,
-        args is [_, _, _, "separate", ..]);
+        args is [_, _, _, "separate", ..],
+        Environment.GetEnvironmentVariable("PROBE_LIFETIME") is { } seconds ? TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)) : null);
     return;
 }
 
