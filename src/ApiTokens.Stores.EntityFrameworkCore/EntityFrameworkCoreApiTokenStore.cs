@@ -309,9 +309,10 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// One command per batch (one round trip): an <c>UPDATE</c> per app and per token that only ever
-    /// moves a time forward, so nodes flushing in any order keep the latest. SQLite runs it in one
-    /// transaction (one write to the journal); PostgreSQL runs a multi-statement command atomically.
+    /// One command per batch (one round trip) that only ever moves a time forward, so nodes flushing
+    /// in any order keep the latest. PostgreSQL: two set-based <c>UPDATE</c>s over arrays (one per
+    /// table), run atomically. SQLite: an <c>UPDATE</c> per app and per token in one transaction (one
+    /// write to the journal).
     /// </remarks>
     public async Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
     {
@@ -521,8 +522,8 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     private static ApiTokenStoreException Wrap(Exception ex, string message) => new(message, ex);
 
     // The statements of RecordAppAsync and RecordUsesAsync, built once per model from its real table
-    // and column names.
-    private sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet)
+    // and column names. Internal for the benchmarks (LastUseFlushBenchmarks runs both shapes).
+    internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet)
     {
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, AppSql> s_cache = [];
 
