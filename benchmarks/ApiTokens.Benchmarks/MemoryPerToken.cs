@@ -10,7 +10,8 @@ namespace ApiTokens.Benchmarks;
 // its own; on a database store (sqlite) every cached token is a fresh copy read from the database.
 public static class MemoryPerToken
 {
-    public static async Task RunAsync(int count, string store)
+    // apps: the apps each token is used with (load-many.sh uses 3).
+    public static async Task RunAsync(int count, string store, int apps = 1)
     {
         string? file = null;
         Action<ApiTokensBuilder>? configure = null;
@@ -31,7 +32,7 @@ public static class MemoryPerToken
 
         try
         {
-            await RunAsync(count, store, configure);
+            await RunAsync(count, store, apps, configure);
         }
         finally
         {
@@ -43,8 +44,9 @@ public static class MemoryPerToken
         }
     }
 
-    private static async Task RunAsync(int count, string store, Action<ApiTokensBuilder>? configure)
+    private static async Task RunAsync(int count, string store, int apps, Action<ApiTokensBuilder>? configure)
     {
+        string[] names = [BenchHost.AppName, .. Enumerable.Range(2, apps - 1).Select(i => $"app-{i}")];
         await using var host = BenchHost.Create(configure, cacheSize: count + 1);
         if (configure is not null)
         {
@@ -62,7 +64,10 @@ public static class MemoryPerToken
         // second pass caches is the steady state: token, app, identity.
         foreach (var secret in secrets)
         {
-            await host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
+            foreach (var name in names)
+            {
+                await host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, name);
+            }
         }
 
         // Two steps, so the bytes can be told apart: the validator's cache alone (entry, lookup,
@@ -72,20 +77,26 @@ public static class MemoryPerToken
         var before = Settle();
         foreach (var secret in secrets)
         {
-            var result = await validator.ValidateAsync(secret, BenchHost.AppName);
-            if (result.Status != ApiTokens.Validation.ApiTokenValidationStatus.Success)
+            foreach (var name in names)
             {
-                throw new InvalidOperationException("setup failed");
+                var result = await validator.ValidateAsync(secret, name);
+                if (result.Status != ApiTokens.Validation.ApiTokenValidationStatus.Success)
+                {
+                    throw new InvalidOperationException("setup failed");
+                }
             }
         }
 
         var cached = Settle();
         foreach (var secret in secrets)
         {
-            var result = await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
-            if (!result.Succeeded)
+            foreach (var name in names)
             {
-                throw new InvalidOperationException("setup failed");
+                var result = await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, name);
+                if (!result.Succeeded)
+                {
+                    throw new InvalidOperationException("setup failed");
+                }
             }
         }
 
@@ -95,17 +106,20 @@ public static class MemoryPerToken
         // them, once.
         foreach (var secret in secrets)
         {
-            var result = await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, BenchHost.AppName);
-            if (result.Principal?.Identity?.Name is null)
+            foreach (var name in names)
             {
-                throw new InvalidOperationException("setup failed");
+                var result = await host.AuthenticateAsync(BenchHost.ApiTokens, ApiTokenAuthenticationDefaults.TokenHeaderName, secret, name);
+                if (result.Principal?.Identity?.Name is null)
+                {
+                    throw new InvalidOperationException("setup failed");
+                }
             }
         }
 
         var withClaims = Settle();
-        Console.WriteLine($"store: {store}; cached tokens: {count:N0}; managed heap grew {(after - before) / 1024.0 / 1024.0:F1} MiB; {(after - before) / (double)count:F0} bytes per cached token");
+        Console.WriteLine($"store: {store}; cached tokens: {count:N0}, each used with {apps} app(s); managed heap grew {(after - before) / 1024.0 / 1024.0:F1} MiB; {(after - before) / (double)count:F0} bytes per cached token");
         Console.WriteLine($"  validator cache (entry with what judging needs, app slot and result, MemoryCache and index bookkeeping): {(cached - before) / (double)count:F0} B");
-        Console.WriteLine($"  identity (shared ClaimsIdentity, kept on the validated pair): {(after - cached) / (double)count:F0} B");
+        Console.WriteLine($"  identities (a shared ClaimsIdentity per pair, kept on the validated pair): {(after - cached) / (double)count:F0} B");
         Console.WriteLine($"  claims, once the application reads them: +{(withClaims - after) / (double)count:F0} B (total {(withClaims - before) / (double)count:F0} B)");
         GC.KeepAlive(secrets);
     }

@@ -2,14 +2,15 @@ using ApiTokens.Benchmarks;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- --filter '*'
-// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- memory [count] [inmemory|sqlite]  (bytes per cached token)
+// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- memory [count] [inmemory|sqlite] [apps]  (bytes per cached token; apps per token, 1 by default)
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- scale-probe [tokens] [hits] [separate]  (hit time and GC pauses at scale)
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- allocations  (bytes per request, step by step)
 if (args is ["memory", ..])
 {
     await MemoryPerToken.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
-        args.Length > 2 ? args[2] : "inmemory");
+        args.Length > 2 ? args[2] : "inmemory",
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1);
     return;
 }
 

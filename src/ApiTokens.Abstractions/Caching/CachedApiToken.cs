@@ -12,13 +12,16 @@ internal sealed class CachedApiToken
 {
     private const int IndexThreshold = 8;
 
-    // Up to IndexThreshold apps: a linear scan of one array; beyond it, a dictionary.
+    // The recorded apps, found by a linear scan of the array up to IndexThreshold apps and through a
+    // dictionary of their positions beyond it.
     private readonly RecordedApp[]? _apps;
-    private readonly Dictionary<string, AppState>? _appIndex;
-    // Most tokens serve one app: its result gets a slot of its own, and the dictionary exists only
-    // once a second app shows up (a ConcurrentDictionary costs hundreds of bytes per cached token).
+    private readonly Dictionary<string, int>? _appIndex;
+    // The pairs' results, by the app's position: the first app's in a slot of its own (most tokens
+    // serve one app), the others' in an array made when a second app is first used. Not a
+    // dictionary by name: the hit has found the position already, and a ConcurrentDictionary cost
+    // hundreds of bytes per cached token and a second hashing of the name on every hit (issue 16).
     private AppUse? _firstUse;
-    private ConcurrentDictionary<string, AppUse>? _moreUses;
+    private AppUse?[]? _moreUses;
     private ConcurrentDictionary<string, Lazy<Task<ApiTokenValidationResult>>>? _recordings;
     private volatile bool _invalidated;
     private int _refreshing;
@@ -48,20 +51,21 @@ internal sealed class CachedApiToken
         IndexKey = previousSecretExpiresAt is not null ? PreviousSecretKey(token.Id) : token.Id;
         var apps = token.Apps;
         AppCount = apps.Count;
-        if (apps.Count > IndexThreshold)
-        {
-            _appIndex = new Dictionary<string, AppState>(apps.Count, StringComparer.Ordinal);
-            foreach (var app in apps)
-            {
-                _appIndex[strings?.Share(app.Name) ?? app.Name] = app.State;
-            }
-        }
-        else if (apps.Count > 0)
+        if (apps.Count > 0)
         {
             _apps = new RecordedApp[apps.Count];
             for (var i = 0; i < apps.Count; i++)
             {
                 _apps[i] = new RecordedApp(strings?.Share(apps[i].Name) ?? apps[i].Name, apps[i].State);
+            }
+
+            if (apps.Count > IndexThreshold)
+            {
+                _appIndex = new Dictionary<string, int>(apps.Count, StringComparer.Ordinal);
+                for (var i = 0; i < _apps.Length; i++)
+                {
+                    _appIndex[_apps[i].Name] = i;
+                }
             }
         }
     }
@@ -129,55 +133,58 @@ internal sealed class CachedApiToken
 
     public void Invalidate() => _invalidated = true;
 
-    public bool TryFindApp(string appName, out AppState state)
+    // index: the app's position, for GetUse.
+    public bool TryFindApp(string appName, out AppState state, out int index)
     {
-        if (_appIndex is not null)
+        var apps = _apps;
+        if (apps is not null)
         {
-            return _appIndex.TryGetValue(appName, out state);
-        }
-
-        if (_apps is not null)
-        {
-            foreach (var app in _apps)
+            if (_appIndex is not null)
             {
-                if (string.Equals(app.Name, appName, StringComparison.Ordinal))
+                if (_appIndex.TryGetValue(appName, out index))
                 {
-                    state = app.State;
+                    state = apps[index].State;
                     return true;
+                }
+            }
+            else
+            {
+                for (var i = 0; i < apps.Length; i++)
+                {
+                    if (string.Equals(apps[i].Name, appName, StringComparison.Ordinal))
+                    {
+                        state = apps[i].State;
+                        index = i;
+                        return true;
+                    }
                 }
             }
         }
 
         state = default;
+        index = -1;
         return false;
     }
 
     public static string PreviousSecretKey(string tokenId) => tokenId + "\u0000previous";
 
-    // The success of an allowed app and its last-use slot, built once and shared by every request
-    // that presents the pair: a cache hit allocates nothing here.
-    public AppUse GetUse(string appName)
+    // The success of the allowed app at `index` (from TryFindApp) and its last-use slot, built once
+    // and shared by every request that presents the pair: a cache hit allocates nothing here.
+    // Racing first requests may each build one; the first stored wins, the others are garbage.
+    public AppUse GetUse(int index)
     {
-        var first = Volatile.Read(ref _firstUse);
-        if (first is not null && string.Equals(first.AppName, appName, StringComparison.Ordinal))
+        if (index == 0)
         {
-            return first;
+            return Volatile.Read(ref _firstUse) ?? Publish(ref _firstUse, CreateUse(_apps![0].Name));
         }
 
-        if (first is null)
-        {
-            // Racing requests may each build one; the first stored wins, the others are garbage.
-            var created = CreateUse(appName);
-            first = Interlocked.CompareExchange(ref _firstUse, created, null) ?? created;
-            if (string.Equals(first.AppName, appName, StringComparison.Ordinal))
-            {
-                return first;
-            }
-        }
-
-        var more = _moreUses ?? Interlocked.CompareExchange(ref _moreUses, new(StringComparer.Ordinal), null) ?? _moreUses!;
-        return more.GetOrAdd(appName, static (name, self) => self.CreateUse(name), this);
+        var more = Volatile.Read(ref _moreUses) ?? Publish(ref _moreUses, new AppUse?[_apps!.Length - 1]);
+        return Volatile.Read(ref more[index - 1]) ?? Publish(ref more[index - 1], CreateUse(_apps![index].Name));
     }
+
+    private static T Publish<T>(ref T? slot, T created)
+        where T : class
+        => Interlocked.CompareExchange(ref slot, created, null) ?? created;
 
     // Concurrent first uses of one new app on this node share one store call (R19). A recording that
     // did not record (the store failed, or the token filled up meanwhile) is forgotten, so the next

@@ -165,7 +165,7 @@ public sealed class ApiTokenValidator
 
         var entry = _cache.TryGet(key, out var refresh);
         _instruments.CacheLookup(entry is not null);
-        if (entry is not null && entry.TryFindApp(appName, out var state))
+        if (entry is not null && entry.TryFindApp(appName, out var state, out var app))
         {
             if (refresh && entry.TryBeginRefresh())
             {
@@ -180,7 +180,7 @@ public sealed class ApiTokenValidator
             }
 
             // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
-            return new(Judge(entry, appName, state));
+            return new(Judge(entry, app, state));
         }
 
         if (clientKey is not null && IsThrottled(clientKey, out var throttled))
@@ -251,12 +251,13 @@ public sealed class ApiTokenValidator
 
     // R8, R9: a recorded app is judged by its own state. The only place that judges an app, and so
     // the only place a successful use is recorded (R22: a mark in memory, no store write).
-    private ApiTokenValidationResult Judge(CachedApiToken entry, string appName, AppState state)
+    // app: the app's position in the entry (CachedApiToken.TryFindApp).
+    private ApiTokenValidationResult Judge(CachedApiToken entry, int app, AppState state)
     {
         switch (state)
         {
             case AppState.Allow:
-                var use = entry.GetUse(appName);
+                var use = entry.GetUse(app);
                 _lastUse.Record(use);
                 return use.Success;
             case AppState.Pending:
@@ -280,9 +281,9 @@ public sealed class ApiTokenValidator
                     return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
                 }
 
-                if (entry.TryFindApp(appName, out var state))
+                if (entry.TryFindApp(appName, out var state, out var app))
                 {
-                    return Judge(entry, appName, state);
+                    return Judge(entry, app, state);
                 }
             }
 
@@ -526,8 +527,10 @@ public sealed class ApiTokenValidator
             }
         }
 
+        // Judged on the token as stored now, with the privilege looked up with it.
+        var judged = new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0);
         var recorded = stored.FindApp(appName);
-        if (recorded is null)
+        if (recorded is null || !judged.TryFindApp(appName, out var state, out var position))
         {
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
         }
@@ -540,7 +543,6 @@ public sealed class ApiTokenValidator
             _events.PublishInBackground(audit);
         }
 
-        // Judged on the token as stored now, with the privilege looked up with it.
-        return Judge(new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0), appName, recorded.State);
+        return Judge(judged, position, state);
     }
 }

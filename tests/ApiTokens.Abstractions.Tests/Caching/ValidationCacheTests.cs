@@ -70,6 +70,46 @@ public sealed class ValidationCacheTests
         Assert.AreEqual(0, store.Calls);
     }
 
+    // A cached token keeps one shared result per app, found by the app's position (issue 16: no
+    // dictionary by name per token): each app's hits get its own result, naming that app, the same
+    // object on every hit, with no store I/O — with few apps (scanned) and beyond 8 (indexed).
+    [TestMethod]
+    [DataRow(3)]
+    [DataRow(12)]
+    public async Task CacheHit_EachOfSeveralApps_GetsItsOwnSharedResult(int apps)
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        var names = Enumerable.Range(1, apps).Select(i => $"app-{i}").ToArray();
+        foreach (var name in names)
+        {
+            Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, name, TestContext.CancellationToken)).Status);
+        }
+
+        await h.Validator.ValidateAsync(token.Secret, names[0], TestContext.CancellationToken);
+        store.Reset();
+
+        // Last app first, so no app's result is built in the order the apps were recorded.
+        var first = new Dictionary<string, ApiTokenValidationResult>();
+        foreach (var name in names.Reverse())
+        {
+            var hit = h.Validator.ValidateAsync(token.Secret, name, TestContext.CancellationToken);
+            Assert.IsTrue(hit.IsCompletedSuccessfully, $"{name}: a hit");
+            Assert.AreEqual(ApiTokenValidationStatus.Success, hit.Result.Status);
+            Assert.AreEqual(name, hit.Result.Token!.AppName);
+            first[name] = hit.Result;
+        }
+
+        foreach (var name in names)
+        {
+            Assert.AreSame(first[name], (await h.Validator.ValidateAsync(token.Secret, name, TestContext.CancellationToken)), $"{name}: the pair's shared result");
+        }
+
+        Assert.AreEqual(apps, first.Values.Distinct().Count(), "one result per app");
+        Assert.AreEqual(0, store.Calls, "hits only");
+    }
+
     [TestMethod]
     [TestCategory("R18")]
     public async Task ChangeOnAnotherNode_ShowsAfterCacheLifetime()
