@@ -4,9 +4,12 @@
 # request (a Lua script), for long enough to cross several cache lifetimes (30 s). Prints requests/s
 # and the latency percentiles wrk measures (p50, p90, p99, max). Only 127.0.0.1 is ever a target.
 #   STORE=sqlite TOKENS=2000 APPS=3 DURATION=90 CONNECTIONS=32 bash benchmarks/load-many.sh
-# RATE=8000 paces the load (each connection waits CONNECTIONS/RATE s between requests, wrk's delay()),
-# so latency shows hiccups (GC, refreshes, checkpoints) rather than queueing at saturation (RATE=0,
-# the default). GC=server runs the sample with the server GC (default: workstation, concurrent).
+# RATE=5000 paces the load (each connection waits between requests, wrk's delay()), so latency shows
+# hiccups (GC, refreshes, checkpoints) rather than queueing at saturation (RATE=0, the default). The
+# waits are exponential with mean CONNECTIONS/RATE s (PACING=poisson, the default): the connections'
+# requests arrive independently. PACING=fixed waits exactly CONNECTIONS/RATE s (the paced tables of
+# benchmarks/README.md §11b–§11d): the connections then stay in step and arrive in bursts.
+# GC=server runs the sample with the server GC (default: workstation, concurrent).
 # PEER=1 first runs the same load with one token and one app: the baseline tail (see below).
 # SETTLE=1 (PostgreSQL) runs VACUUM ANALYZE and CHECKPOINT after the set-up. The cache misses and
 # the store reads (misses plus refresh-ahead reloads) during the run are printed from the sample's /metrics.
@@ -18,6 +21,8 @@ APPS=${APPS:-3}
 DURATION=${DURATION:-90}
 CONNECTIONS=${CONNECTIONS:-32}
 RATE=${RATE:-0}
+PACING=${PACING:-poisson}
+case "$PACING" in poisson|fixed) ;; *) echo "load-many.sh: PACING is poisson or fixed" >&2; exit 1 ;; esac
 GC=${GC:-workstation}
 PORT=${PORT:-5093}
 URL="http://127.0.0.1:$PORT"
@@ -68,7 +73,7 @@ curl -sf -o /dev/null "$URL/" || { cat "$out/sample.log"; echo "load-many.sh: th
 # state, not first uses.
 cat >"$out/tokens.py" <<'PY'
 import http.client, json, sys, time
-port, tokens, apps, rate, connections = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+port, tokens, apps, rate, connections, pacing = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 c = http.client.HTTPConnection("127.0.0.1", port)
 def call(method, path, body=None, headers={}):
     c.request(method, path, body=json.dumps(body) if body is not None else None, headers={"Content-Type": "application/json", **headers})
@@ -103,8 +108,13 @@ request = function()
   wrk.headers["Accept"] = "application/json"
   return wrk.format("GET", "/v2/account/current")
 end''')
-if rate > 0:
+if rate > 0 and pacing == "fixed":
     print(f"delay = function() return {max(1, round(connections * 1000 / rate))} end")
+elif rate > 0:
+    # Exponential waits (mean CONNECTIONS / RATE): each connection's requests arrive as a Poisson
+    # process, independent of the others. wrk takes whole milliseconds, so round, not truncate.
+    print(f"local mean = {connections * 1000 / rate}")
+    print("delay = function() return math.floor(-mean * math.log(1 - math.random()) + 0.5) end")
 PY
 
 # PEER=1 first measures the same sample process with ONE token and one app (always a cache hit, one
@@ -113,14 +123,14 @@ PY
 # warm-up, so the new process's JIT tiering is not counted against the peer).
 if [ "${PEER:-0}" = 1 ]; then
   echo "load-many.sh: peer run, 1 token × 1 app on $STORE" >&2
-  python3 "$out/tokens.py" "$PORT" 1 1 "$RATE" "$CONNECTIONS" >"$out/peer.lua"
+  python3 "$out/tokens.py" "$PORT" 1 1 "$RATE" "$CONNECTIONS" "$PACING" >"$out/peer.lua"
   wrk -t1 -c"$CONNECTIONS" -d10s -s "$out/peer.lua" "$URL" >/dev/null   # warm-up (JIT tiers), not counted
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/peer.lua" "$URL" >"$out/peer.txt"
   cat "$out/peer.txt" >&2
 fi
 
 echo "load-many.sh: creating $TOKENS tokens × $APPS apps on $STORE" >&2
-python3 "$out/tokens.py" "$PORT" "$TOKENS" "$APPS" "$RATE" "$CONNECTIONS" >"$out/tokens.lua"
+python3 "$out/tokens.py" "$PORT" "$TOKENS" "$APPS" "$RATE" "$CONNECTIONS" "$PACING" >"$out/tokens.lua"
 # SETTLE=1 (PostgreSQL): finish the database's own work after the bulk set-up (autovacuum's analyze of
 # the new rows, the checkpoint of their pages) before measuring, instead of during the run.
 if [ "${SETTLE:-0}" = 1 ] && [ "$STORE" = postgres ]; then
@@ -159,7 +169,7 @@ pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 max() { awk '/^ +Latency/ {print $4; exit}' "$1"; }
 non2xx() { local n; n=$(awk '/Non-2xx/ {print $5}' "$1"); echo "${n:-0}"; }
 echo
-pace="saturation"; [ "$RATE" -gt 0 ] && pace="paced at ~$RATE req/s"
+pace="saturation"; [ "$RATE" -gt 0 ] && pace="paced at ~$RATE req/s ($PACING waits)"
 echo "the sample on $STORE ($GC GC), $TOKENS account tokens × $APPS apps, random per request, wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $pace, $(nproc) cores"
 if [ -f "$out/peer.txt" ]; then
   row() { printf '| %-20s | %12s | %12s |\n' "$1" "$2" "$3"; }

@@ -4,12 +4,17 @@
 # each driven by wrk for a bounded time; prints requests per second and the ratios to no
 # authentication and to the floor. Only 127.0.0.1 is ever a target.
 #   DURATION=10 CONNECTIONS=32 ROUNDS=3 bash benchmarks/load.sh
+# RATE=4600 paces each endpoint's load instead of saturating it (each connection waits an exponential
+# time with mean CONNECTIONS/RATE s between requests, so requests arrive independently) and adds each
+# endpoint's latency: p50, p99 and max over its rounds — the tail the host and this machine have
+# with no authentication at all, beside the schemes' tails at the same rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-3}
+RATE=${RATE:-0}
 PORT=${PORT:-5099}
 URL="http://127.0.0.1:${PORT}"
 
@@ -35,11 +40,29 @@ done
 secret=$(sed -n 1p "$credentials")
 jwt=$(sed -n 2p "$credentials")
 
-run() { # name path header...
+paced=()
+if [ "$RATE" -gt 0 ]; then
+  cat >"$out/paced.lua" <<LUA
+local mean = $CONNECTIONS * 1000 / $RATE
+math.randomseed(os.time())
+-- wrk takes whole milliseconds: round, not truncate.
+delay = function() return math.floor(-mean * math.log(1 - math.random()) + 0.5) end
+LUA
+  paced=(-s "$out/paced.lua")
+fi
+
+# One wrk run: "requests/s" or, paced, "requests/s p50 p99 max" with the latencies in ms.
+run() { # path header...
   local path=$1; shift
   local args=()
   for header in "$@"; do args+=(-H "$header"); done
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${args[@]}" "$URL$path" | awk '/Requests\/sec/ {print $2}'
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${paced[@]}" "${args[@]}" "$URL$path" | awk -v paced="$RATE" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +Latency/ && !max { max = ms($4) }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Requests\/sec/ { rps = $2 }
+    END { if (paced > 0) printf "%s %.2f %.2f %.2f\n", rps, p50, p99, max; else print rps }'
 }
 
 check() {
@@ -67,14 +90,28 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: none ${none[-1]}  apitokens ${apitokens[-1]}  jwtbearer ${jwtbearer[-1]}  floor ${floor[-1]}" >&2
 done
 
-mean() { printf '%s\n' "$@" | awk '{s+=$1} END {printf "%.0f", s/NR}'; }
+# field: 1 requests/s, 2 p50, 3 p99, 4 max (ms); mean over the rounds (max: the largest).
+mean() { local f=$1; shift; printf '%s\n' "$@" | awk -v f="$f" '{s+=$f} END {printf (f == 1 ? "%.0f" : "%.2f"), s/NR}'; }
+largest() { printf '%s\n' "$@" | awk '$4 > m {m=$4} END {printf "%.2f", m}'; }
 ratio() { awk -v a="$1" -v n="$2" 'BEGIN {printf "%.2f", a/n}'; }
-n=$(mean "${none[@]}"); a=$(mean "${apitokens[@]}"); j=$(mean "${jwtbearer[@]}"); f=$(mean "${floor[@]}")
+n=$(mean 1 "${none[@]}"); a=$(mean 1 "${apitokens[@]}"); j=$(mean 1 "${jwtbearer[@]}"); f=$(mean 1 "${floor[@]}")
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds, $(nproc) cores"
+pace="saturation"; [ "$RATE" -gt 0 ] && pace="paced at ~$RATE requests/s (exponential waits)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds, $pace, $(nproc) cores"
 printf '| %-32s | %12s | %20s | %12s |\n' "endpoint" "requests/s" "vs no authentication" "vs the floor"
 printf '|%s|%s|%s|%s|\n' "----------------------------------" "--------------" "----------------------" "--------------"
 printf '| %-32s | %12s | %20s | %12s |\n' "no authentication" "$n" "1.00" ""
 printf '| %-32s | %12s | %20s | %12s |\n' "floor (accepts every request)" "$f" "$(ratio "$f" "$n")" "1.00"
 printf '| %-32s | %12s | %20s | %12s |\n' "ApiTokens" "$a" "$(ratio "$a" "$n")" "$(ratio "$a" "$f")"
 printf '| %-32s | %12s | %20s | %12s |\n' "JwtBearer HS256" "$j" "$(ratio "$j" "$n")" "$(ratio "$j" "$f")"
+if [ "$RATE" -gt 0 ]; then
+  echo
+  echo "latency at ~$RATE requests/s (p50 and p99: mean over the rounds; max: the largest), ms"
+  printf '| %-32s | %8s | %8s | %8s |\n' "endpoint" "p50" "p99" "max"
+  printf '|%s|%s|%s|%s|\n' "----------------------------------" "----------" "----------" "----------"
+  latency() { printf '| %-32s | %8s | %8s | %8s |\n' "$1" "$(mean 2 "${@:2}")" "$(mean 3 "${@:2}")" "$(largest "${@:2}")"; }
+  latency "no authentication" "${none[@]}"
+  latency "floor (accepts every request)" "${floor[@]}"
+  latency "ApiTokens" "${apitokens[@]}"
+  latency "JwtBearer HS256" "${jwtbearer[@]}"
+fi
