@@ -11,8 +11,9 @@
 # benchmarks/README.md §11b–§11d): the connections then stay in step and arrive in bursts.
 # GC=server runs the sample with the server GC (default: workstation, concurrent).
 # PEER=1 first runs the same load with one token and one app: the baseline tail (see below).
-# SETTLE=1 (PostgreSQL) runs VACUUM ANALYZE and CHECKPOINT after the set-up. The cache misses and
-# the store reads (misses plus refresh-ahead reloads) during the run are printed from the sample's /metrics.
+# SETTLE=1 (PostgreSQL) runs VACUUM ANALYZE and CHECKPOINT after the set-up. The cache misses, the
+# store reads (misses plus refresh-ahead reloads) and the GC's collections and pause time during the
+# run (and each SLICE) are printed from the sample's /metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STORE=${STORE:-sqlite}
@@ -117,6 +118,23 @@ elif rate > 0:
     print("delay = function() return math.floor(-mean * math.log(1 - math.random()) + 0.5) end")
 PY
 
+# Cache misses (the sample's /metrics: apitokens.cache.lookups by hit) before and after the run.
+misses() { curl -s "$URL/metrics" | awk '/^apitokens_cache_lookups_total\{.*apitokens_cache_hit="false"/ {s+=$NF} END {printf "%d", s}'; }
+# Store reads of the validation flow (apitokens.store.duration's count: `find` per miss or, before
+# batching, per reload; `find_many` per batch of reloads), the round trips the run cost the database.
+reads() { curl -s "$URL/metrics" | awk '/^apitokens_store_duration_seconds_count\{.*apitokens_store_operation="find(_many)?"/ {s+=$NF} END {printf "%d", s}'; }
+# The runtime's GC during the run (the sample also exports the System.Runtime meter): collections by
+# the highest generation collected, and the total pause time — what a max or a slow slice is read against.
+gc() { curl -s "$URL/metrics" | awk '
+  /^dotnet_gc_collections_total\{.*gc_heap_generation="gen0"/ {g0=$NF}
+  /^dotnet_gc_collections_total\{.*gc_heap_generation="gen1"/ {g1=$NF}
+  /^dotnet_gc_collections_total\{.*gc_heap_generation="gen2"/ {g2=$NF}
+  /^dotnet_gc_pause_time_seconds_total/ {p=$NF}
+  END {printf "%d %d %d %.6f", g0, g1, g2, p}'; }
+gc_between() { # before after: "gen0 a, gen1 b, gen2 c, paused d ms"
+  awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " ");
+    printf "gen0 %d, gen1 %d, gen2 %d, paused %.1f ms", y[1]-x[1], y[2]-x[2], y[3]-x[3], (y[4]-x[4])*1000}'; }
+
 # PEER=1 first measures the same sample process with ONE token and one app (always a cache hit, one
 # refresh per lifetime) for the same duration: the tail this machine, wrk and the sample's endpoint
 # have without many tokens, the baseline the many-token figures are read against (after a 10 s
@@ -125,7 +143,9 @@ if [ "${PEER:-0}" = 1 ]; then
   echo "load-many.sh: peer run, 1 token × 1 app on $STORE" >&2
   python3 "$out/tokens.py" "$PORT" 1 1 "$RATE" "$CONNECTIONS" "$PACING" >"$out/peer.lua"
   wrk -t1 -c"$CONNECTIONS" -d10s -s "$out/peer.lua" "$URL" >/dev/null   # warm-up (JIT tiers), not counted
+  gc_start=$(gc)
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/peer.lua" "$URL" >"$out/peer.txt"
+  gc_peer=$(gc_between "$gc_start" "$(gc)")
   cat "$out/peer.txt" >&2
 fi
 
@@ -140,27 +160,26 @@ fi
 
 # SLICE=5 adds a timeline: the same load as back-to-back wrk runs of SLICE seconds (after the whole
 # run), one row each, so a spike that recurs every cache lifetime shows as rows, not only as a max.
-# Cache misses (the sample's /metrics: apitokens.cache.lookups by hit) before and after the run.
-misses() { curl -s "$URL/metrics" | awk '/^apitokens_cache_lookups_total\{.*apitokens_cache_hit="false"/ {s+=$NF} END {printf "%d", s}'; }
-# Store reads of the validation flow (apitokens.store.duration's count: `find` per miss or, before
-# batching, per reload; `find_many` per batch of reloads), the round trips the run cost the database.
-reads() { curl -s "$URL/metrics" | awk '/^apitokens_store_duration_seconds_count\{.*apitokens_store_operation="find(_many)?"/ {s+=$NF} END {printf "%d", s}'; }
 misses_before=$(misses)
 reads_before=$(reads)
+gc_before=$(gc)
 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/tokens.lua" "$URL" >"$out/wrk.txt"
+gc_during=$(gc_between "$gc_before" "$(gc)")
 misses_during=$(( $(misses) - misses_before ))
 reads_during=$(( $(reads) - reads_before ))
 cat "$out/wrk.txt" >&2
 if [ "${SLICE:-0}" -gt 0 ]; then
   echo "timeline: $((DURATION / SLICE)) back-to-back runs of ${SLICE}s" >"$out/timeline.txt"
-  printf '| %6s | %10s | %9s | %9s | %9s |\n' "t (s)" "requests/s" "p50" "p99" "max" >>"$out/timeline.txt"
+  printf '| %6s | %10s | %9s | %9s | %9s | %s |\n' "t (s)" "requests/s" "p50" "p99" "max" "GC in the slice" >>"$out/timeline.txt"
   for i in $(seq 1 $((DURATION / SLICE))); do
+    gc_start=$(gc)
     wrk -t1 -c"$CONNECTIONS" -d"${SLICE}s" --latency -s "$out/tokens.lua" "$URL" >"$out/slice.txt"
-    printf '| %6s | %10s | %9s | %9s | %9s |\n' "$((i * SLICE))" \
+    printf '| %6s | %10s | %9s | %9s | %9s | %s |\n' "$((i * SLICE))" \
       "$(awk '/Requests\/sec/ {print $2}' "$out/slice.txt")" \
       "$(awk '$1 == "50%" {print $2}' "$out/slice.txt")" \
       "$(awk '$1 == "99%" {print $2}' "$out/slice.txt")" \
-      "$(awk '/^ +Latency/ {print $4; exit}' "$out/slice.txt")" >>"$out/timeline.txt"
+      "$(awk '/^ +Latency/ {print $4; exit}' "$out/slice.txt")" \
+      "$(gc_between "$gc_start" "$(gc)")" >>"$out/timeline.txt"
   done
 fi
 
@@ -188,5 +207,7 @@ else
   printf '| %-20s | %12s |\n' "non-2xx answers" "$(non2xx "$out/wrk.txt")"
 fi
 echo "cache misses during the $TOKENS-token run: $misses_during; store reads (misses and reloads): $reads_during"
+echo "GC collections during the $TOKENS-token run (by the highest generation collected): $gc_during"
+[ -n "${gc_peer:-}" ] && echo "GC collections during the 1-token run: $gc_peer"
 [ -f "$out/timeline.txt" ] && { echo; cat "$out/timeline.txt"; }
 true

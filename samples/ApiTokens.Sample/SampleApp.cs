@@ -41,10 +41,12 @@ public static class SampleApp
         var store = SampleStore.Configure(builder);
 
         // Operations (SPEC §5): /healthz asks the token store; /metrics is the ApiTokens meter (R25)
-        // in Prometheus text through OpenTelemetry.
+        // in Prometheus text through OpenTelemetry, beside the runtime's own meter (GC collections and
+        // pause time, thread pool, CPU): what an operator reads a latency spike against.
         builder.Services.AddHealthChecks().AddApiTokenStore();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ApiTokens.Diagnostics.ApiTokensTelemetry.MeterName)
+            .AddMeter("System.Runtime")
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));   // every scrape reads the counters now
 
         builder.Services.AddSingleton<AnnotationBoard>();
