@@ -130,10 +130,13 @@ gc() { curl -s "$URL/metrics" | awk '
   /^dotnet_gc_collections_total\{.*gc_heap_generation="gen1"/ {g1=$NF}
   /^dotnet_gc_collections_total\{.*gc_heap_generation="gen2"/ {g2=$NF}
   /^dotnet_gc_pause_time_seconds_total/ {p=$NF}
-  END {printf "%d %d %d %.6f", g0, g1, g2, p}'; }
-gc_between() { # before after: "gen0 a, gen1 b, gen2 c, paused d ms"
-  awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " ");
-    printf "gen0 %d, gen1 %d, gen2 %d, paused %.1f ms", y[1]-x[1], y[2]-x[2], y[3]-x[3], (y[4]-x[4])*1000}'; }
+  /^dotnet_gc_heap_total_allocated_bytes_total/ {b=$NF}
+  END {printf "%d %d %d %.6f %.0f", g0, g1, g2, p, b}'; }
+gc_between() { # before after [requests]: "gen0 a, gen1 b, gen2 c, paused d ms[, e B allocated per request]"
+  awk -v b="$1" -v a="$2" -v n="${3:-0}" 'BEGIN {split(b, x, " "); split(a, y, " ");
+    printf "gen0 %d, gen1 %d, gen2 %d, paused %.1f ms", y[1]-x[1], y[2]-x[2], y[3]-x[3], (y[4]-x[4])*1000;
+    if (n > 0) printf ", %.0f B allocated per request", (y[5]-x[5])/n}'; }
+requests() { awk '/requests in/ {print $1}' "$1"; }
 
 # PEER=1 first measures the same sample process with ONE token and one app (always a cache hit, one
 # refresh per lifetime) for the same duration: the tail this machine, wrk and the sample's endpoint
@@ -145,7 +148,7 @@ if [ "${PEER:-0}" = 1 ]; then
   wrk -t1 -c"$CONNECTIONS" -d10s -s "$out/peer.lua" "$URL" >/dev/null   # warm-up (JIT tiers), not counted
   gc_start=$(gc)
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/peer.lua" "$URL" >"$out/peer.txt"
-  gc_peer=$(gc_between "$gc_start" "$(gc)")
+  gc_peer=$(gc_between "$gc_start" "$(gc)" "$(requests "$out/peer.txt")")
   cat "$out/peer.txt" >&2
 fi
 
@@ -164,9 +167,10 @@ misses_before=$(misses)
 reads_before=$(reads)
 gc_before=$(gc)
 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/tokens.lua" "$URL" >"$out/wrk.txt"
-gc_during=$(gc_between "$gc_before" "$(gc)")
+gc_after=$(gc)
 misses_during=$(( $(misses) - misses_before ))
 reads_during=$(( $(reads) - reads_before ))
+gc_during=$(gc_between "$gc_before" "$gc_after" "$(requests "$out/wrk.txt")")
 cat "$out/wrk.txt" >&2
 if [ "${SLICE:-0}" -gt 0 ]; then
   echo "timeline: $((DURATION / SLICE)) back-to-back runs of ${SLICE}s" >"$out/timeline.txt"
@@ -179,7 +183,7 @@ if [ "${SLICE:-0}" -gt 0 ]; then
       "$(awk '$1 == "50%" {print $2}' "$out/slice.txt")" \
       "$(awk '$1 == "99%" {print $2}' "$out/slice.txt")" \
       "$(awk '/^ +Latency/ {print $4; exit}' "$out/slice.txt")" \
-      "$(gc_between "$gc_start" "$(gc)")" >>"$out/timeline.txt"
+      "$(gc_between "$gc_start" "$(gc)" "$(requests "$out/slice.txt")")" >>"$out/timeline.txt"
   done
 fi
 
