@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Benchmarks;
 
-// Issue 16: the validator's cache hit for a token used by several apps, against a token with one
+// the validator's cache hit for a token used by several apps, against a token with one
 // app (the baseline). load-many.sh runs 3 apps per token; a token's first app has a result slot of
 // its own, the others are found by the app's position (they used to go through a
 // ConcurrentDictionary by name per token, a second hashing of the name on every hit).

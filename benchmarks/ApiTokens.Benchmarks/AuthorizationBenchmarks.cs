@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Benchmarks;
 
-// The authorization side of a request on its own (issue 16): IAuthorizationService evaluating a
+// The authorization side of a request on its own: IAuthorizationService evaluating a
 // policy for an already authenticated principal, as the authorization middleware does once per
 // request. ApiTokens' R16 handler runs in every evaluation (it applies the method default to any
 // endpoint that requires authorization), so the rows split: the framework alone (no ApiTokens

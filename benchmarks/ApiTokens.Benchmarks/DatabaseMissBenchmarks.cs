@@ -27,7 +27,7 @@ public class DatabaseMissBenchmarks
         _database = await DatabaseBench.StartAsync(Store);
         _host = _database.Host;
 
-        // Issue 13's timing question: a retired secret (with apps, as real ones have) against a
+        // The timing question: a retired secret (with apps, as real ones have) against a
         // well-formed secret that never existed. Both must be refused with the same work.
         _retired = await _host.CreateTokenAsync();
         foreach (var app in new[] { BenchHost.AppName, "cosi", "terraform" })

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Benchmarks;
 
-// Issue 16: one batch of the last-use flush (R22) on PostgreSQL — 500 uses (the recorder's batch
+// one batch of the last-use flush (R22) on PostgreSQL — 500 uses (the recorder's batch
 // size) of 167 tokens × 3 apps among 1,100 tokens — written as the statement per use and per token
 // it used to be, against RecordUsesAsync's two set-based statements over arrays. Every invocation
 // moves the times forward, so each one really writes (the statements only ever move a time forward).

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Benchmarks;
 
-// Issue 16: the refresh-ahead reloads of 100 cached tokens (each with 3 apps) on the database stores,
+// the refresh-ahead reloads of 100 cached tokens (each with 3 apps) on the database stores,
 // one store call per token (how reloads were read before batching) against one
 // FindActiveBySecretHashesAsync call for all of them. 1,100 tokens in the table. PostgreSQL runs in a
 // throwaway local cluster started for the run.

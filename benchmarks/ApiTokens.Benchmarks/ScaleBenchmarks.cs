@@ -37,7 +37,7 @@ public class ScaleBenchmarks
         // is a string the server has just read, not one made during the set-up between the store's
         // and the cache's objects. At a million tokens the presented ones lay ~100 tokens' objects
         // apart (a page or more each), so every hit began by reading its own input from memory, which
-        // the thousand-token row (all of them within ~2 MB) did not (issue 16).
+        // the thousand-token row (all of them within ~2 MB) did not.
         _secrets = [.. (await WarmAsync(_host, Tokens)).Select(secret => new string(secret.AsSpan()))];
 
         // The rows compare like with like only if each presents all of its warmed secrets.
@@ -112,7 +112,7 @@ public class ScaleBenchmarks
     public Task<AuthenticateResult> CacheMiss()
         => _host.AuthenticateAsync(BenchHost.ApiTokensNoCache, ApiTokenAuthenticationDefaults.TokenHeaderName, Next(), BenchHost.AppName);
 
-    // Every warmed secret in turn. (Until issue 16's fifth part this read
+    // Every warmed secret in turn. (This once read
     // `_secrets[_next++ & (Rotation - 1) % _secrets.Length]`: `%` binds before `&`, so with 1,000
     // tokens the mask was 1023 % 1000 = 23 and only 16 secrets were ever presented — a working set
     // that stays in the CPU's caches — while every larger row presented 1,024.)
@@ -124,7 +124,7 @@ public class ScaleBenchmarks
     }
 }
 
-// Issue 16: the difference to resolve (1,000 against 1,000,000 tokens) is smaller than one run's
+// the difference to resolve (1,000 against 1,000,000 tokens) is smaller than one run's
 // spread with 12 iterations, so this suite takes 40 (and 8 warm-ups).
 public sealed class ScaleConfig : ManualConfig
 {

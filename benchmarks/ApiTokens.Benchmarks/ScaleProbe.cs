@@ -5,7 +5,7 @@ using ApiTokens.Diagnostics;
 
 namespace ApiTokens.Benchmarks;
 
-// Where the time of a cache hit goes at scale (issue 16): the ScaleBenchmarks set-up (N tokens, up
+// Where the time of a cache hit goes at scale: the ScaleBenchmarks set-up (N tokens, up
 // to 100,000 cached), then the same hits timed in one loop, with the GC's count and pause time
 // over the loop, so a slowdown can be told apart: GC pauses, or the hit itself.
 //   dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- scale-probe 1000000

@@ -8,7 +8,7 @@ using ApiTokens.Sample.Demo;
 namespace ApiTokens.Sample;
 
 // A Circonus-shaped API behind the ApiTokens scheme, so real Circonus clients work against the
-// sample (SPEC §5). Reads need ReadOnly and writes Normal (R16, by method); PUT account needs Admin.
+// sample (docs/sample.md). Reads need ReadOnly and writes Normal (R16, by method); PUT account needs Admin.
 internal static class CirconusApiEndpoints
 {
     private const int MaxBodyBytes = 64 * 1024;

@@ -46,8 +46,10 @@ internal static class DemoSignInEndpoints
                 userName = (await context.Request.ReadFromJsonAsync<LoginBody>(context.RequestAborted))?.UserName;
             }
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or BadHttpRequestException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or BadHttpRequestException or IOException or InvalidOperationException)
         {
+            // A body that is not what its Content-Type claims (a cut-off multipart, a lone surrogate
+            // in a JSON string): the client's mistake, a 400 like any other malformed sign-in.
             return Problem(StatusCodes.Status400BadRequest, "InvalidRequest", "Send {\"userName\": \"alice\"} as JSON or a form field userName.");
         }
 

@@ -5,7 +5,7 @@ using ApiTokens.Sample.Demo;
 
 namespace ApiTokens.Sample;
 
-// Member administration for admins (SPEC §5). A role change tells the SDK at once (R15, R18);
+// Member administration for admins (docs/sample.md). A role change tells the SDK at once (R15, R18);
 // removing a member retires its user tokens (R15).
 internal static class MemberEndpoints
 {
@@ -42,7 +42,7 @@ internal static class MemberEndpoints
         {
             body = DemoSignInEndpoints.IsUtf8Json(context.Request) ? await context.Request.ReadFromJsonAsync<RoleBody>(context.RequestAborted) : null;
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or BadHttpRequestException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or BadHttpRequestException or IOException or InvalidOperationException)
         {
             body = null;
         }

@@ -7,7 +7,7 @@ using OpenTelemetry.Metrics;
 
 namespace ApiTokens.Sample;
 
-// The sample service of SPEC §5, built so tests can start it on a free port in-process.
+// The sample service of the sample (docs/sample.md), built so tests can start it on a free port in-process.
 public static class SampleApp
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
@@ -40,7 +40,7 @@ public static class SampleApp
 
         var store = SampleStore.Configure(builder);
 
-        // Operations (SPEC §5): /healthz asks the token store; /metrics is the ApiTokens meter (R25)
+        // Operations (docs/sample.md): /healthz asks the token store; /metrics is the ApiTokens meter (R25)
         // in Prometheus text through OpenTelemetry, beside the runtime's own meter (GC collections and
         // pause time, thread pool, CPU): what an operator reads a latency spike against.
         builder.Services.AddHealthChecks().AddApiTokenStore();

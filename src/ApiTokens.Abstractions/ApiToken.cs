@@ -4,7 +4,7 @@ namespace ApiTokens;
 
 /// <summary>
 /// One API token as it is stored. Instances are immutable snapshots: a change is a new instance
-/// (use <c>with</c>) written back with <see cref="Stores.IApiTokenStore.UpdateAsync(ApiToken, CancellationToken)"/>.
+/// (use <c>with</c>) written back with <see cref="Stores.IApiTokenStore.UpdateAsync"/>.
 /// </summary>
 /// <remarks>
 /// The token never holds its secret, only <see cref="SecretHash"/>. <see cref="ToString"/> shows

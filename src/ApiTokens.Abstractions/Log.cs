@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Warning, "A background reload of {Count} cached API tokens failed; they are served until their cache lifetime ends.")]
     public static partial void RefreshFailed(ILogger logger, Exception? exception, int count);
+
+    [LoggerMessage(17, LogLevel.Error, "The background reload of cached API tokens stopped on an unexpected error; it starts again with the next entry due, and the entries are served until their cache lifetime ends.")]
+    public static partial void RefreshDrainFailed(ILogger logger, Exception exception);
 }

@@ -12,7 +12,8 @@ namespace ApiTokens.Stores.EntityFrameworkCore.PostgreSql;
 //   round trip per batch (SELECT pg_notify(channel, id) FROM unnest(ids)), on a pooled connection;
 //   a failed batch is retried. Payloads are token ids only.
 // - listen: one dedicated, unpooled connection per node runs LISTEN and waits; each notification
-//   drops the token from this node's cache (ApiTokenChangeFeed.TokenChanged). When the connection
+//   from another node drops the token from this node's cache (ApiTokenChangeFeed.TokenChanged).
+//   Payloads are "<token id> <origin>": the origin marks this node's own announcements, skipped. When the connection
 //   fails, the feed goes degraded (entries live at most DegradedCacheLifetime) and the loop
 //   reconnects with back-off (100 ms doubling to MaxReconnectDelay); once LISTEN is active again the
 //   feed drops every entry cached before. Keepalives notice a connection that died silently.
@@ -32,10 +33,13 @@ internal sealed partial class PostgreSqlChangeNotifier : BackgroundService, IApi
     private readonly PostgreSqlNotificationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string _origin;
     private NpgsqlDataSource? _publisher;
 
-    public PostgreSqlChangeNotifier(Func<string> connectionString, ApiTokenChangeFeed feed, IOptions<PostgreSqlNotificationOptions> options, TimeProvider time, ILogger<PostgreSqlChangeNotifier> logger)
+    // origin: this node's mark on its announcements (NotificationOrigin), so its own echoes are skipped.
+    public PostgreSqlChangeNotifier(Func<string> connectionString, ApiTokenChangeFeed feed, IOptions<PostgreSqlNotificationOptions> options, TimeProvider time, ILogger<PostgreSqlChangeNotifier> logger, string origin)
     {
+        _origin = origin;
         _connectionString = connectionString;
         _feed = feed;
         _options = options.Value;
@@ -80,7 +84,7 @@ internal sealed partial class PostgreSqlChangeNotifier : BackgroundService, IApi
                 {
                     await using var command = _publisher!.CreateCommand("SELECT pg_notify($1, id) FROM unnest($2::text[]) AS t(id)");
                     command.Parameters.Add(new NpgsqlParameter { Value = _options.Channel });
-                    command.Parameters.Add(new NpgsqlParameter { Value = batch.Distinct(StringComparer.Ordinal).ToArray() });
+                    command.Parameters.Add(new NpgsqlParameter { Value = batch.Distinct(StringComparer.Ordinal).Select(id => id + " " + _origin).ToArray() });
                     await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                     batch.Clear();
                     delay = s_firstRetry;
@@ -163,12 +167,28 @@ internal sealed partial class PostgreSqlChangeNotifier : BackgroundService, IApi
         }
     }
 
+    // "<token id> <origin>", or a bare token id (another tool's announcement). This node's own
+    // announcements are skipped: the change that sent one has already brought this node's caches up
+    // to date before it returned (R18), and dropping the entry again would undo a first use's update
+    // and cost every change a second store read here. Anything else on the channel is ignored, never
+    // echoed into a log.
     private void OnNotification(string payload)
     {
-        // Token ids only. Anything else on the channel is ignored, never echoed into a log.
-        if (payload.Length is > 0 and <= ApiTokenOptions.MaxTokenIdLength)
+        var tokenId = payload.AsSpan();
+        var space = tokenId.IndexOf(' ');
+        if (space >= 0)
         {
-            _feed.TokenChanged(payload);
+            if (tokenId[(space + 1)..].SequenceEqual(_origin))
+            {
+                return;
+            }
+
+            tokenId = tokenId[..space];
+        }
+
+        if (tokenId.Length is > 0 and <= ApiTokenOptions.MaxTokenIdLength)
+        {
+            _feed.TokenChanged(tokenId.ToString());
         }
     }
 

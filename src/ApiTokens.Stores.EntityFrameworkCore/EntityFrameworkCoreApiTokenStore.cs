@@ -26,11 +26,12 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
     private readonly IDbContextFactory<TContext> _contexts;
     private readonly string? _channel;
+    private readonly string? _origin;
 
     // The query of every cache miss, compiled once per store: no LINQ translation or query-cache
     // lookup per call, no change tracking, and the token with its apps in one round trip (a LEFT
     // JOIN). Retired tokens are filtered in the query (a retired secret costs what an unknown one
-    // costs, issue 13). Per store, not per context type: a compiled query is bound to the model it
+    // costs). Per store, not per context type: a compiled query is bound to the model it
     // first ran with, and one context type may be used with several providers (SQLite in tests,
     // PostgreSQL in production), each with a model of its own.
     private readonly Func<TContext, byte[], CancellationToken, Task<ApiTokenEntity?>> _findActiveBySecretHash =
@@ -56,24 +57,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         ArgumentNullException.ThrowIfNull(options);
         _contexts = contexts;
         _channel = options.Value.NotificationChannel;
-    }
-
-    /// <inheritdoc />
-    public async Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(token);
-        var entity = EntityMapping.ToEntity(token, version: 1);
-        try
-        {
-            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            context.Set<ApiTokenEntity>().Add(entity);
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return EntityMapping.ToToken(entity);
-        }
-        catch (Exception ex) when (IsDatabaseFailure(ex))
-        {
-            throw Wrap(ex, "The API token could not be created.");
-        }
+        _origin = options.Value.NotificationOrigin;
     }
 
     /// <inheritdoc />
@@ -82,11 +66,6 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     /// concurrent creations for it (in any process) before the count; SQLite transactions take the
     /// database's write lock when they begin.
     /// </remarks>
-    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
-        => TryCreateAsync(token, maxActive, audit: null, cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>The audit record is inserted by the same <c>SaveChanges</c> as the token, in the same transaction.</remarks>
     public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
@@ -102,19 +81,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                     context.ChangeTracker.Clear();
                     var database = context.Database;
                     await using var transaction = await database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                    if (database.ProviderName == NpgsqlProvider)
-                    {
-                        var holder = token.Type == TokenType.User ? $"apitokens:user:{token.AccountId}:{token.OwnerId}" : $"apitokens:account:{token.AccountId}";
-                        await database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended({0}, 0))", [holder], ct).ConfigureAwait(false);
-                    }
-
-                    var active = context.Set<ApiTokenEntity>().Where(t => t.AccountId == token.AccountId && t.Type == token.Type && t.RetiredAt == null);
-                    if (token.Type == TokenType.User)
-                    {
-                        active = active.Where(t => t.OwnerId == token.OwnerId);
-                    }
-
-                    if (await active.CountAsync(ct).ConfigureAwait(false) >= maxActive)
+                    if (await CountActiveAsync(context, token, exceptId: null, ct).ConfigureAwait(false) >= maxActive)
                     {
                         return null;
                     }
@@ -140,36 +107,55 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
-        => UpdateAsync(token, audit: null, cancellationToken);
-
-    /// <inheritdoc />
     /// <remarks>The audit record is inserted by the same <c>SaveChanges</c> as the change, in the same transaction.</remarks>
     public async Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+        => (await UpdateCoreAsync(token, maxActive: null, audit, cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One transaction, serialized with creations for the same holder exactly as
+    /// <see cref="TryCreateAsync"/> is: the count, the update and its audit record commit together.
+    /// </remarks>
+    public Task<ApiToken?> TryUpdateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+        => UpdateCoreAsync(token, maxActive, audit, cancellationToken);
+
+    private async Task<ApiToken?> UpdateCoreAsync(ApiToken token, int? maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         try
         {
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            if (Notifies(context))
+            var notifies = Notifies(context);
+            if (!notifies && maxActive is null)
             {
-                // R26: the change and its announcement commit together.
-                return await context.Database.CreateExecutionStrategy().ExecuteAsync(
-                    (Store: this, Context: context, Token: token, Audit: audit),
-                    static async (_, state, ct) =>
-                    {
-                        state.Context.ChangeTracker.Clear();
-                        await using var transaction = await state.Context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                        var saved = await ApplyUpdateAsync(state.Context, state.Token, state.Audit, ct).ConfigureAwait(false);
-                        await state.Store.NotifyAsync(state.Context, state.Token.Id, ct).ConfigureAwait(false);
-                        await transaction.CommitAsync(ct).ConfigureAwait(false);
-                        return saved;
-                    },
-                    verifySucceeded: null,
-                    cancellationToken).ConfigureAwait(false);
+                return await ApplyUpdateAsync(context, token, audit, cancellationToken).ConfigureAwait(false);
             }
 
-            return await ApplyUpdateAsync(context, token, audit, cancellationToken).ConfigureAwait(false);
+            return await context.Database.CreateExecutionStrategy().ExecuteAsync(
+                (Store: this, Context: context, Token: token, Audit: audit, MaxActive: maxActive, Notifies: notifies),
+                static async (_, state, ct) =>
+                {
+                    var (store, context, token, audit, maxActive, notifies) = state;
+                    context.ChangeTracker.Clear();
+                    await using var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                    if (maxActive is { } max && !token.IsRetired
+                        && await CountActiveAsync(context, token, exceptId: token.Id, ct).ConfigureAwait(false) >= max)
+                    {
+                        return null;
+                    }
+
+                    var saved = await ApplyUpdateAsync(context, token, audit, ct).ConfigureAwait(false);
+                    if (notifies)
+                    {
+                        // R26: the change and its announcement commit together.
+                        await store.NotifyAsync(context, token.Id, ct).ConfigureAwait(false);
+                    }
+
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return saved;
+                },
+                verifySucceeded: null,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateConcurrencyException ex)
         {
@@ -179,6 +165,33 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         {
             throw Wrap(ex, "The API token could not be updated.");
         }
+    }
+
+    // In a transaction: the active tokens of the holder a token counts against (R28), other than
+    // exceptId. On PostgreSQL a transaction-scoped advisory lock on the holder serializes every
+    // creation and promotion for it (in any process) before the count; SQLite transactions take the
+    // database's write lock when they begin.
+    private static async Task<int> CountActiveAsync(TContext context, ApiToken token, string? exceptId, CancellationToken cancellationToken)
+    {
+        var database = context.Database;
+        if (database.ProviderName == NpgsqlProvider)
+        {
+            var holder = token.Type == TokenType.User ? $"apitokens:user:{token.AccountId}:{token.OwnerId}" : $"apitokens:account:{token.AccountId}";
+            await database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended({0}, 0))", [holder], cancellationToken).ConfigureAwait(false);
+        }
+
+        var active = context.Set<ApiTokenEntity>().Where(t => t.AccountId == token.AccountId && t.Type == token.Type && t.RetiredAt == null);
+        if (token.Type == TokenType.User)
+        {
+            active = active.Where(t => t.OwnerId == token.OwnerId);
+        }
+
+        if (exceptId is not null)
+        {
+            active = active.Where(t => t.Id != exceptId);
+        }
+
+        return await active.CountAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -247,27 +260,29 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One keyset query on (<c>created_at</c>, <c>id</c>) for the page's tokens, with their apps.
+    /// Written in SQL because SQLite has no DateTimeOffset comparison in LINQ; its stored ISO-8601
+    /// UTC text orders like the time (every stored time is normalized to UTC).
+    /// </remarks>
+    public async Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         try
         {
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            var query = context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps).AsSplitQuery().Where(t => t.AccountId == accountId);
-            if (ownerId is not null)
-            {
-                query = query.Where(t => t.Type == TokenType.User && t.OwnerId == ownerId);
-            }
-
-            var entities = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
+            var (sql, parameters) = AppSql.For(context).Page(accountId, ownerId, after, limit);
+            var entities = await context.Set<ApiTokenEntity>()
+                .FromSqlRaw(sql, parameters)
+                .AsNoTracking()
+                .Include(t => t.Apps)
+                .ToListAsync(cancellationToken)
+                .ConfigureAwait(false);
             var tokens = entities.ConvertAll(EntityMapping.ToToken);
 
-            // Sorted here: not every provider orders by a DateTimeOffset column (SQLite does not).
-            tokens.Sort(static (a, b) =>
-            {
-                var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
-                return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
-            });
+            // The page's own order is set here: the outer query of an Include does not keep it.
+            tokens.Sort(ApiTokenListPosition.Compare);
             return tokens;
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))
@@ -277,11 +292,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
-        => RecordAppAsync(tokenId, app, maxApps, audit: null, cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+    public async Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokenId);
         ArgumentNullException.ThrowIfNull(app);
@@ -290,16 +301,18 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             var current = await FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false);
             if (current is null || current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
             {
-                return current;
+                return new(current, Recorded: false);
             }
 
+            int inserted;
             await using (var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
             {
-                await RecordAppCoreAsync(context, tokenId, app, maxApps, audit, Notifies(context) ? _channel : null, cancellationToken).ConfigureAwait(false);
+                inserted = await RecordAppCoreAsync(context, tokenId, app, maxApps, audit, Notifies(context) ? _channel : null, Payload(tokenId), cancellationToken).ConfigureAwait(false);
             }
 
-            // Re-read: whoever won, this is the state every caller sees.
-            return await FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false);
+            // Re-read: whoever won, this is the state every caller sees. Only the insert that won
+            // says it recorded the app.
+            return new(await FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false), Recorded: inserted == 1);
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))
         {
@@ -398,12 +411,12 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         }
     }
 
-    private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, string? channel, CancellationToken cancellationToken)
+    private static Task<int> RecordAppCoreAsync(TContext context, string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, string? channel, string payload, CancellationToken cancellationToken)
     {
         var sql = AppSql.For(context);
         var strategy = context.Database.CreateExecutionStrategy();
         return strategy.ExecuteAsync(
-            (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps, Audit: audit, Channel: channel),
+            (Context: context, Sql: sql, TokenId: tokenId, App: app, MaxApps: maxApps, Audit: audit, Channel: channel, Payload: payload),
             static async (_, state, ct) =>
             {
                 var database = state.Context.Database;
@@ -438,7 +451,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                     if (state.Channel is not null)
                     {
                         // R26: announced in the same transaction as the change.
-                        await database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [state.Channel, state.TokenId], ct).ConfigureAwait(false);
+                        await database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [state.Channel, state.Payload], ct).ConfigureAwait(false);
                     }
                 }
 
@@ -476,7 +489,10 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
     private bool Notifies(TContext context) => _channel is not null && context.Database.ProviderName == NpgsqlProvider;
 
     private Task<int> NotifyAsync(TContext context, string tokenId, CancellationToken cancellationToken)
-        => context.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [_channel!, tokenId], cancellationToken);
+        => context.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [_channel!, Payload(tokenId)], cancellationToken);
+
+    // R26: the token id, and this node's mark so its own listener can tell its echo.
+    private string Payload(string tokenId) => _origin is null ? tokenId : tokenId + " " + _origin;
 
     private static void SyncApps(TContext context, ApiTokenEntity entity, ApiToken token)
     {
@@ -523,7 +539,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
     // The statements of RecordAppAsync and RecordUsesAsync, built once per model from its real table
     // and column names. Internal for the benchmarks (LastUseFlushBenchmarks runs both shapes).
-    internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet)
+    internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet, string PageAccount, string PageOwner, string PageAfter, string PageOrder)
     {
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, AppSql> s_cache = [];
 
@@ -550,6 +566,11 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             var firstSeen = Column(appType, appTable, nameof(ApiTokenAppEntity.FirstSeenAt));
             var appLastUsed = Column(appType, appTable, nameof(ApiTokenAppEntity.LastUsedAt));
             var tokenLastUsed = Column(tokenType, tokenTable, nameof(ApiTokenEntity.LastUsedAt));
+            var account = Column(tokenType, tokenTable, nameof(ApiTokenEntity.AccountId));
+            var owner = Column(tokenType, tokenTable, nameof(ApiTokenEntity.OwnerId));
+            var type = Column(tokenType, tokenTable, nameof(ApiTokenEntity.Type));
+            var createdAt = Column(tokenType, tokenTable, nameof(ApiTokenEntity.CreatedAt));
+
 
             return new AppSql(
                 Lock: $"UPDATE {tokens} SET {version} = {version} WHERE {id} = {{0}}",
@@ -560,7 +581,30 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                 TokenUsed: $"UPDATE {tokens} SET {tokenLastUsed} = (SELECT MAX({appLastUsed}) FROM {apps} WHERE {appToken} = {{0}}) WHERE {id} = {{0}};",
                 UsedSet: $"UPDATE {apps} AS a SET {appLastUsed} = u.used_at FROM unnest({{0}}::text[], {{1}}::text[], {{2}}::timestamptz[]) AS u(token_id, app_name, used_at) " +
                          $"WHERE a.{appToken} = u.token_id AND a.{name} = u.app_name AND (a.{appLastUsed} IS NULL OR a.{appLastUsed} < u.used_at);\n" +
-                         $"UPDATE {tokens} AS t SET {tokenLastUsed} = (SELECT MAX(a.{appLastUsed}) FROM {apps} AS a WHERE a.{appToken} = t.{id}) WHERE t.{id} = ANY({{3}});");
+                         $"UPDATE {tokens} AS t SET {tokenLastUsed} = (SELECT MAX(a.{appLastUsed}) FROM {apps} AS a WHERE a.{appToken} = t.{id}) WHERE t.{id} = ANY({{3}});",
+                PageAccount: $"SELECT * FROM {tokens} WHERE {account} = {{0}}",
+                PageOwner: $" AND {type} = {{0}} AND {owner} = {{1}}",
+                PageAfter: $" AND ({createdAt} < {{0}} OR ({createdAt} = {{0}} AND {id} < {{1}}))",
+                PageOrder: $" ORDER BY {createdAt} DESC, {id} DESC LIMIT {{0}}");
+        }
+
+        // A page of ListAsync: newest first, after a position (times compared as stored: normalized UTC).
+        public (string Command, object[] Parameters) Page(string accountId, string? ownerId, ApiTokenListPosition? after, int limit)
+        {
+            var command = new System.Text.StringBuilder(PageAccount);
+            var parameters = new List<object>(6) { accountId };
+            if (ownerId is not null)
+            {
+                Append(command, parameters, PageOwner, (int)TokenType.User, ownerId);
+            }
+
+            if (after is { } position)
+            {
+                Append(command, parameters, PageAfter, EntityMapping.Normalize(position.CreatedAt), position.Id);
+            }
+
+            Append(command, parameters, PageOrder, limit);
+            return (command.ToString(), parameters.ToArray());
         }
 
         // One command for a batch of uses: a statement per app, then one per token setting its last
@@ -587,7 +631,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
         // PostgreSQL: the same batch as two set-based statements over arrays (one per table), instead
         // of a statement per use: a minute's flush of thousands of uses is parsed, planned and run
-        // twice, not thousands of times (issue 16: the flush made one slow 5-second slice a minute under load).
+        // twice, not thousands of times (the flush made one slow 5-second slice a minute under load).
         public (string Command, object[] Parameters) UsesAsArrays(IReadOnlyList<ApiTokenUse> uses)
         {
             var tokenIds = new string[uses.Count];

@@ -13,4 +13,12 @@ public sealed class EntityFrameworkCoreStoreOptions
     /// between its commit and its announcement (R26). Default: <see langword="null"/>.
     /// </summary>
     public string? NotificationChannel { get; set; }
+
+    /// <summary>
+    /// This node's mark on its announcements (set by <c>AddPostgreSqlNotifications()</c>): the payload
+    /// is the token's id, a space and this value, so the node's own listener can tell its own echo
+    /// from another node's change and keep what it has just updated in its cache. Default:
+    /// <see langword="null"/> (the payload is the id alone).
+    /// </summary>
+    public string? NotificationOrigin { get; set; }
 }

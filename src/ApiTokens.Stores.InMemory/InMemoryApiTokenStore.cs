@@ -28,14 +28,6 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     public int Count => _byId.Count;
 
     /// <inheritdoc />
-    public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
-        => TryCreateAsync(token, int.MaxValue, cancellationToken)!;
-
-    /// <inheritdoc />
-    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
-        => TryCreateAsync(token, maxActive, audit: null, cancellationToken);
-
-    /// <inheritdoc />
     public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
@@ -92,11 +84,11 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
-        => UpdateAsync(token, audit: null, cancellationToken);
+    public Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+        => TryUpdateAsync(token, int.MaxValue, audit, cancellationToken)!;
 
     /// <inheritdoc />
-    public Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+    public Task<ApiToken?> TryUpdateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
         cancellationToken.ThrowIfCancellationRequested();
@@ -105,6 +97,12 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
             if (!_byId.TryGetValue(token.Id, out var current) || current.Version != token.Version)
             {
                 throw new ApiTokenConcurrencyException();
+            }
+
+            // R28: counted under the same lock as the write (and as every creation).
+            if (!token.IsRetired && CountActive(token) - (current is { IsRetired: false } && Holder(current) == Holder(token) ? 1 : 0) >= maxActive)
+            {
+                return Task.FromResult<ApiToken?>(null);
             }
 
             // The identity never changes through an update, nor the last-use times (only RecordUsesAsync
@@ -122,7 +120,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
             _byId[stored.Id] = stored;
             Track(current, stored);
             Append(audit);
-            return Task.FromResult(stored);
+            return Task.FromResult<ApiToken?>(stored);
         }
     }
 
@@ -275,33 +273,53 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretHashes);
+        cancellationToken.ThrowIfCancellationRequested();
+        var lookup = _idByHash.GetAlternateLookup<ReadOnlySpan<byte>>();
+        var found = new Dictionary<string, ApiToken>(StringComparer.Ordinal);
+        foreach (var hash in secretHashes)
+        {
+            // A token found by its current and its previous secret is returned once.
+            if (lookup.TryGetValue(hash.Span, out var id) && _byId.TryGetValue(id, out var token) && !token.IsRetired)
+            {
+                found.TryAdd(id, token);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<ApiToken>>([.. found.Values]);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Scans the tokens (this store is for tests, samples and single-node apps); the page is bounded by <paramref name="limit"/>.</remarks>
+    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         cancellationToken.ThrowIfCancellationRequested();
         var result = new List<ApiToken>();
         foreach (var token in _byId.Values)
         {
-            if (token.AccountId == accountId && (ownerId is null || (token.Type == TokenType.User && token.OwnerId == ownerId)))
+            if (token.AccountId == accountId
+                && (ownerId is null || (token.Type == TokenType.User && token.OwnerId == ownerId))
+                && (after is not { } position || position.Precedes(token)))
             {
                 result.Add(token);
             }
         }
 
-        result.Sort(static (a, b) =>
+        result.Sort(ApiTokenListPosition.Compare);
+        if (result.Count > limit)
         {
-            var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
-        });
+            result.RemoveRange(limit, result.Count - limit);
+        }
+
         return Task.FromResult<IReadOnlyList<ApiToken>>(result);
     }
 
     /// <inheritdoc />
-    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
-        => RecordAppAsync(tokenId, app, maxApps, audit: null, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+    public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokenId);
         ArgumentNullException.ThrowIfNull(app);
@@ -310,12 +328,12 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
         // Fast path without the lock: already recorded, or already full.
         if (!_byId.TryGetValue(tokenId, out var current))
         {
-            return Task.FromResult<ApiToken?>(null);
+            return Task.FromResult(default(ApiTokenAppRecording));
         }
 
         if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
         {
-            return Task.FromResult<ApiToken?>(current);
+            return Task.FromResult(new ApiTokenAppRecording(current, Recorded: false));
         }
 
         lock (_writeLock)
@@ -324,13 +342,13 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
             current = _byId[tokenId];
             if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
             {
-                return Task.FromResult<ApiToken?>(current);
+                return Task.FromResult(new ApiTokenAppRecording(current, Recorded: false));
             }
 
             var stored = current with { Apps = [.. current.Apps, app with { LastUsedAt = null }], Version = current.Version + 1 };
             _byId[tokenId] = stored;
             Append(audit);
-            return Task.FromResult<ApiToken?>(stored);
+            return Task.FromResult(new ApiTokenAppRecording(stored, Recorded: true));
         }
     }
 }

@@ -49,6 +49,15 @@ public abstract class ApiTokenStoreSpecification
         SecretHint = "apt_****abcd",
     };
 
+    /// <summary>The token promoted to an account token (R14), as the manager changes it.</summary>
+    /// <param name="token">A user token.</param>
+    /// <returns>The changed token, at the version it was read at.</returns>
+    protected static ApiToken Promote(ApiToken token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return token with { Type = TokenType.Account, OwnerId = null, FormerOwnerId = token.OwnerId, PromotedAt = s_t0, PromotedBy = "alice" };
+    }
+
     /// <summary>A new account id, so tests never see each other's tokens.</summary>
     /// <returns>The id.</returns>
     protected static string NewAccount() => "acct-" + Guid.NewGuid().ToString("N")[..12];
@@ -154,7 +163,7 @@ public abstract class ApiTokenStoreSpecification
         Assert.AreEqual("changed", found!.Description, "the rest of the update applies");
         Assert.AreEqual(created.AccountId, found.AccountId);
         Assert.AreEqual(created.AccountId, updated.AccountId);
-        Assert.HasCount(1, await store.ListAsync(created.AccountId, null, TestContext.CancellationToken));
+        Assert.HasCount(1, await store.ListAllAsync(created.AccountId, null, TestContext.CancellationToken));
     }
 
     [TestMethod]
@@ -482,7 +491,7 @@ public abstract class ApiTokenStoreSpecification
         Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, null, TokenType.Account), 1, ct), "account tokens count apart from user tokens");
         Assert.IsNull(await store.TryCreateAsync(NewToken(account, null, TokenType.Account), 1, ct));
         Assert.IsNotNull(await store.TryCreateAsync(NewToken(NewAccount(), null, TokenType.Account), 1, ct), "another account has a quota of its own");
-        Assert.AreEqual(2, (await store.ListAsync(account, "bob", ct)).Count(t => !t.IsRetired));
+        Assert.AreEqual(2, (await store.ListAllAsync(account, "bob", ct)).Count(t => !t.IsRetired));
     }
 
     [TestMethod]
@@ -497,25 +506,106 @@ public abstract class ApiTokenStoreSpecification
             Task.Run(() => store.TryCreateAsync(NewToken(account, "bob"), limit, TestContext.CancellationToken))));
 
         Assert.AreEqual(limit, created.Count(t => t is not null));
-        Assert.HasCount(limit, await store.ListAsync(account, "bob", TestContext.CancellationToken));
+        Assert.HasCount(limit, await store.ListAllAsync(account, "bob", TestContext.CancellationToken));
     }
 
     [TestMethod]
-    public async Task ListAsync_FiltersByAccountAndOwner_OldestFirst_RetiredIncluded()
+    [TestCategory("R14")]
+    [TestCategory("R28")]
+    public async Task TryUpdateAsync_Promotion_CountsTheAccountsActiveTokens_RefusesAtTheLimitAndChangesNothing()
     {
         var store = await CreateStoreAsync();
         var account = NewAccount();
-        var newer = await store.CreateAsync(NewToken(account, "bob", minutes: 2), TestContext.CancellationToken);
-        var older = await store.CreateAsync(NewToken(account, "bob", minutes: 1) with { RetiredAt = s_t0, RetiredBy = "bob" }, TestContext.CancellationToken);
-        var alices = await store.CreateAsync(NewToken(account, "alice", minutes: 3), TestContext.CancellationToken);
-        var accountToken = await store.CreateAsync(NewToken(account, null, TokenType.Account, minutes: 4), TestContext.CancellationToken);
-        await store.CreateAsync(NewToken(NewAccount(), "bob"), TestContext.CancellationToken);
+        var ct = TestContext.CancellationToken;
+        await store.CreateAsync(NewToken(account, null, TokenType.Account), ct);
+        await store.CreateAsync(NewToken(account, null, TokenType.Account) with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
+        var first = await store.CreateAsync(NewToken(account, "bob"), ct);
+        var second = await store.CreateAsync(NewToken(account, "bob"), ct);
 
-        var all = await store.ListAsync(account, null, TestContext.CancellationToken);
-        var bobs = await store.ListAsync(account, "bob", TestContext.CancellationToken);
+        var promoted = await store.TryUpdateAsync(Promote(first), 2, null, ct);
+        var refused = await store.TryUpdateAsync(Promote(second), 2, null, ct);
 
-        CollectionAssert.AreEqual(new[] { older.Id, newer.Id, alices.Id, accountToken.Id }, all.Select(t => t.Id).ToArray());
-        CollectionAssert.AreEqual(new[] { older.Id, newer.Id }, bobs.Select(t => t.Id).ToArray());
+        Assert.IsNotNull(promoted, "one active account token and a retired one: room for one more");
+        Assert.AreEqual(TokenType.Account, promoted.Type);
+        Assert.IsNull(refused, "the account is at its limit");
+        var unchanged = await store.FindByIdAsync(second.Id, ct);
+        Assert.AreEqual(TokenType.User, unchanged!.Type, "a refused promotion changes nothing");
+        Assert.AreEqual(second.Version, unchanged.Version);
+        Assert.IsNotNull(await store.TryUpdateAsync(unchanged with { Description = "renamed" }, 1, null, ct), "the bob's own quota counts its other tokens, not itself");
+    }
+
+    [TestMethod]
+    [TestCategory("R14")]
+    [TestCategory("R28")]
+    public async Task TryUpdateAsync_ConcurrentPromotionsAtTheQuotaEdge_NeverExceedTheLimit()
+    {
+        var store = await CreateStoreAsync();
+        var account = NewAccount();
+        var ct = TestContext.CancellationToken;
+        const int limit = 3;
+        await store.CreateAsync(NewToken(account, null, TokenType.Account), ct);
+        await store.CreateAsync(NewToken(account, null, TokenType.Account), ct);
+        var users = new List<ApiToken>();
+        for (var i = 0; i < ConcurrentWriters; i++)
+        {
+            users.Add(await store.CreateAsync(NewToken(account, "user" + i), ct));
+        }
+
+        using var start = new ManualResetEventSlim();
+        var racing = users.Select(user => Task.Run(async () =>
+        {
+            start.Wait(ct);
+            return await store.TryUpdateAsync(Promote(user), limit, null, ct);
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(racing);
+
+        Assert.AreEqual(1, results.Count(r => r is not null), "two account tokens and a limit of three: exactly one promotion wins");
+        Assert.AreEqual(limit, (await store.ListAllAsync(account, null, ct)).Count(t => t.Type == TokenType.Account && !t.IsRetired));
+    }
+
+    [TestMethod]
+    public async Task ListAsync_FiltersByAccountAndOwner_NewestFirst_RetiredIncluded()
+    {
+        var store = await CreateStoreAsync();
+        var account = NewAccount();
+        var ct = TestContext.CancellationToken;
+        var newer = await store.CreateAsync(NewToken(account, "bob", minutes: 2), ct);
+        var older = await store.CreateAsync(NewToken(account, "bob", minutes: 1) with { RetiredAt = s_t0, RetiredBy = "bob" }, ct);
+        var alices = await store.CreateAsync(NewToken(account, "alice", minutes: 3), ct);
+        var accountToken = await store.CreateAsync(NewToken(account, null, TokenType.Account, minutes: 4), ct);
+        await store.CreateAsync(NewToken(NewAccount(), "bob"), ct);
+
+        var all = await store.ListAsync(account, null, null, 10, ct);
+        var bobs = await store.ListAsync(account, "bob", null, 10, ct);
+
+        CollectionAssert.AreEqual(new[] { accountToken.Id, alices.Id, newer.Id, older.Id }, all.Select(t => t.Id).ToArray());
+        CollectionAssert.AreEqual(new[] { newer.Id, older.Id }, bobs.Select(t => t.Id).ToArray());
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    public async Task ListAsync_KeysetPages_ReturnEveryTokenOnce_InOrder_WithTiesBrokenById()
+    {
+        var store = await CreateStoreAsync();
+        var account = NewAccount();
+        var ct = TestContext.CancellationToken;
+        var created = new List<ApiToken>();
+        for (var i = 0; i < 11; i++)
+        {
+            // Pairs share a creation time (down to the tick), so the id must break the tie.
+            created.Add(await store.CreateAsync(NewToken(account, "bob", minutes: i / 2) with { CreatedAt = s_t0.AddMinutes(i / 2).AddTicks(1230) }, ct));
+        }
+
+        var expected = created.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id, StringComparer.Ordinal).Select(t => t.Id).ToArray();
+        var firstPage = await store.ListAsync(account, null, null, 4, ct);
+        var paged = await store.ListAllAsync(account, null, ct, pageSize: 4);
+        var afterLast = await store.ListAsync(account, null, ApiTokenListPosition.Of(created.MinBy(t => (t.CreatedAt, t.Id))!), 4, ct);
+
+        Assert.HasCount(4, firstPage, "the store reads at most the limit");
+        CollectionAssert.AreEqual(expected[..4], firstPage.Select(t => t.Id).ToArray());
+        CollectionAssert.AreEqual(expected, paged.Select(t => t.Id).ToArray());
+        Assert.IsEmpty(afterLast);
     }
 
     [TestMethod]
@@ -607,6 +697,50 @@ public abstract class ApiTokenStoreSpecification
         {
             Assert.AreEqual(winner, result!.FindApp("race"), "every caller sees the one recorded app");
         }
+    }
+
+    [TestMethod]
+    [TestCategory("R8")]
+    [TestCategory("R24")]
+    public async Task RecordAppAsync_SaysWhetherThisCallRecordedTheApp()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("full", AppState.Allow, s_t0)] }, ct);
+
+        var first = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, s_t0), 10, null, ct);
+        var again = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, s_t0.AddSeconds(1)), 10, null, ct);
+        var atLimit = await store.RecordAppAsync(created.Id, new TokenApp("third", AppState.Pending, s_t0), 2, null, ct);
+        var unknown = await store.RecordAppAsync("does-not-exist", new TokenApp("cosi", AppState.Pending, s_t0), 10, null, ct);
+
+        Assert.IsTrue(first.Recorded);
+        Assert.AreEqual(created.Version + 1, first.Token!.Version);
+        Assert.IsFalse(again.Recorded, "already recorded");
+        Assert.AreEqual(first.Token.Version, again.Token!.Version);
+        Assert.IsFalse(atLimit.Recorded, "at the limit");
+        Assert.IsNull(atLimit.Token!.FindApp("third"));
+        Assert.IsFalse(unknown.Recorded);
+        Assert.IsNull(unknown.Token);
+    }
+
+    [TestMethod]
+    [TestCategory("R19")]
+    public async Task RecordAppAsync_ConcurrentFirstUses_ExactlyOneSaysItRecorded()
+    {
+        var store = await CreateStoreAsync();
+        var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
+        using var start = new ManualResetEventSlim();
+
+        var tasks = Enumerable.Range(0, ConcurrentWriters).Select(i => Task.Run(async () =>
+        {
+            start.Wait(TestContext.CancellationToken);
+            return await store.RecordAppAsync(created.Id, new TokenApp("race", AppState.Allow, s_t0.AddSeconds(i)), 10, null, TestContext.CancellationToken);
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(tasks);
+
+        Assert.AreEqual(1, results.Count(r => r.Recorded));
+        Assert.IsTrue(results.All(r => r.Token!.FindApp("race") is not null));
     }
 
     [TestMethod]

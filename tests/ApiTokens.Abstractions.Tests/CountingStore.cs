@@ -36,6 +36,11 @@ internal sealed class CountingStore : IApiTokenStore
     // When set, UpdateAsync waits for it after signalling UpdateArrived: lets a test line up racing writers.
     public Task? UpdateGate { get; set; }
 
+    // Held after the app is recorded, before the caller hears of it.
+    public Task? RecordAppDoneGate { get; set; }
+
+    public SemaphoreSlim RecordAppDone { get; } = new(0);
+
     public SemaphoreSlim UpdateArrived { get; } = new(0);
 
     public bool FailReads { get; set; }
@@ -65,8 +70,6 @@ internal sealed class CountingStore : IApiTokenStore
         }
     }
 
-    public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken) => Write(() => _inner.CreateAsync(token, cancellationToken));
-
     public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => Write(() => _inner.TryCreateAsync(token, maxActive, audit, cancellationToken));
 
     public Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => Write(async () =>
@@ -85,6 +88,16 @@ internal sealed class CountingStore : IApiTokenStore
         return await _inner.UpdateAsync(token, audit, cancellationToken);
     });
 
+    public Task<ApiToken?> TryUpdateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => Write(async () =>
+    {
+        if (FailUpdate?.Invoke(token) == true)
+        {
+            throw new ApiTokenStoreException("database is down");
+        }
+
+        return await _inner.TryUpdateAsync(token, maxActive, audit, cancellationToken);
+    });
+
     public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Write(async () =>
     {
         await _inner.AppendAuditAsync(record, cancellationToken);
@@ -94,7 +107,7 @@ internal sealed class CountingStore : IApiTokenStore
     public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
         => Read(() => _inner.ListAuditAsync(accountId, tokenId, before, limit, cancellationToken));
 
-    public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+    public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _appRecords);
         return Write(async () =>
@@ -104,7 +117,14 @@ internal sealed class CountingStore : IApiTokenStore
                 await gate;
             }
 
-            return await _inner.RecordAppAsync(tokenId, app, maxApps, audit, cancellationToken);
+            var recording = await _inner.RecordAppAsync(tokenId, app, maxApps, audit, cancellationToken);
+            if (RecordAppDoneGate is { } done)
+            {
+                RecordAppDone.Release();
+                await done;
+            }
+
+            return recording;
         });
     }
 
@@ -125,7 +145,7 @@ internal sealed class CountingStore : IApiTokenStore
         });
     }
 
-    // Refresh-ahead reloads (issue 16): one call per batch; each hash also counts as a lookup.
+    // Refresh-ahead reloads: one call per batch; each hash also counts as a lookup.
     public int HashBatches => _hashBatches;
 
     public List<int> HashBatchSizes { get; } = [];
@@ -184,7 +204,8 @@ internal sealed class CountingStore : IApiTokenStore
         await _inner.RecordUsesAsync(uses, cancellationToken);
     }
 
-    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken) => Read(() => _inner.ListAsync(accountId, ownerId, cancellationToken));
+    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken)
+        => Read(() => _inner.ListAsync(accountId, ownerId, after, limit, cancellationToken));
 
     private Task<T> Read<T>(Func<Task<T>> call)
     {

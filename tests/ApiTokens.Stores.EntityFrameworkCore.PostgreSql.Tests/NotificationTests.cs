@@ -49,12 +49,13 @@ public sealed class NotificationTests
         var created = await CreateAsync(node);
         var token = (await store.FindByIdAsync(created.Details.Token.Id, TestContext.CancellationToken))!;
 
-        var updated = await store.UpdateAsync(token with { Description = "changed" }, TestContext.CancellationToken);
-        await store.RecordAppAsync(token.Id, new TokenApp("cosi", AppState.Pending, new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero)), 10, TestContext.CancellationToken);
-        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(token with { Description = "stale" }, TestContext.CancellationToken));
+        var updated = await store.UpdateAsync(token with { Description = "changed" }, null, TestContext.CancellationToken);
+        await store.RecordAppAsync(token.Id, new TokenApp("cosi", AppState.Pending, new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero)), 10, null, TestContext.CancellationToken);
+        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(token with { Description = "stale" }, null, TestContext.CancellationToken));
 
         var payloads = await listener.DrainAsync(TimeSpan.FromMilliseconds(500));
-        CollectionAssert.AreEqual(new[] { token.Id, token.Id }, payloads.ToArray(), "update and first use, each once; the stale update announced nothing");
+        var origin = node.GetRequiredService<IOptions<EntityFrameworkCoreStoreOptions>>().Value.NotificationOrigin;
+        CollectionAssert.AreEqual(new[] { token.Id + " " + origin, token.Id + " " + origin }, payloads.ToArray(), "update and first use, each once, marked with the node's origin; the stale update announced nothing");
         Assert.AreEqual(2, updated.Version);
         Assert.IsFalse(payloads.Any(p => p.Contains(created.Secret, StringComparison.Ordinal) || p.Contains(Convert.ToHexString(token.SecretHash), StringComparison.OrdinalIgnoreCase)));
     }
@@ -72,7 +73,7 @@ public sealed class NotificationTests
             .MemberRoleChangedAsync("acme", "alice", cancellationToken: TestContext.CancellationToken);
 
         var payloads = await listener.DrainAsync(TimeSpan.FromMilliseconds(1000));
-        CollectionAssert.Contains(payloads.ToList(), created.Details.Token.Id, "a role change has no store transaction: the notifier announces it");
+        CollectionAssert.Contains(payloads.Select(p => p.Split(' ')[0]).ToList(), created.Details.Token.Id, "a role change has no store transaction: the notifier announces it");
     }
 
     [TestMethod]
@@ -90,6 +91,16 @@ public sealed class NotificationTests
             await using var command = new NpgsqlCommand("SELECT pg_notify('apitokens_changes', 'from-another-node')", notify);
             await command.ExecuteNonQueryAsync(TestContext.CancellationToken);
             await UntilAsync(() => changes.Changed.Contains("from-another-node"), "an announcement reached the listeners");
+
+            // The node's own echo is skipped (its change already updated its caches); another node's is not.
+            var origin = node.GetRequiredService<IOptions<EntityFrameworkCoreStoreOptions>>().Value.NotificationOrigin;
+            await using (var own = new NpgsqlCommand($"SELECT pg_notify('apitokens_changes', 'own-echo {origin}'), pg_notify('apitokens_changes', 'other-node 0123456789abcdef')", notify))
+            {
+                await own.ExecuteNonQueryAsync(TestContext.CancellationToken);
+            }
+
+            await UntilAsync(() => changes.Changed.Contains("other-node"), "another node's marked announcement reached the listeners");
+            Assert.DoesNotContain("own-echo", changes.Changed, "announced in order: the own echo came first and was skipped");
 
             await using var kill = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'ApiTokens change listener' AND datname = current_database()", notify);
             Assert.AreEqual(1L, await kill.ExecuteScalarAsync(TestContext.CancellationToken));

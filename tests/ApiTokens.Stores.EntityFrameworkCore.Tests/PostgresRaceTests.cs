@@ -65,7 +65,7 @@ public sealed class PostgresRaceTests
             {
                 start.Wait(TestContext.CancellationToken);
                 await using var scope = nodeB.CreateAsyncScope();
-                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().UpdateAsync(s_bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, cancellationToken: TestContext.CancellationToken);
+                return await scope.ServiceProvider.GetRequiredService<ApiTokenManager>().UpdateAsync(s_bob, id, new UpdateApiTokenRequest { Privilege = TokenPrivilege.Normal }, null, TestContext.CancellationToken);
             });
             start.Set();
             var (retired, changed) = (await retire, await change);
@@ -101,9 +101,9 @@ public sealed class PostgresRaceTests
         var storeB = nodeB.GetRequiredService<IApiTokenStore>();
         var read = (await storeA.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken))!;
 
-        await storeB.UpdateAsync(read with { Description = "node B won" }, cancellationToken: TestContext.CancellationToken);
+        await storeB.UpdateAsync(read with { Description = "node B won" }, null, TestContext.CancellationToken);
 
-        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => storeA.UpdateAsync(read with { Description = "node A lost" }, cancellationToken: TestContext.CancellationToken));
+        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => storeA.UpdateAsync(read with { Description = "node A lost" }, null, TestContext.CancellationToken));
         Assert.AreEqual("node B won", (await storeA.FindByIdAsync(read.Id, TestContext.CancellationToken))!.Description);
     }
 

@@ -27,7 +27,7 @@ public sealed class InMemoryApiTokenStoreTests : ApiTokenStoreSpecification
         var store = new InMemoryApiTokenStore();
         var token = NewToken(NewAccount());
         var original = (byte[])token.SecretHash.Clone();
-        await store.CreateAsync(token, TestContext.CancellationToken);
+        await store.TryCreateAsync(token, int.MaxValue, null, TestContext.CancellationToken);
 
         token.SecretHash[0] ^= 0xFF;
 

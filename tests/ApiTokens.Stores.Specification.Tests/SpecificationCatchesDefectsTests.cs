@@ -25,6 +25,12 @@ public sealed class SpecificationCatchesDefectsTests
         await spec.UpdateAsync_KeepsTheStoredLastUse_WhateverTheTokenPassedHolds();
         await spec.TryCreateAsync_CountsTheHoldersActiveTokensOfTheType_RefusesAtTheLimitAndAddsNothing();
         await spec.FindActiveBySecretHashesAsync_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash();
+        await spec.TryUpdateAsync_ConcurrentPromotionsAtTheQuotaEdge_NeverExceedTheLimit();
+        await spec.TryUpdateAsync_Promotion_CountsTheAccountsActiveTokens_RefusesAtTheLimitAndChangesNothing();
+        await spec.RecordAppAsync_ConcurrentFirstUses_ExactlyOneSaysItRecorded();
+        await spec.RecordAppAsync_SaysWhetherThisCallRecordedTheApp();
+        await spec.ListAsync_KeysetPages_ReturnEveryTokenOnce_InOrder_WithTiesBrokenById();
+        await spec.ListAsync_FiltersByAccountAndOwner_NewestFirst_RetiredIncluded();
     }
 
     [TestMethod]
@@ -42,6 +48,34 @@ public sealed class SpecificationCatchesDefectsTests
         var spec = Against(new SimpleStore { CheckQuota = false });
 
         await Assert.ThrowsAsync<AssertFailedException>(spec.TryCreateAsync_ConcurrentCreations_NeverExceedTheLimit);
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    public async Task StoreCountingPromotionsOutsideItsLock_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { CheckQuota = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.TryUpdateAsync_ConcurrentPromotionsAtTheQuotaEdge_NeverExceedTheLimit);
+    }
+
+    [TestMethod]
+    [TestCategory("R24")]
+    public async Task StoreThatSaysItRecordedAnAppAlreadyThere_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { SaysWhetherItRecorded = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.RecordAppAsync_ConcurrentFirstUses_ExactlyOneSaysItRecorded);
+        await Assert.ThrowsAsync<AssertFailedException>(spec.RecordAppAsync_SaysWhetherThisCallRecordedTheApp);
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    public async Task StoreThatListsEverythingInsteadOfAPage_FailsTheSpecification()
+    {
+        var spec = Against(new SimpleStore { ListsAPage = false });
+
+        await Assert.ThrowsAsync<AssertFailedException>(spec.ListAsync_KeysetPages_ReturnEveryTokenOnce_InOrder_WithTiesBrokenById);
     }
 
     [TestMethod]
@@ -126,6 +160,10 @@ public sealed class SpecificationCatchesDefectsTests
 
         public bool CheckQuota { get; init; } = true;
 
+        public bool SaysWhetherItRecorded { get; init; } = true;
+
+        public bool ListsAPage { get; init; } = true;
+
         // Its own batch find (the in-memory store's tests cover the interface's one-by-one default).
         public bool BatchFindDeduplicates { get; init; } = true;
 
@@ -136,7 +174,7 @@ public sealed class SpecificationCatchesDefectsTests
                 // The defect: a check outside the lock, so racing creations all pass it.
                 var active = _tokens.Values.Count(t => t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired);
                 await Task.Yield();
-                return active >= maxActive ? null : await CreateAsync(token, cancellationToken);
+                return active >= maxActive ? null : await InsertAsync(token);
             }
 
             lock (_lock)
@@ -147,10 +185,10 @@ public sealed class SpecificationCatchesDefectsTests
                 }
             }
 
-            return await CreateAsync(token, cancellationToken);
+            return await InsertAsync(token);
         }
 
-        public Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken)
+        private Task<ApiToken> InsertAsync(ApiToken token)
         {
             lock (_lock)
             {
@@ -192,6 +230,24 @@ public sealed class SpecificationCatchesDefectsTests
 
                 _tokens[token.Id] = stored;
                 return Task.FromResult(stored);
+            }
+        }
+
+        public async Task<ApiToken?> TryUpdateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+        {
+            int Active() => _tokens.Values.Count(t => t.Id != token.Id && t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired);
+            if (!CheckQuota)
+            {
+                // The defect: a check outside the lock, so racing promotions all pass it.
+                var active = Active();
+                await Task.Yield();
+                return active >= maxActive ? null : await UpdateAsync(token, audit, cancellationToken);
+            }
+
+            lock (_lock)
+            {
+                // Lock is re-entrant: the count and the update are one step.
+                return Active() >= maxActive ? null : UpdateAsync(token, audit, cancellationToken).Result;
             }
         }
 
@@ -247,33 +303,36 @@ public sealed class SpecificationCatchesDefectsTests
             return Task.CompletedTask;
         }
 
-        public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
-                return Task.FromResult<IReadOnlyList<ApiToken>>([.. _tokens.Values
+                var listed = _tokens.Values
                     .Where(t => t.AccountId == accountId && (ownerId is null || (t.Type == TokenType.User && t.OwnerId == ownerId)))
-                    .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal)]);
+                    .Where(t => after is not { } position || position.Precedes(t))
+                    .Order(Comparer<ApiToken>.Create(ApiTokenListPosition.Compare));
+                return Task.FromResult<IReadOnlyList<ApiToken>>([.. (ListsAPage ? listed.Take(limit) : listed)]);
             }
         }
 
-        public Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
+        public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
                 if (!_tokens.TryGetValue(tokenId, out var current))
                 {
-                    return Task.FromResult<ApiToken?>(null);
+                    return Task.FromResult(default(ApiTokenAppRecording));
                 }
 
                 if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
                 {
-                    return Task.FromResult<ApiToken?>(current);
+                    // The defect, when switched on: a call that found the app recorded says it recorded it.
+                    return Task.FromResult(new ApiTokenAppRecording(current, Recorded: !SaysWhetherItRecorded && current.FindApp(app.Name) is not null));
                 }
 
                 var stored = current with { Apps = [.. current.Apps, app], Version = current.Version + 1 };
                 _tokens[tokenId] = stored;
-                return Task.FromResult<ApiToken?>(stored);
+                return Task.FromResult(new ApiTokenAppRecording(stored, Recorded: true));
             }
         }
     }

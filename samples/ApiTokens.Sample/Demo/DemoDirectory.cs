@@ -2,7 +2,7 @@ using ApiTokens.Membership;
 
 namespace ApiTokens.Sample.Demo;
 
-// The sample's people and accounts (SPEC §5). Membership itself lives in InMemoryAccountMembership.
+// The sample's people and accounts (docs/sample.md). Membership itself lives in InMemoryAccountMembership.
 internal static class DemoDirectory
 {
     public static readonly IReadOnlyDictionary<string, DemoUser> Users = new Dictionary<string, DemoUser>(StringComparer.Ordinal)

@@ -26,6 +26,8 @@ public sealed class ApiTokenChangeFeed
     private readonly ILogger _logger;
     private int _connected;
 
+    // Takes the listeners, not ApiTokenChanges: a notifier resolves this feed, so depending on the
+    // notifiers here would be a cycle. What arrives from other nodes goes to the listeners only.
     internal ApiTokenChangeFeed(ApiTokenCache cache, IEnumerable<IApiTokenChangeListener> listeners, bool hasNotifier, ApiTokenInstruments instruments, ILogger<ApiTokenChangeFeed> logger)
     {
         _instruments = instruments;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ApiTokens.Validation;
 
 namespace ApiTokens.Caching;
@@ -7,7 +6,7 @@ namespace ApiTokens.Caching;
 // effective privilege, version, default state and the apps' names and states), the shared success
 // result of each allowed app, and the in-flight recordings of new apps. Holds no secret, no hash,
 // and not the token as the store returned it: its description, creator, hint, hashes and audit
-// fields would be most of the entry's memory (issue 16; benchmarks/README.md §4).
+// fields would be most of the entry's memory (benchmarks/README.md §4).
 internal sealed class CachedApiToken
 {
     private const int IndexThreshold = 8;
@@ -19,13 +18,13 @@ internal sealed class CachedApiToken
     // The pairs' results, by the app's position: the first app's in a slot of its own (most tokens
     // serve one app), the others' in an array made when a second app is first used. Not a
     // dictionary by name: the hit has found the position already, and a ConcurrentDictionary cost
-    // hundreds of bytes per cached token and a second hashing of the name on every hit (issue 16).
+    // hundreds of bytes per cached token and a second hashing of the name on every hit.
     private AppUse? _firstUse;
     private AppUse?[]? _moreUses;
-    private ConcurrentDictionary<string, Lazy<Task<ApiTokenValidationResult>>>? _recordings;
+    private Coalescer<string, ApiTokenValidationResult>? _recordings;
     private volatile bool _invalidated;
     private int _refreshing;
-    private ApiTokenCache.Key? _cacheKey;
+    private CacheKey? _cacheKey;
     private long _expiresAt;
     private long _refreshAt;
 
@@ -92,7 +91,7 @@ internal sealed class CachedApiToken
     public int AppCount { get; }
 
     // The entry's key in the MemoryCache, set once it is stored there (ApiTokenCache's index sweep).
-    public ApiTokenCache.Key? CacheKey
+    public CacheKey? CacheKey
     {
         get => Volatile.Read(ref _cacheKey);
         set => Volatile.Write(ref _cacheKey, value);
@@ -189,28 +188,16 @@ internal sealed class CachedApiToken
     // Concurrent first uses of one new app on this node share one store call (R19). A recording that
     // did not record (the store failed, or the token filled up meanwhile) is forgotten, so the next
     // request tries again and refused names cannot pile up here; one that recorded stays, because
-    // the entry it belongs to has just been invalidated and late readers of it should share it.
-    public async Task<ApiTokenValidationResult> RecordAppAsync(string appName, Func<CachedApiToken, string, Task<ApiTokenValidationResult>> record)
+    // this entry has just been replaced and its late readers should share the result rather than
+    // write again.
+    public Task<ApiTokenValidationResult> RecordAppAsync(string appName, Func<CachedApiToken, string, Task<ApiTokenValidationResult>> record)
     {
-        var recordings = _recordings ?? Interlocked.CompareExchange(ref _recordings, new(StringComparer.Ordinal), null) ?? _recordings!;
-        var lazy = recordings.GetOrAdd(
+        var recordings = Volatile.Read(ref _recordings) ?? Interlocked.CompareExchange(ref _recordings, new(StringComparer.Ordinal), null) ?? _recordings!;
+        return recordings.RunAsync(
             appName,
-            static (name, state) => new Lazy<Task<ApiTokenValidationResult>>(() => state.record(state.self, name)),
-            (self: this, record));
-        var recorded = false;
-        try
-        {
-            var result = await lazy.Value.ConfigureAwait(false);
-            recorded = result.Status != ApiTokenValidationStatus.TooManyApps;
-            return result;
-        }
-        finally
-        {
-            if (!recorded)
-            {
-                recordings.TryRemove(new KeyValuePair<string, Lazy<Task<ApiTokenValidationResult>>>(appName, lazy));
-            }
-        }
+            static (name, state) => state.record(state.self, name),
+            (self: this, record),
+            static result => result.Status != ApiTokenValidationStatus.TooManyApps);
     }
 
     private AppUse CreateUse(string appName)

@@ -48,14 +48,16 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             degraded: sp.GetService<ChangeNotifierRegistered>() is not null));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCache>(static sp => sp.GetRequiredService<ApiTokenCache>()));
+        services.TryAddSingleton(static sp => new ApiTokenChanges(
+            sp.GetServices<IApiTokenChangeListener>(),
+            sp.GetServices<IApiTokenChangeNotifier>()));
         services.TryAddSingleton(static sp => new ApiTokenValidator(
             sp.GetRequiredService<IServiceScopeFactory>(),
             sp.GetRequiredService<ApiTokenCache>(),
             sp.GetRequiredService<ApiTokenSecretCodec>(),
             sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetServices<IApiTokenChangeListener>(),
-            sp.GetServices<IApiTokenChangeNotifier>(),
+            sp.GetRequiredService<ApiTokenChanges>(),
             sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<LastUseRecorder>(),
             sp.GetRequiredService<ApiTokenEventDispatcher>(),
@@ -66,7 +68,15 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetService<ChangeNotifierRegistered>() is not null,
             sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<ILogger<ApiTokenChangeFeed>>()));
-        services.TryAddScoped<ApiTokenManager>();
+        services.TryAddScoped(static sp => new ApiTokenManager(
+            sp.GetRequiredService<ApiTokens.Stores.IApiTokenStore>(),
+            sp.GetRequiredService<ApiTokens.Membership.IAccountMembership>(),
+            sp.GetRequiredService<ApiTokenSecretCodec>(),
+            sp.GetRequiredService<IOptions<ApiTokenOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ApiTokenChanges>(),
+            sp.GetRequiredService<ApiTokenEventDispatcher>(),
+            sp.GetRequiredService<ILogger<ApiTokenManager>>()));
         return new ApiTokensBuilder(services);
     }
 }

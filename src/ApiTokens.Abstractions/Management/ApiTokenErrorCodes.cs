@@ -1,7 +1,7 @@
 
 namespace ApiTokens.Management;
 
-/// <summary>The stable error codes of management operations (SPEC §4).</summary>
+/// <summary>The stable error codes of management operations (docs/management-api.md).</summary>
 public static class ApiTokenErrorCodes
 {
     /// <summary>The request is malformed (unknown enum value, description too long, …).</summary>

@@ -215,15 +215,6 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.TokenExpired;
         }
 
-        // R28: a promoted token counts against the account's quota. Checked before the write, not
-        // atomically with it: promotion is for admins only, so this bounds mistakes, not attacks.
-        var limit = _options.MaxActiveAccountTokens;
-        var accountTokens = await _store.ListAsync(token.AccountId, ownerId: null, cancellationToken).ConfigureAwait(false);
-        if (accountTokens.Count(t => t.Type == TokenType.Account && !t.IsRetired) >= limit)
-        {
-            return ApiTokenErrors.TooManyAccountTokens(limit);
-        }
-
         var promoted = token with
         {
             Type = TokenType.Account,
@@ -234,7 +225,10 @@ public sealed partial class ApiTokenManager
         };
 
         var audit = Audit(token, actor.UserId, ApiTokenAuditActions.Promoted, new("type", Wire(token.Type), Wire(promoted.Type)), new("ownerId", token.OwnerId, null));
-        var result = await SaveAsync(promoted, audit, cancellationToken).ConfigureAwait(false);
+
+        // R28: a promoted token counts against the account's quota, counted by the store in the same
+        // atomic step as the write, so racing promotions and creations never exceed it.
+        var result = await SaveAsync(promoted, audit, _options.MaxActiveAccountTokens, cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {
             Log.TokenPromoted(_logger, token.Id, actor.UserId);

@@ -21,9 +21,8 @@ public sealed partial class ApiTokenManager
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        var tokens = await _store.ListAsync(accountId, userId, cancellationToken).ConfigureAwait(false);
         var role = await _membership.GetRoleAsync(accountId, userId, cancellationToken).ConfigureAwait(false);
-        foreach (var token in tokens)
+        await foreach (var token in ListOwnedAsync(accountId, userId, cancellationToken).ConfigureAwait(false))
         {
             NotifyChanged(token.Id);
             if (role is { } capped && IsOwnedActiveUserToken(token, userId) && capped < token.Privilege)
@@ -66,8 +65,7 @@ public sealed partial class ApiTokenManager
 
         var retired = new List<string>();
         var failed = new List<string>();
-        var tokens = await _store.ListAsync(accountId, userId, cancellationToken).ConfigureAwait(false);
-        foreach (var listed in tokens)
+        await foreach (var listed in ListOwnedAsync(accountId, userId, cancellationToken).ConfigureAwait(false))
         {
             if (!IsOwnedActiveUserToken(listed, userId))
             {
@@ -87,6 +85,27 @@ public sealed partial class ApiTokenManager
         }
 
         return new MemberRemovalResult(retired, failed);
+    }
+
+    // Every user token a member owns, retired ones included, read from the store a page at a time.
+    private async IAsyncEnumerable<ApiToken> ListOwnedAsync(string accountId, string userId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ApiTokenListPosition? after = null;
+        while (true)
+        {
+            var page = await _store.ListAsync(accountId, userId, after, ApiTokenPaging.MaxLimit, cancellationToken).ConfigureAwait(false);
+            foreach (var token in page)
+            {
+                yield return token;
+            }
+
+            if (page.Count < ApiTokenPaging.MaxLimit)
+            {
+                yield break;
+            }
+
+            after = ApiTokenListPosition.Of(page[^1]);
+        }
     }
 
     private static bool IsOwnedActiveUserToken(ApiToken? token, string userId)

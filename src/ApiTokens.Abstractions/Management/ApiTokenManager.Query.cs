@@ -1,14 +1,15 @@
 using ApiTokens.Management;
+using ApiTokens.Stores;
 
 namespace ApiTokens;
 
 public sealed partial class ApiTokenManager
 {
-    /// <summary>Lists the tokens the actor may see (R5), retired ones included, oldest first, a page at a time (R28).</summary>
+    /// <summary>Lists the tokens the actor may see (R5), retired ones included, newest first, a page at a time (R28).</summary>
     /// <param name="actor">Who asks.</param>
     /// <param name="cursor">
     /// <see langword="null"/> for the first page; otherwise the <see cref="ApiTokenPage{T}.NextCursor"/> of
-    /// the previous page. Tokens created meanwhile show on later pages; none is listed twice.
+    /// the previous page. Tokens created meanwhile are newer than every page read so far, so none is listed twice.
     /// </param>
     /// <param name="limit">The most tokens on the page: 1 to <see cref="ApiTokenPaging.MaxLimit"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -22,7 +23,7 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.InvalidLimit;
         }
 
-        ListCursor? after = null;
+        ApiTokenListPosition? after = null;
         if (cursor is not null)
         {
             if (!ListCursor.TryParse(cursor, out var parsed))
@@ -39,25 +40,21 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.NotAMember;
         }
 
-        // The store lists the account's tokens oldest first (the quotas of R28 bound how many);
-        // the page is cut here, by (creation time, id), so a cursor survives tokens added meanwhile.
+        // The store reads one page (keyset, newest first) and one token more, to know whether
+        // another page follows.
         var ownerFilter = role == TokenPrivilege.Admin ? null : actor.UserId;
-        var tokens = await _store.ListAsync(actor.AccountId, ownerFilter, cancellationToken).ConfigureAwait(false);
+        var tokens = await _store.ListAsync(actor.AccountId, ownerFilter, after, limit + 1, cancellationToken).ConfigureAwait(false);
         var page = new List<ApiToken>(Math.Min(limit, tokens.Count));
         var owners = new HashSet<string>(StringComparer.Ordinal);
-        string? next = null;
-        foreach (var token in tokens)
+        var count = Math.Min(limit, tokens.Count);
+        var next = tokens.Count > limit ? ListCursor.After(tokens[limit - 1]) : null;
+        for (var i = 0; i < count; i++)
         {
             // The store filters; the policy still has the last word.
-            if ((after is { } a && !a.IsBefore(token)) || !TokenAccessPolicy.CanSee(actor, role.Value, token))
+            var token = tokens[i];
+            if (!TokenAccessPolicy.CanSee(actor, role.Value, token))
             {
                 continue;
-            }
-
-            if (page.Count == limit)
-            {
-                next = ListCursor.After(page[^1]);
-                break;
             }
 
             page.Add(token);

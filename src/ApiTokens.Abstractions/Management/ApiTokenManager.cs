@@ -1,4 +1,5 @@
 using ApiTokens.Auditing;
+using ApiTokens.Caching;
 using ApiTokens.Management;
 using ApiTokens.Membership;
 using ApiTokens.Secrets;
@@ -21,50 +22,30 @@ public sealed partial class ApiTokenManager
     private readonly ApiTokenSecretCodec _secrets;
     private readonly ApiTokenOptions _options;
     private readonly TimeProvider _time;
-    private readonly IApiTokenChangeListener[] _listeners;
-    private readonly IApiTokenChangeNotifier[] _notifiers;
+    private readonly ApiTokenChanges _changes;
     private readonly ILogger _logger;
     private readonly ApiTokenEventDispatcher _events;
 
-    /// <summary>Creates the manager. Resolve it from dependency injection (<c>services.AddApiTokens()</c>).</summary>
-    /// <param name="store">The token store.</param>
-    /// <param name="membership">The host's membership data.</param>
-    /// <param name="secrets">The secret codec.</param>
-    /// <param name="options">The options.</param>
-    /// <param name="timeProvider">The clock.</param>
-    /// <param name="listeners">Caches to tell about changes.</param>
-    /// <param name="notifiers">Announce changes to other nodes (R26).</param>
-    /// <param name="eventHandlers">Receive the events of changes (R24).</param>
-    /// <param name="logger">The logger.</param>
-    public ApiTokenManager(
+    // Resolved from dependency injection (AddApiTokens registers it), with the node's one change path
+    // and event dispatcher, which the validator shares.
+    internal ApiTokenManager(
         IApiTokenStore store,
         IAccountMembership membership,
         ApiTokenSecretCodec secrets,
         IOptions<ApiTokenOptions> options,
         TimeProvider timeProvider,
-        IEnumerable<IApiTokenChangeListener> listeners,
-        IEnumerable<IApiTokenChangeNotifier> notifiers,
-        IEnumerable<IApiTokenEventHandler> eventHandlers,
-        ILoggerFactory logger)
+        ApiTokenChanges changes,
+        ApiTokenEventDispatcher events,
+        ILogger<ApiTokenManager> logger)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(membership);
-        ArgumentNullException.ThrowIfNull(secrets);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentNullException.ThrowIfNull(listeners);
-        ArgumentNullException.ThrowIfNull(notifiers);
-        ArgumentNullException.ThrowIfNull(eventHandlers);
-        ArgumentNullException.ThrowIfNull(logger);
         _store = store;
         _membership = membership;
         _options = options.Value;
         _secrets = secrets;
         _time = timeProvider;
-        _listeners = [.. listeners];
-        _notifiers = [.. notifiers];
-        _logger = logger.CreateLogger<ApiTokenManager>();
-        _events = new ApiTokenEventDispatcher(eventHandlers, logger.CreateLogger<ApiTokenEventDispatcher>());
+        _changes = changes;
+        _logger = logger;
+        _events = events;
     }
 
     // Only an active user token's effective privilege depends on its owner's role (R15).
@@ -148,12 +129,28 @@ public sealed partial class ApiTokenManager
         return (token, role.Value, null);
     }
 
-    private async Task<ApiTokenResult<ApiTokenDetails>> SaveAsync(ApiToken changed, ApiTokenAuditRecord audit, CancellationToken cancellationToken)
+    private Task<ApiTokenResult<ApiTokenDetails>> SaveAsync(ApiToken changed, ApiTokenAuditRecord audit, CancellationToken cancellationToken)
+        => SaveAsync(changed, audit, maxActive: null, cancellationToken);
+
+    // maxActive: the holder's quota the change must respect (R28), counted atomically with the write.
+    private async Task<ApiTokenResult<ApiTokenDetails>> SaveAsync(ApiToken changed, ApiTokenAuditRecord audit, int? maxActive, CancellationToken cancellationToken)
     {
         ApiToken saved;
         try
         {
-            saved = await _store.UpdateAsync(changed, audit, cancellationToken).ConfigureAwait(false);
+            if (maxActive is { } max)
+            {
+                if (await _store.TryUpdateAsync(changed, max, audit, cancellationToken).ConfigureAwait(false) is not { } updated)
+                {
+                    return changed.Type == TokenType.Account ? ApiTokenErrors.TooManyAccountTokens(max) : ApiTokenErrors.TooManyUserTokens(max);
+                }
+
+                saved = updated;
+            }
+            else
+            {
+                saved = await _store.UpdateAsync(changed, audit, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (ApiTokenConcurrencyException)
         {
@@ -167,18 +164,7 @@ public sealed partial class ApiTokenManager
     }
 
     // After a durable change: this node's caches at once (R18), other nodes through the notifiers (R26).
-    private void NotifyChanged(string tokenId)
-    {
-        foreach (var listener in _listeners)
-        {
-            listener.OnTokenChanged(tokenId);
-        }
-
-        foreach (var notifier in _notifiers)
-        {
-            notifier.Publish(tokenId);
-        }
-    }
+    private void NotifyChanged(string tokenId) => _changes.Changed(tokenId);
 
     // R24: one record per change (AuditRecords builds every record of the core).
     private ApiTokenAuditRecord Audit(ApiToken token, string actor, string action, params ApiTokenAuditChange[] changes)

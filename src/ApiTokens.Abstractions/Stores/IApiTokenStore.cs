@@ -8,48 +8,40 @@ namespace ApiTokens.Stores;
 /// and <see cref="ApiTokenValidator"/>. Implementations must be thread-safe.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Failures of the underlying storage surface as <see cref="ApiTokenStoreException"/>; a write that
 /// loses an optimistic-concurrency race surfaces as <see cref="ApiTokenConcurrencyException"/>.
-/// The shared specification tests (<c>ApiTokenStoreSpecification</c>) describe the contract exactly.
+/// The shared specification tests (<c>ApiTokenStoreSpecification</c> in the
+/// <c>ApiTokens.Stores.Specification</c> package) describe the contract exactly; a store passes
+/// them or is broken.
+/// </para>
+/// <para>
+/// Every write that is a change of a token (create, update, promotion, a recorded app) takes its
+/// audit record in the same atomic step (R24). Counts that bound growth (R28) are taken in the same
+/// atomic step as the write they guard, so concurrent writers — in this process or any other —
+/// never exceed them.
+/// </para>
 /// </remarks>
 public interface IApiTokenStore
 {
-    /// <summary>Adds a new token. Its <see cref="ApiToken.Version"/> is ignored; the stored token starts at version 1.</summary>
-    /// <param name="token">The token to add; its id and secret hash must be unique.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The token as stored.</returns>
-    Task<ApiToken> CreateAsync(ApiToken token, CancellationToken cancellationToken);
-
     /// <summary>
     /// Adds a new token unless its holder already has <paramref name="maxActive"/> active tokens of
     /// its type (R28): for a user token, the active user tokens of the same owner in the account; for
     /// an account token, the active account tokens of the account. Active means not retired. The
-    /// count and the insert are one atomic step: concurrent calls, in this process or any other,
-    /// never leave more than <paramref name="maxActive"/>.
+    /// count, the insert and <paramref name="audit"/> are one atomic step.
     /// </summary>
-    /// <param name="token">The token to add, as for <see cref="CreateAsync"/>.</param>
-    /// <param name="maxActive">The most active tokens the holder may have, this one included.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The token as stored, or <see langword="null"/> (nothing added) when the holder is at the limit.</returns>
-    Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, CancellationToken cancellationToken)
-        => TryCreateAsync(token, maxActive, audit: null, cancellationToken);
-
-    /// <summary>
-    /// <see cref="TryCreateAsync(ApiToken, int, CancellationToken)"/>, writing <paramref name="audit"/>
-    /// in the same atomic step when the token is added (R24): no token without its record, no record
-    /// without its token.
-    /// </summary>
-    /// <param name="token">The token to add.</param>
+    /// <param name="token">The token to add; its id and secret hash must be unique. Its <see cref="ApiToken.Version"/> is ignored: the stored token starts at version 1.</param>
     /// <param name="maxActive">The most active tokens the holder may have, this one included.</param>
     /// <param name="audit">The audit record of the creation, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The token as stored, or <see langword="null"/> (nothing added, no record) at the limit.</returns>
+    /// <returns>The token as stored, or <see langword="null"/> (nothing added, no record) when the holder is at the limit.</returns>
     Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces a whole token if its stored version still equals <paramref name="token"/>'s
-    /// <see cref="ApiToken.Version"/>, and increments the version. Otherwise throws
-    /// <see cref="ApiTokenConcurrencyException"/> and changes nothing.
+    /// <see cref="ApiToken.Version"/>, increments the version and writes <paramref name="audit"/> in
+    /// the same transaction (R24). Otherwise throws <see cref="ApiTokenConcurrencyException"/> and
+    /// changes nothing.
     /// </summary>
     /// <remarks>
     /// The id and account never change. The secret hashes do when a token is rotated (R23): after
@@ -60,21 +52,25 @@ public interface IApiTokenStore
     /// <see cref="RecordUsesAsync"/> writes them.
     /// </remarks>
     /// <param name="token">The changed token, carrying the version it was read at.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The token as stored, with its new version.</returns>
-    Task<ApiToken> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
-        => UpdateAsync(token, audit: null, cancellationToken);
-
-    /// <summary>
-    /// <see cref="UpdateAsync(ApiToken, CancellationToken)"/>, writing <paramref name="audit"/> in the
-    /// same transaction (R24): an update that lands has its record; one that loses the version check
-    /// has none.
-    /// </summary>
-    /// <param name="token">The changed token, carrying the version it was read at.</param>
     /// <param name="audit">The audit record of the change, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The token as stored, with its new version.</returns>
     Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpdateAsync"/>, unless the holder the changed token counts against (by its type and
+    /// owner, as for <see cref="TryCreateAsync"/>) already has <paramref name="maxActive"/> active
+    /// tokens other than this one: then nothing changes and nothing is recorded. The count and the
+    /// write are one atomic step, also against concurrent <see cref="TryCreateAsync"/> calls for the
+    /// same holder. A promotion (R14) is such an update: the token joins the account's tokens (R28).
+    /// </summary>
+    /// <param name="token">The changed token, carrying the version it was read at.</param>
+    /// <param name="maxActive">The most active tokens the holder may have, this one included.</param>
+    /// <param name="audit">The audit record of the change, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token as stored, or <see langword="null"/> when the holder is at the limit.</returns>
+    /// <exception cref="ApiTokenConcurrencyException">The stored version differs from <paramref name="token"/>'s.</exception>
+    Task<ApiToken?> TryUpdateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
 
     /// <summary>Finds a token by its id.</summary>
     /// <param name="tokenId">The token id.</param>
@@ -101,56 +97,53 @@ public interface IApiTokenStore
     /// Finds the active tokens of many secret hashes in one call: each hash as
     /// <see cref="FindActiveBySecretHashAsync"/> finds it (a token's <see cref="ApiToken.SecretHash"/>
     /// or <see cref="ApiToken.PreviousSecretHash"/>, retired tokens excluded). The validation cache
-    /// reloads the entries that fall due together with one such call (refresh-ahead, issue 16).
+    /// reloads the entries that fall due together with one such call (refresh-ahead).
     /// </summary>
     /// <remarks>
-    /// The default calls <see cref="FindActiveBySecretHashAsync"/> once per hash, so existing stores
-    /// keep working unchanged; a database store should read the whole batch in one round trip
+    /// A database store should read the whole batch in one round trip
     /// (<c>WHERE secret_hash = ANY(@hashes) OR previous_secret_hash = ANY(@hashes)</c>). The caller
     /// matches each token to its hash; the order of the result does not matter.
     /// </remarks>
     /// <param name="secretHashes">SHA-256 hashes of secrets; the validator sends at most a few hundred.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Every active token one of the hashes belongs to, each once; a hash that finds nothing adds nothing.</returns>
-    Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
-        => ApiTokenStoreDefaults.FindOneByOneAsync(this, secretHashes, cancellationToken);
+    Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken);
 
-    /// <summary>Lists the tokens of an account, optionally only those of one owner, oldest first.</summary>
+    /// <summary>
+    /// One page of the tokens of an account, retired ones included, newest first: by
+    /// <see cref="ApiToken.CreatedAt"/> descending, then by <see cref="ApiToken.Id"/> descending
+    /// (ordinal). Keyset paging: the store reads only the page, however many tokens the account has.
+    /// </summary>
     /// <param name="accountId">The account.</param>
     /// <param name="ownerId">When not <see langword="null"/>, only user tokens owned by this member.</param>
+    /// <param name="after">
+    /// <see langword="null"/> for the first page; otherwise the position of the last token of the
+    /// previous page: only tokens after it in list order are returned. Tokens created meanwhile are
+    /// newer, so they never push a token onto two pages.
+    /// </param>
+    /// <param name="limit">The most tokens to return, at least 1 (the manager asks for one more than a page, to know whether another follows).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The tokens, retired ones included.</returns>
-    Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, CancellationToken cancellationToken);
+    /// <returns>At most <paramref name="limit"/> tokens in list order.</returns>
+    Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records an application under a token exactly once, atomically: if an application of that
     /// name is already recorded, nothing changes; if the token already holds
-    /// <paramref name="maxApps"/> applications, nothing changes; otherwise the application is added
-    /// and the version incremented. Concurrent calls with the same name record it once.
+    /// <paramref name="maxApps"/> applications, nothing changes; otherwise the application is added,
+    /// the version incremented and <paramref name="audit"/> written in the same step (R24).
+    /// Concurrent calls with the same name — in this process or any other — record it once, and
+    /// exactly one of them says so.
     /// </summary>
     /// <param name="tokenId">The token id.</param>
     /// <param name="app">The application to record.</param>
     /// <param name="maxApps">The most applications a token may hold.</param>
+    /// <param name="audit">The audit record of the first sight, written only when this call records the app, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>
-    /// The token as stored after the call (holding the application unless the limit was reached),
-    /// or <see langword="null"/> when the token does not exist.
+    /// The token as stored after the call (holding the application unless the limit was reached;
+    /// <see langword="null"/> when the token does not exist), and whether this call recorded it.
     /// </returns>
-    Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, CancellationToken cancellationToken)
-        => RecordAppAsync(tokenId, app, maxApps, audit: null, cancellationToken);
-
-    /// <summary>
-    /// <see cref="RecordAppAsync(string, TokenApp, int, CancellationToken)"/>, writing
-    /// <paramref name="audit"/> in the same atomic step when, and only when, this call added the
-    /// application (R24): concurrent first uses leave one record.
-    /// </summary>
-    /// <param name="tokenId">The token id.</param>
-    /// <param name="app">The application to record.</param>
-    /// <param name="maxApps">The most applications a token may hold.</param>
-    /// <param name="audit">The audit record of the first sight, or <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The token as stored after the call, or <see langword="null"/> when the token does not exist.</returns>
-    Task<ApiToken?> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
+    Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes an audit record of an event that changes no token (R24): a role change capping a token,
@@ -182,25 +175,4 @@ public interface IApiTokenStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the batch is stored.</returns>
     Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken);
-}
-
-// The default implementations of IApiTokenStore's newer members, in terms of the older ones.
-internal static class ApiTokenStoreDefaults
-{
-    public static async Task<IReadOnlyList<ApiToken>> FindOneByOneAsync(IApiTokenStore store, IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(secretHashes);
-        var found = new List<ApiToken>(secretHashes.Count);
-        foreach (var hash in secretHashes)
-        {
-            // A token found by its current and its previous secret is returned once.
-            if (await store.FindActiveBySecretHashAsync(hash, cancellationToken).ConfigureAwait(false) is { } token
-                && !found.Exists(t => t.Id == token.Id))
-            {
-                found.Add(token);
-            }
-        }
-
-        return found;
-    }
 }

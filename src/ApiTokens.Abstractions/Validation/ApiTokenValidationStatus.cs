@@ -1,7 +1,7 @@
 
 namespace ApiTokens.Validation;
 
-/// <summary>The outcome of validating a presented secret and application name (SPEC §3).</summary>
+/// <summary>The outcome of validating a presented secret and application name (docs/wire-protocol.md).</summary>
 public enum ApiTokenValidationStatus
 {
     /// <summary>Authenticated.</summary>

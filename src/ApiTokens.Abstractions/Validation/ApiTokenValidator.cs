@@ -39,8 +39,7 @@ public sealed class ApiTokenValidator
     private readonly ApiTokenSecretCodec _secrets;
     private readonly IOptionsMonitor<ApiTokenOptions> _options;
     private readonly TimeProvider _time;
-    private readonly IApiTokenChangeListener[] _listeners;
-    private readonly IApiTokenChangeNotifier[] _notifiers;
+    private readonly ApiTokenChanges _changes;
     private readonly ILogger _logger;
     private readonly Func<string, Task<ApiTokenLookup?>> _findActive;
     private readonly Func<IReadOnlyList<byte[]>, Task<ApiTokenLookup?[]>> _findActiveMany;
@@ -56,8 +55,7 @@ public sealed class ApiTokenValidator
         ApiTokenSecretCodec secrets,
         IOptionsMonitor<ApiTokenOptions> options,
         TimeProvider timeProvider,
-        IEnumerable<IApiTokenChangeListener> listeners,
-        IEnumerable<IApiTokenChangeNotifier> notifiers,
+        ApiTokenChanges changes,
         ApiTokenInstruments instruments,
         LastUseRecorder lastUse,
         ApiTokenEventDispatcher events,
@@ -68,8 +66,7 @@ public sealed class ApiTokenValidator
         _secrets = secrets;
         _options = options;
         _time = timeProvider;
-        _listeners = [.. listeners];
-        _notifiers = [.. notifiers];
+        _changes = changes;
         _logger = logger;
         _findActive = FindActiveAsync;
         _findActiveMany = FindActiveManyAsync;
@@ -486,7 +483,6 @@ public sealed class ApiTokenValidator
     // Records a new app under a cached token with the token's default state, then judges it (R8, R12).
     private async Task<ApiTokenValidationResult> RecordAppAsync(CachedApiToken entry, string appName)
     {
-        ApiToken? stored;
         var now = _time.GetUtcNow();
 
         // R24: the first sight of an app, written with it (only by the call that records it).
@@ -498,48 +494,52 @@ public sealed class ApiTokenValidator
             ApiTokenAuditActions.AppFirstSeen,
             new("app", null, appName),
             new("state", null, AuditRecords.Wire(entry.DefaultAppState)));
+
+        // Taken before the write: the cache takes the result in only if nothing else changed since.
+        var stamp = _cache.ReadStamp();
+        ApiTokenAppRecording recording;
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
             var app = new TokenApp(appName, entry.DefaultAppState, now);
             var maxApps = _options.CurrentValue.MaxAppsPerToken;
-            stored = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(entry.TokenId, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
+            recording = await TimedAsync("record_app", (s, a) => s.RecordAppAsync(entry.TokenId, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
         }
 
+        var stored = recording.Token;
         if (stored is null || stored.IsRetired)
         {
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
         }
 
-        var changed = stored.Version != entry.Version;
-        if (changed)
+        // Judged on the token as stored now, with the privilege looked up with the entry.
+        CachedApiToken? judged = null;
+        if (recording.Recorded && stored.Version == entry.Version + 1)
         {
-            // The token changed (this call recorded the app, or another change landed): caches drop it.
-            foreach (var listener in _listeners)
-            {
-                listener.OnTokenChanged(entry.TokenId);
-            }
-
-            foreach (var notifier in _notifiers)
-            {
-                notifier.Publish(entry.TokenId);
-            }
+            // Only this app was added since the entry was read: the entry is updated in place, so
+            // the token's next request is a hit (R27 keeps cached tokens working for a throttled
+            // client), and every other listener and node hears of the change (R18, R26).
+            judged = _cache.TryTakeFirstUse(entry, stored, stamp);
+            _changes.Changed(entry.TokenId, applied: judged is null ? null : _cache);
+        }
+        else if (stored.Version != entry.Version)
+        {
+            // Anything else changed the token (or the cache could not take this write in): every
+            // cache drops it and reads it again.
+            _changes.Changed(entry.TokenId);
         }
 
-        // Judged on the token as stored now, with the privilege looked up with it.
-        var judged = new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0);
-        var recorded = stored.FindApp(appName);
-        if (recorded is null || !judged.TryFindApp(appName, out var state, out var position))
+        judged ??= new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0);
+        if (stored.FindApp(appName) is null || !judged.TryFindApp(appName, out var state, out var position))
         {
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
         }
 
-        if (changed && Math.Abs((recorded.FirstSeenAt - now).Ticks) < 10)
+        if (recording.Recorded)
         {
-            // This call recorded it (stores keep microseconds; a racing node's record has its own
-            // time): tell the handlers, off the request path.
-            Log.AppRecorded(_logger, appName, entry.TokenId, recorded.State);
+            // This call recorded it (the store says so): tell the handlers, off the request path.
+            Log.AppRecorded(_logger, appName, entry.TokenId, stored.FindApp(appName)!.State);
             _events.PublishInBackground(audit);
         }
 

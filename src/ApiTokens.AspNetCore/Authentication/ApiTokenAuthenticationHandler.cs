@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace ApiTokens.AspNetCore.Authentication;
 
-// Authenticates SPEC §3 requests: reads the credentials, asks the one validation flow
+// Authenticates the wire protocol (docs/wire-protocol.md) requests: reads the credentials, asks the one validation flow
 // (ApiTokenValidator), maps its status to HTTP and attaches the identity. It judges nothing
 // itself. Missing credentials → NoResult; bad ones → a shared failed result; never throws for bad
 // input. A cache hit completes synchronously unless events observe it.

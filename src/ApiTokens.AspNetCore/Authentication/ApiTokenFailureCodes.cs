@@ -1,7 +1,7 @@
 
 namespace ApiTokens.AspNetCore.Authentication;
 
-/// <summary>The <c>code</c> values of failed API requests (SPEC §3), as Circonus clients read them.</summary>
+/// <summary>The <c>code</c> values of failed API requests (docs/wire-protocol.md), as Circonus clients read them.</summary>
 public static class ApiTokenFailureCodes
 {
     /// <summary>No, unknown, malformed or retired token, or its owner left the account (401).</summary>

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace ApiTokens.AspNetCore.Authentication;
 
-// SPEC §3's failure table: status, code, and the words clients show.
+// The wire protocol's failure table: status, code, and the words clients show.
 internal static class ApiTokenFailures
 {
     public static readonly Failure BadToken = new(StatusCodes.Status401Unauthorized, ApiTokenFailureCodes.BadToken,

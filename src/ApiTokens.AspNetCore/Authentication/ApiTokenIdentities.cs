@@ -6,7 +6,7 @@ namespace ApiTokens.AspNetCore.Authentication;
 // shares one ValidatedApiToken per cached pair, so its identity is kept on that object
 // (ValidatedApiToken.GetOrAddState): it lives exactly as long as the validator keeps the pair cached,
 // a lookup is lock-free and allocates nothing, and a dropped cache entry takes its identities with
-// it. Until issue 16 this was a ConditionalWeakTable, whose dependent handles every GC scans: with
+// it. This was once a ConditionalWeakTable, whose dependent handles every GC scans: with
 // 100,000 cached pairs each gen-0 collection took ~5 ms longer.
 internal sealed class ApiTokenIdentities
 {

@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 
 namespace ApiTokens.AspNetCore.Authentication;
 
-// Reads SPEC §3's three credential forms, in order: the token header (+ app header);
+// Reads The wire protocol's three credential forms, in order: the token header (+ app header);
 // Authorization: Basic base64(app:secret); Authorization: Bearer secret (+ app header).
 // It only reads: judging the values (format, checksum, app name rules) is the validator's. A value
 // that cannot be read at all (repeated headers, over-long, undecodable Basic) is passed on as

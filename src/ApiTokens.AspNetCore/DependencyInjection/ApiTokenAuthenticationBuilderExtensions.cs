@@ -50,6 +50,9 @@ public static class ApiTokenAuthenticationBuilderExtensions
         var services = builder.Services;
         services.AddApiTokens();
         services.TryAddSingleton<ApiTokenIdentities>();
+
+        // The management endpoints seal their page cursors with it (as cookies are sealed).
+        services.AddDataProtection();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiTokenPrivilegeAuthorizationHandler>());
         services.TryAddSingleton<IApiTokenActorResolver, ClaimsApiTokenActorResolver>();
         // The full set, not just the core: WebApplication adds UseAuthorization when it sees authorization

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Maps the token management API (SPEC §4).</summary>
+/// <summary>Maps the token management API (docs/management-api.md).</summary>
 public static class ApiTokenEndpointRouteBuilderExtensions
 {
     /// <summary>

@@ -14,7 +14,7 @@ using Microsoft.Net.Http.Headers;
 
 namespace ApiTokens.AspNetCore.Endpoints;
 
-// SPEC §4. Each endpoint: resolve the actor, read the body, one manager call, a typed result.
+// the management API (docs/management-api.md). Each endpoint: resolve the actor, read the body, one manager call, a typed result.
 // No rules here: the manager decides, this file only translates.
 internal static class ApiTokenEndpoints
 {
@@ -35,6 +35,12 @@ internal static class ApiTokenEndpoints
             return ReadPaging(context).Problem!;
         }
 
+        const string list = "tokens";
+        if (cursor is not null && !PageCursors.TryOpen(context, actor.AccountId, list, cursor, out cursor))
+        {
+            return InvalidCursor(context);
+        }
+
         var result = await manager.ListAsync(actor, cursor, limit, context.RequestAborted);
         if (!result.Succeeded)
         {
@@ -48,7 +54,7 @@ internal static class ApiTokenEndpoints
             tokens[i] = ApiTokenResponse.From(page.Items[i]);
         }
 
-        LinkNext(context, limit, page.NextCursor);
+        LinkNext(context, limit, page.NextCursor is { } next ? PageCursors.Seal(context, actor.AccountId, list, next) : null);
         return TypedResults.Json(tokens, ApiTokenJsonContext.Default.ApiTokenResponseArray);
     }
 
@@ -71,6 +77,13 @@ internal static class ApiTokenEndpoints
             return ReadPaging(context).Problem!;
         }
 
+        // A token's events and the account's are lists of their own: a cursor serves only its list.
+        var list = id is null ? "events" : "events:" + id;
+        if (cursor is not null && !PageCursors.TryOpen(context, actor.AccountId, list, cursor, out cursor))
+        {
+            return InvalidCursor(context);
+        }
+
         var result = await manager.ListEventsAsync(actor, id, cursor, limit, context.RequestAborted);
         if (!result.Succeeded)
         {
@@ -84,7 +97,7 @@ internal static class ApiTokenEndpoints
             events[i] = ApiTokenEventResponse.From(page.Items[i]);
         }
 
-        LinkNext(context, limit, page.NextCursor);
+        LinkNext(context, limit, page.NextCursor is { } next ? PageCursors.Seal(context, actor.AccountId, list, next) : null);
         return TypedResults.Json(events, ApiTokenJsonContext.Default.ApiTokenEventResponseArray);
     }
 
@@ -111,6 +124,9 @@ internal static class ApiTokenEndpoints
 
         return (limit, cursor, null);
     }
+
+    private static ProblemHttpResult InvalidCursor(HttpContext context)
+        => ManagementProblems.InvalidRequest(context, "The 'cursor' is not one this service gave out for this list and account; start again from the first page.");
 
     private static void LinkNext(HttpContext context, int limit, string? next)
     {
@@ -415,6 +431,14 @@ internal static class ApiTokenEndpoints
                 return (null, ManagementProblems.InvalidRequest(context, "The body must be a JSON object."));
             }
 
+            // Every name and string is read once here, so nothing read later can throw past this
+            // point (R29): JSON may escape a lone UTF-16 surrogate ("\ud800"), which no .NET string
+            // reader accepts.
+            if (FindInvalidText(document.RootElement) is { } invalid)
+            {
+                return (null, ManagementProblems.InvalidRequest(context, $"The body is not valid: {invalid} holds text that is not valid Unicode."));
+            }
+
             if (FindListedEnumValue(document.RootElement) is { } field)
             {
                 return (null, ManagementProblems.InvalidRequest(context, $"'{field}' takes one name (for example 'user', 'readOnly', 'allow'): no lists, no numbers."));
@@ -434,6 +458,58 @@ internal static class ApiTokenEndpoints
         catch (BadHttpRequestException)
         {
             return (null, ManagementProblems.InvalidRequest(context, $"The body may be at most {MaxBodyBytes} bytes."));
+        }
+    }
+
+    // The first name or string (by its path) that is not valid Unicode, or null.
+    private static string? FindInvalidText(JsonElement element, string path = "$")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return $"a property name in '{path}'";
+                    }
+
+                    if (FindInvalidText(property.Value, path + "." + name) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindInvalidText(item, $"{path}[{i++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return $"'{path.TrimStart('$', '.')}'";
+                }
+
+            default:
+                return null;
         }
     }
 

@@ -3,7 +3,7 @@ using ApiTokens.Management;
 
 namespace ApiTokens.AspNetCore.Endpoints;
 
-/// <summary>A token as the management API returns it (SPEC §4). Never carries the secret, except once in the create response.</summary>
+/// <summary>A token as the management API returns it (docs/management-api.md). Never carries the secret, except once in the create response.</summary>
 public sealed class ApiTokenResponse
 {
     /// <summary>The token id.</summary>

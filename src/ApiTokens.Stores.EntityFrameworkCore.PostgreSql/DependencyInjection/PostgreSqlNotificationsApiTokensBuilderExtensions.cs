@@ -5,6 +5,7 @@ using ApiTokens.Stores.EntityFrameworkCore.PostgreSql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,8 +40,14 @@ public static class PostgreSqlNotificationsApiTokensBuilderExtensions
             options.Configure(configure);
         }
 
+        // One origin per service provider (a node), shared by the store's and the notifier's announcements.
+        services.TryAddSingleton<NotificationOrigin>();
         services.AddOptions<EntityFrameworkCoreStoreOptions>()
-            .Configure<IOptions<PostgreSqlNotificationOptions>>((store, notifications) => store.NotificationChannel = notifications.Value.Channel);
+            .Configure<IOptions<PostgreSqlNotificationOptions>, NotificationOrigin>((store, notifications, origin) =>
+            {
+                store.NotificationChannel = notifications.Value.Channel;
+                store.NotificationOrigin = origin.Value;
+            });
         services.TryAddSingletonNotifier();
         return builder.AddChangeNotifier<PostgreSqlChangeNotifier>();
     }
@@ -57,7 +64,8 @@ public static class PostgreSqlNotificationsApiTokensBuilderExtensions
             sp.GetRequiredService<ApiTokenChangeFeed>(),
             sp.GetRequiredService<IOptions<PostgreSqlNotificationOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PostgreSqlChangeNotifier>>()));
+            sp.GetRequiredService<ILogger<PostgreSqlChangeNotifier>>(),
+            sp.GetRequiredService<NotificationOrigin>().Value));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgreSqlChangeNotifier>());
     }
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Tests.Caching;
 
-// Issue 16: hot entries are reloaded in the background before they expire, at a random point
+// hot entries are reloaded in the background before they expire, at a random point
 // between 70 % and 90 % of the lifetime, so requests never wait for the store and entries loaded
 // together do not expire together — with R18 exactly as for a miss.
 [TestClass]
@@ -50,7 +50,7 @@ public sealed class RefreshAheadTests
 
     // A store whose reads complete synchronously (Microsoft.Data.Sqlite: EF's async calls block the
     // calling thread) must not make the request that triggers a refresh wait for the read: on
-    // SQLite one request per token and cache lifetime waited for a whole store read (issue 16).
+    // SQLite one request per token and cache lifetime waited for a whole store read.
     [TestMethod]
     public async Task Refresh_OnAStoreThatBlocks_DoesNotHoldTheRequestThatTriggeredIt()
     {
@@ -98,7 +98,7 @@ public sealed class RefreshAheadTests
         await h.Validator.ValidateAsync(token.Secret, "app", Ct);
         await h.Validator.ValidateAsync(token.Secret, "app", Ct);
         var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, Ct);
-        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, Ct);
+        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, null, Ct);
 
         h.Time.Advance(TimeSpan.FromSeconds(27));
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", Ct)).Status, "within the lifetime, as R18 allows");
@@ -183,7 +183,7 @@ public sealed class RefreshAheadTests
         // Written behind this node's back (as another node without notifications would), and the
         // owner's role lowered: neither reaches the cache until the reload.
         var stored = (await h.Store.FindByIdAsync(token.Details.Token.Id, Ct))!;
-        await h.Store.UpdateAsync(stored with { Apps = [.. stored.Apps.Select(a => a.Name == "other" ? a with { State = AppState.Deny } : a)] }, Ct);
+        await h.Store.UpdateAsync(stored with { Apps = [.. stored.Apps.Select(a => a.Name == "other" ? a with { State = AppState.Deny } : a)] }, null, Ct);
         h.Members.SetRole("acme", "bob", TokenPrivilege.ReadOnly);
 
         h.Time.Advance(TimeSpan.FromSeconds(27));
@@ -203,7 +203,7 @@ public sealed class RefreshAheadTests
         Assert.AreEqual(TokenPrivilege.ReadOnly, after.EffectivePrivilege);
     }
 
-    // Issue 16: on a database each reload was a round trip of its own; entries that fall due within
+    // on a database each reload was a round trip of its own; entries that fall due within
     // the batch delay are reloaded with one store call, at most 100 hashes per call.
     [TestMethod]
     public async Task EntriesDueTogether_AreReloadedWithOneStoreCallPerHundred()

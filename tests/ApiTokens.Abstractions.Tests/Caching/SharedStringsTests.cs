@@ -2,7 +2,7 @@ using ApiTokens.Caching;
 
 namespace ApiTokens.Tests.Caching;
 
-// Cached entries share account, owner and app names (issue 16), through a pool that app names from
+// Cached entries share account, owner and app names, through a pool that app names from
 // requests cannot grow without bound.
 [TestClass]
 public sealed class SharedStringsTests

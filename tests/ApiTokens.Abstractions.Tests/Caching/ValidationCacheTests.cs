@@ -70,7 +70,7 @@ public sealed class ValidationCacheTests
         Assert.AreEqual(0, store.Calls);
     }
 
-    // A cached token keeps one shared result per app, found by the app's position (issue 16: no
+    // A cached token keeps one shared result per app, found by the app's position (no
     // dictionary by name per token): each app's hits get its own result, naming that app, the same
     // object on every hit, with no store I/O — with few apps (scanned) and beyond 8 (indexed).
     [TestMethod]
@@ -121,7 +121,7 @@ public sealed class ValidationCacheTests
 
         // Another node retires the token: it writes the store directly, so this node hears nothing.
         var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken);
-        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, cancellationToken: TestContext.CancellationToken);
+        await h.Store.UpdateAsync(stored! with { RetiredAt = h.Time.GetUtcNow(), RetiredBy = "alice" }, null, TestContext.CancellationToken);
 
         h.Time.Advance(TimeSpan.FromSeconds(29));
         Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken)).Status, "still within the cache lifetime");
@@ -193,6 +193,52 @@ public sealed class ValidationCacheTests
     }
 
     [TestMethod]
+    [TestCategory("R8")]
+    [TestCategory("R27")]
+    public async Task FirstUse_KeepsTheTokensEntry_TheNextRequestIsAHit()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        store.Reset();
+
+        var first = await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken);
+        var second = await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken);
+        var third = await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.Success, first.Status);
+        Assert.AreEqual(ApiTokenValidationStatus.Success, second.Status);
+        Assert.AreSame(second, third, "the pair's shared result: served from the cache");
+        Assert.AreEqual(1, store.HashLookups, "one store read per first use, not two");
+        Assert.AreEqual(1, store.AppRecords);
+        Assert.Contains(token.Details.Token.Id, h.Changes.Changed, "other listeners still hear of the recorded app");
+        Assert.IsTrue(h.Services.GetRequiredService<ApiTokenCache>().IndexCoversCache());
+    }
+
+    [TestMethod]
+    [TestCategory("R18")]
+    public async Task ARetireLandingBetweenTheFirstUsesWriteAndItsTakeIn_IsNeverUndone()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.RecordAppDoneGate = done.Task;
+
+        // The first use has written the app and not yet come back; the owner retires the token.
+        var firstUse = h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken).AsTask();
+        await store.RecordAppDone.WaitAsync(TestContext.CancellationToken);
+        store.RecordAppDoneGate = null;
+        Assert.IsTrue((await h.Manager.RetireAsync(Harness.Bob, token.Details.Token.Id, cancellationToken: TestContext.CancellationToken)).Succeeded);
+        done.SetResult();
+        await firstUse;
+
+        var after = await h.Validator.ValidateAsync(token.Secret, "cosi", TestContext.CancellationToken);
+
+        Assert.AreEqual(ApiTokenValidationStatus.BadToken, after.Status, "the retirement holds on the very next request (R13, R18)");
+    }
+
+    [TestMethod]
     [TestCategory("R19")]
     public async Task FiftyConcurrentMisses_OneSecret_OneStoreRead()
     {
@@ -200,7 +246,8 @@ public sealed class ValidationCacheTests
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var h = Harness.Create(wrapStore: s => store.Wrap(s));
         var token = await h.CreateAsync(Harness.Bob);
-        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);   // records the app, drops the entry
+        await h.Validator.ValidateAsync(token.Secret, "app", TestContext.CancellationToken);   // records the app
+        h.Services.GetRequiredService<ApiTokenChangeFeed>().TokenChanged(token.Details.Token.Id);   // another node's change drops the entry
         store.Reset();
         store.ReadGate = gate.Task;
 
@@ -257,7 +304,7 @@ public sealed class ValidationCacheTests
     public async Task TokenIndex_StaysBoundedByTheCache_AndStillFindsCachedEntries()
     {
         // The index of entries by token id is swept rather than cleaned by a per-entry eviction
-        // callback (issue 16: the callback was 128 bytes of every cached token).
+        // callback (the callback was 128 bytes of every cached token).
         using var h = Harness.Create(o =>
         {
             o.CacheSizeLimit = 10;

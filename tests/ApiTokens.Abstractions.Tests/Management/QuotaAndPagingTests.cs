@@ -46,7 +46,7 @@ public sealed class QuotaAndPagingTests
     }
 
     [TestMethod]
-    public async Task List_PagesThroughEveryTokenOnce_InOrder_EvenWhenTokensAreAddedBetweenPages()
+    public async Task List_PagesThroughEveryTokenOnce_NewestFirst_EvenWhenTokensAreAddedBetweenPages()
     {
         using var h = Harness.Create();
         var ids = new List<string>();
@@ -71,8 +71,11 @@ public sealed class QuotaAndPagingTests
         }
         while (cursor is not null);
 
-        CollectionAssert.AreEqual(ids, seen);
+        // The token added after the first page is newer than every token listed: it belongs before
+        // them, so the pages that follow neither show it nor shift (a fresh listing shows it first).
+        CollectionAssert.AreEqual(ids.Take(7).Reverse().ToArray(), seen);
         Assert.AreEqual(3, pages);
+        Assert.AreEqual(ids[7], (await h.Manager.ListAsync(Harness.Bob, null, limit: 1, Ct)).Value!.Items[0].Token.Id);
     }
 
     [TestMethod]
@@ -92,7 +95,7 @@ public sealed class QuotaAndPagingTests
     [DataRow("")]
     [DataRow("not a cursor")]
     [DataRow("MS4xLg")]
-    [DataRow("Mi4xLmFiYw")]
+    [DataRow("My4xLmFiYw")]
     [DataRow("MS54LmFiYw")]
     public async Task List_CursorNotGivenOut_InvalidWithoutStoreIo(string cursor)
     {

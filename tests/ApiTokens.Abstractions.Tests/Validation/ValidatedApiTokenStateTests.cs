@@ -3,7 +3,7 @@ using ApiTokens.Validation;
 namespace ApiTokens.Tests.Validation;
 
 // ValidatedApiToken.GetOrAddState: what a transport keeps per cached (token, app) pair (the
-// ASP.NET Core handler keeps its shared identity there; issue 16 replaced a ConditionalWeakTable).
+// ASP.NET Core handler keeps its shared identity there; it replaced a ConditionalWeakTable).
 [TestClass]
 public sealed class ValidatedApiTokenStateTests
 {

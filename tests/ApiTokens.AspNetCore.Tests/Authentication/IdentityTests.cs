@@ -5,7 +5,7 @@ using ApiTokens.Validation;
 
 namespace ApiTokens.AspNetCore.Tests.Authentication;
 
-// The shared identity builds its claims on their first read (issue 16: the claims were most of a
+// The shared identity builds its claims on their first read (the claims were most of a
 // cached token's memory, and ApiTokens' own authorization never reads them).
 [TestClass]
 public sealed class IdentityTests

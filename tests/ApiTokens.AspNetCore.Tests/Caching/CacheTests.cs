@@ -39,7 +39,7 @@ public sealed class CacheTests
 
         // Another node retires the token: it writes the store directly, so this node hears nothing.
         var stored = await host.Store.FindByIdAsync(token.Details.Token.Id, TestContext.CancellationToken);
-        await host.Store.UpdateAsync(stored! with { RetiredAt = host.Time.GetUtcNow(), RetiredBy = "alice" }, cancellationToken: TestContext.CancellationToken);
+        await host.Store.UpdateAsync(stored! with { RetiredAt = host.Time.GetUtcNow(), RetiredBy = "alice" }, null, TestContext.CancellationToken);
 
         host.Time.Advance(TimeSpan.FromSeconds(29));
         Assert.AreEqual(HttpStatusCode.OK, (await host.GetAsync(token.Secret)).StatusCode, "still within the cache lifetime");

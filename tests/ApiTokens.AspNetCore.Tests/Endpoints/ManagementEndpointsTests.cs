@@ -8,7 +8,7 @@ using ApiTokens.Tests;
 
 namespace ApiTokens.AspNetCore.Tests.Endpoints;
 
-// MapApiTokens (SPEC §4) over HTTP on a host of its own: the package's endpoints, not the sample's.
+// MapApiTokens (docs/management-api.md) over HTTP on a host of its own: the package's endpoints, not the sample's.
 [TestClass]
 public sealed class ManagementEndpointsTests
 {

@@ -5,7 +5,7 @@ using ApiTokens.Management;
 
 namespace ApiTokens.AspNetCore.Tests.Endpoints;
 
-// SPEC §4 over HTTP: quotas (409 TooManyTokens), paged lists with a Link header, ETag on every token
+// the management API (docs/management-api.md) over HTTP: quotas (409 TooManyTokens), paged lists with a Link header, ETag on every token
 // response, If-Match on every change (412 on mismatch, nothing changed).
 [TestClass]
 public sealed class PagingAndPreconditionTests
@@ -58,7 +58,8 @@ public sealed class PagingAndPreconditionTests
             pages++;
         }
 
-        CollectionAssert.AreEqual(created, seen);
+        created.Reverse();
+        CollectionAssert.AreEqual(created, seen, "newest first");
         Assert.AreEqual(3, pages);
         var all = await bob.GetAsync("/api/tokens", Ct);
         Assert.IsFalse(all.Headers.Contains("Link"), "one page when everything fits the default limit");
@@ -78,6 +79,42 @@ public sealed class PagingAndPreconditionTests
         using var bob = await host.SignInAsync(ApiHost.Bob);
 
         await ApiHost.ProblemAsync(await bob.GetAsync("/api/tokens?" + query, Ct), 400, ApiTokenErrorCodes.InvalidRequest);
+    }
+
+    [TestMethod]
+    [TestCategory("R28")]
+    [TestCategory("R5")]
+    public async Task Cursors_AreSealedForTheirAccountAndList_AForgedOrForeignCursorIs400()
+    {
+        await using var host = await ApiHost.StartAsync();
+        host.Members.SetRole("globex", "dave", TokenPrivilege.Admin);
+        using var alice = await host.SignInAsync(ApiHost.Alice);
+        using var dave = await host.SignInAsync(new ApiTokenActor("globex", "dave"));
+        for (var i = 0; i < 3; i++)
+        {
+            await alice.PostAsJsonAsync("/api/tokens", new { type = "user" }, Ct);
+            await dave.PostAsJsonAsync("/api/tokens", new { type = "user" }, Ct);
+            host.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var tokensNext = ParseNext((await alice.GetAsync("/api/tokens?limit=1", Ct)).Headers.GetValues("Link").Single());
+        var eventsNext = ParseNext((await alice.GetAsync("/api/tokens/events?limit=1", Ct)).Headers.GetValues("Link").Single());
+        var eventsCursor = Uri.UnescapeDataString(eventsNext[(eventsNext.IndexOf("cursor=", StringComparison.Ordinal) + 7)..]);
+        var tokensCursor = Uri.UnescapeDataString(tokensNext[(tokensNext.IndexOf("cursor=", StringComparison.Ordinal) + 7)..]);
+
+        Assert.AreEqual(HttpStatusCode.OK, (await alice.GetAsync(tokensNext, Ct)).StatusCode, "the cursor works for whom it was given");
+        Assert.IsFalse(long.TryParse(eventsCursor, out _), "an events cursor does not show the shared sequence");
+        await ApiHost.ProblemAsync(await dave.GetAsync(tokensNext, Ct), 400, ApiTokenErrorCodes.InvalidRequest);
+        await ApiHost.ProblemAsync(await dave.GetAsync(eventsNext, Ct), 400, ApiTokenErrorCodes.InvalidRequest);
+        await ApiHost.ProblemAsync(await alice.GetAsync("/api/tokens/events?limit=1&cursor=" + Uri.EscapeDataString(tokensCursor), Ct), 400, ApiTokenErrorCodes.InvalidRequest);
+        await ApiHost.ProblemAsync(await alice.GetAsync("/api/tokens?limit=1&cursor=" + Uri.EscapeDataString(eventsCursor), Ct), 400, ApiTokenErrorCodes.InvalidRequest);
+        var tampered = tokensCursor[..^2] + (tokensCursor[^2] == 'A' ? "B" : "A") + tokensCursor[^1];
+        await ApiHost.ProblemAsync(await alice.GetAsync("/api/tokens?limit=1&cursor=" + Uri.EscapeDataString(tampered), Ct), 400, ApiTokenErrorCodes.InvalidRequest);
+
+        // What the manager's own cursor looks like (its position, base64url): not accepted over HTTP.
+        var raw = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.ASCII.GetBytes($"2.{host.Time.GetUtcNow().UtcTicks}.abc"));
+        await ApiHost.ProblemAsync(await alice.GetAsync("/api/tokens?limit=1&cursor=" + raw, Ct), 400, ApiTokenErrorCodes.InvalidRequest);
+        await ApiHost.ProblemAsync(await alice.GetAsync("/api/tokens/events?limit=1&cursor=5", Ct), 400, ApiTokenErrorCodes.InvalidRequest);
     }
 
     [TestMethod]

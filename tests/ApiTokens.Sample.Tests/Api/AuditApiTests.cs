@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace ApiTokens.Sample.Tests.Api;
 
-// Issue 11, R24 through the front door: after a scripted series of changes the events endpoints list
+// R24 through the front door: after a scripted series of changes the events endpoints list
 // exactly those changes with their actors, nothing for refused ones, with R5's visibility.
 [TestClass]
 public sealed class AuditApiTests

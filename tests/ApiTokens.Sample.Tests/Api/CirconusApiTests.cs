@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace ApiTokens.Sample.Tests.Api;
 
-// The sample's Circonus-shaped API (SPEC §5) and member administration, over real HTTP.
+// The sample's Circonus-shaped API (docs/sample.md) and member administration, over real HTTP.
 [TestClass]
 public sealed class CirconusApiTests
 {

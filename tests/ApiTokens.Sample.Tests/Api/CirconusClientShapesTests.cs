@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace ApiTokens.Sample.Tests.Api;
 
-// What real Circonus clients send, written from their wire shapes (SPEC §5): the COSI installer drops
+// What real Circonus clients send, written from their wire shapes (docs/sample.md): the COSI installer drops
 // the /v2 base path; go-apiclient and the COSI library send JSON bodies without a Content-Type;
 // go-apiclient PUTs to the account's _cid; python-circonusapi fetches _cid values it was given.
 [TestClass]

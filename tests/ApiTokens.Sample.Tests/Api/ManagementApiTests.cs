@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Sample.Tests.Api;
 
-// SPEC §4 over real HTTP against the sample.
+// the management API (docs/management-api.md) over real HTTP against the sample.
 [TestClass]
 public sealed class ManagementApiTests
 {

@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace ApiTokens.Sample.Tests.Api;
 
-// Issue 11, the sample as an operated service (SPEC §5): /metrics counts what happened, /healthz
+// the sample as an operated service (docs/sample.md): /metrics counts what happened, /healthz
 // follows the store, and logs are quiet unless asked. Not parallel: OpenTelemetry listens to every
 // meter named ApiTokens in the process, so another test's sample would be counted too.
 [TestClass]

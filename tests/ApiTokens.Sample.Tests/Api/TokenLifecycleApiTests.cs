@@ -9,7 +9,7 @@ using Npgsql;
 
 namespace ApiTokens.Sample.Tests.Api;
 
-// Issue 10 through the front door: expiry (R21), last use (R22) and rotation (R23) over HTTP against
+// Through the front door: expiry (R21), last use (R22) and rotation (R23) over HTTP against
 // the sample, with its clock replaced by a FakeTimeProvider; on SQLite and PostgreSQL, across a restart.
 [TestClass]
 public sealed class TokenLifecycleApiTests

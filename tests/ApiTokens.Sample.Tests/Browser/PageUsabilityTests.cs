@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ApiTokens.Sample.Tests.Browser;
 
-// Issue 15: the page as each demo member uses it — admins that cannot lock an account out, tabs that
+// the page as each demo member uses it — admins that cannot lock an account out, tabs that
 // learn about changes made elsewhere, live pending apps, the secret panel, the keyboard, a phone.
 // Each test has a sample of its own (members are removed and demoted here).
 [TestClass]

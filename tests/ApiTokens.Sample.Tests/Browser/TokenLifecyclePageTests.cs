@@ -9,7 +9,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ApiTokens.Sample.Tests.Browser;
 
-// Issue 10 on the page: the lifetime chooser, expiry and last use on each card, expired tokens
+// on the page: the lifetime chooser, expiry and last use on each card, expired tokens
 // marked, and Rotate with its grace chooser showing the new secret once.
 [TestClass]
 [TestCategory("Browser")]
