@@ -34,9 +34,9 @@ public static class SampleApp
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
         }
 
-        // Every ApiTokenOptions property from the "ApiTokens" section: appsettings.json, environment
-        // variables (ApiTokens__MaxLifetime=90.00:00:00) or the command line (--ApiTokens:MaxLifetime=...).
-        builder.Services.AddOptions<ApiTokenOptions>().BindConfiguration("ApiTokens");
+        // Every ApiTokenOptions property comes from the "ApiTokens" section — appsettings.json, environment
+        // variables (ApiTokens__MaxLifetime=90.00:00:00) or the command line (--ApiTokens:MaxLifetime=...) —
+        // as AddApiTokens() binds it for every host.
 
         var store = SampleStore.Configure(builder);
 

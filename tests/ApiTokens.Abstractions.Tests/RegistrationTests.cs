@@ -37,6 +37,33 @@ public sealed class RegistrationTests
         Assert.Contains("ApiTokens.Stores.EntityFrameworkCore", error.Message);
     }
 
+    // Development hosts validate every registration when the provider is built (ValidateOnBuild),
+    // before any options validation: that must not pre-empt the message above with DI's generic
+    // "Unable to resolve service for type IApiTokenStore while attempting to activate ...".
+    [TestMethod]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    public void MissingPiece_WithValidateOnBuild_StillFailsAtStartNamingTheCall(bool store, bool membership)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var builder = services.AddApiTokens();
+        if (store)
+        {
+            builder.AddInMemoryStore();
+        }
+
+        if (membership)
+        {
+            builder.AddInMemoryMembership();
+        }
+
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var error = Assert.ThrowsExactly<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ApiTokenOptions>>().Value);
+        Assert.Contains(store ? ".AddInMemoryMembership(" : ".AddInMemoryStore()", error.Message);
+    }
+
     [TestMethod]
     public void StoreAndMembership_Start()
     {

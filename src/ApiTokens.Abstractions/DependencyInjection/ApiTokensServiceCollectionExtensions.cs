@@ -17,18 +17,26 @@ public static class ApiTokensServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="ApiTokenManager"/> (scoped), <see cref="ApiTokenValidator"/> with its cache and
     /// <see cref="ApiTokenSecretCodec"/> (singletons), the options, and a hosted service that writes
-    /// last-use times (R22). Safe to call
-    /// more than once. A store (for example <c>.AddInMemoryStore()</c>) and a membership source
+    /// last-use times (R22). Safe to call more than once. <see cref="ApiTokenOptions"/> are read
+    /// from the <c>ApiTokens</c> section of the host's <c>IConfiguration</c> (appsettings.json,
+    /// <c>ApiTokens__CacheLifetime</c> environment variables, the command line) and then from
+    /// <paramref name="configure"/>, which wins; a value that does not convert, or is out of range,
+    /// stops the host at start with a message naming it. A store (for example <c>.AddInMemoryStore()</c>) and a membership source
     /// (<see cref="ApiTokensBuilder.AddMembership{TMembership}"/>) must be added too: the host checks at
     /// start-up and names the missing call.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Configures <see cref="ApiTokenOptions"/>.</param>
+    /// <param name="configure">Configures <see cref="ApiTokenOptions"/>, after the configuration section.</param>
     /// <returns>A builder for further configuration.</returns>
     public static ApiTokensBuilder AddApiTokens(this IServiceCollection services, Action<ApiTokenOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ApiTokenOptions>().ValidateOnStart();
+
+        // The "ApiTokens" configuration section first, code after it (ApiTokenOptionsConfiguration).
+        services.TryAddSingleton<ApiTokenOptionsConfiguration>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenOptions>, ApiTokenOptionsConfiguration>(static sp => sp.GetRequiredService<ApiTokenOptionsConfiguration>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOptionsChangeTokenSource<ApiTokenOptions>, ApiTokenOptionsConfiguration>(static sp => sp.GetRequiredService<ApiTokenOptionsConfiguration>()));
         if (configure is not null)
         {
             services.Configure(configure);
