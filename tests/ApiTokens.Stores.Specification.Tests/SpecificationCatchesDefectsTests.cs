@@ -160,6 +160,9 @@ public sealed class SpecificationCatchesDefectsTests
 
         public bool CheckQuota { get; init; } = true;
 
+        private readonly TaskCompletionSource _overlap = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _counted;
+
         public bool SaysWhetherItRecorded { get; init; } = true;
 
         public bool ListsAPage { get; init; } = true;
@@ -173,7 +176,7 @@ public sealed class SpecificationCatchesDefectsTests
             {
                 // The defect: a check outside the lock, so racing creations all pass it.
                 var active = _tokens.Values.Count(t => t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired);
-                await Task.Yield();
+                await OverlapAsync();
                 return active >= maxActive ? null : await InsertAsync(token);
             }
 
@@ -233,6 +236,20 @@ public sealed class SpecificationCatchesDefectsTests
             }
         }
 
+        // The defective checks wait here until a second caller has counted too, so the race the
+        // specification must catch happens on every run, however the thread pool schedules the
+        // callers (a loaded machine may otherwise run them one after another). Bounded, in case a
+        // test ever sends a single caller.
+        private async Task OverlapAsync()
+        {
+            if (Interlocked.Increment(ref _counted) >= 2)
+            {
+                _overlap.TrySetResult();
+            }
+
+            await _overlap.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         public async Task<ApiToken?> TryUpdateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
         {
             int Active() => _tokens.Values.Count(t => t.Id != token.Id && t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired);
@@ -240,7 +257,7 @@ public sealed class SpecificationCatchesDefectsTests
             {
                 // The defect: a check outside the lock, so racing promotions all pass it.
                 var active = Active();
-                await Task.Yield();
+                await OverlapAsync();
                 return active >= maxActive ? null : await UpdateAsync(token, audit, cancellationToken);
             }
 
