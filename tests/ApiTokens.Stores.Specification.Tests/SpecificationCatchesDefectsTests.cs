@@ -176,7 +176,7 @@ public sealed class SpecificationCatchesDefectsTests
             {
                 // The defect: a check outside the lock, so racing creations all pass it.
                 var active = _tokens.Values.Count(t => t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired);
-                await OverlapAsync();
+                await OverlapAsync(maxActive);
                 return active >= maxActive ? null : await InsertAsync(token);
             }
 
@@ -236,13 +236,18 @@ public sealed class SpecificationCatchesDefectsTests
             }
         }
 
-        // The defective checks wait here until a second caller has counted too, so the race the
-        // specification must catch happens on every run, however the thread pool schedules the
-        // callers (a loaded machine may otherwise run them one after another). Bounded, in case a
-        // test ever sends a single caller.
-        private async Task OverlapAsync()
+        // The defective checks wait here until one caller more than the limit has counted, so the
+        // race the specification must catch happens on every run, however the thread pool schedules
+        // the callers (a loaded machine may otherwise run them one after another). Calls without a
+        // limit (a test's set-up) do not wait; the wait is bounded in case fewer callers come.
+        private async Task OverlapAsync(int maxActive)
         {
-            if (Interlocked.Increment(ref _counted) >= 2)
+            if (maxActive == int.MaxValue)
+            {
+                return;
+            }
+
+            if (Interlocked.Increment(ref _counted) > maxActive)
             {
                 _overlap.TrySetResult();
             }
@@ -257,7 +262,7 @@ public sealed class SpecificationCatchesDefectsTests
             {
                 // The defect: a check outside the lock, so racing promotions all pass it.
                 var active = Active();
-                await OverlapAsync();
+                await OverlapAsync(maxActive);
                 return active >= maxActive ? null : await UpdateAsync(token, audit, cancellationToken);
             }
 
