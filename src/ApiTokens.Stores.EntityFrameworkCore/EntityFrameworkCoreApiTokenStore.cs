@@ -138,10 +138,18 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                     var (store, context, token, audit, maxActive, notifies) = state;
                     context.ChangeTracker.Clear();
                     await using var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                    if (maxActive is { } max && !token.IsRetired
-                        && await CountActiveAsync(context, token, exceptId: token.Id, ct).ConfigureAwait(false) >= max)
+                    if (maxActive is { } max && !token.IsRetired)
                     {
-                        return null;
+                        // A stale version is a conflict before it is a quota question (as in every store).
+                        if (!await context.Set<ApiTokenEntity>().AnyAsync(t => t.Id == token.Id && t.Version == token.Version, ct).ConfigureAwait(false))
+                        {
+                            throw new ApiTokenConcurrencyException();
+                        }
+
+                        if (await CountActiveAsync(context, token, exceptId: token.Id, ct).ConfigureAwait(false) >= max)
+                        {
+                            return null;
+                        }
                     }
 
                     var saved = await ApplyUpdateAsync(context, token, audit, ct).ConfigureAwait(false);

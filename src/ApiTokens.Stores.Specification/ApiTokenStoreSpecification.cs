@@ -531,7 +531,8 @@ public abstract class ApiTokenStoreSpecification
         var unchanged = await store.FindByIdAsync(second.Id, ct);
         Assert.AreEqual(TokenType.User, unchanged!.Type, "a refused promotion changes nothing");
         Assert.AreEqual(second.Version, unchanged.Version);
-        Assert.IsNotNull(await store.TryUpdateAsync(unchanged with { Description = "renamed" }, 1, null, ct), "the bob's own quota counts its other tokens, not itself");
+        Assert.IsNotNull(await store.TryUpdateAsync(unchanged with { Description = "renamed" }, 1, null, ct), "a token's own holder counts its other tokens, not itself");
+        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.TryUpdateAsync(Promote(second), 2, null, ct), "a stale version is a conflict before it is a quota question");
     }
 
     [TestMethod]

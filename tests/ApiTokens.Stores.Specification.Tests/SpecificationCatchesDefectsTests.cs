@@ -268,7 +268,12 @@ public sealed class SpecificationCatchesDefectsTests
 
             lock (_lock)
             {
-                // Lock is re-entrant: the count and the update are one step.
+                // Lock is re-entrant: the version check, the count and the update are one step.
+                if (!_tokens.TryGetValue(token.Id, out var current) || current.Version != token.Version)
+                {
+                    throw new ApiTokenConcurrencyException();
+                }
+
                 return Active() >= maxActive ? null : UpdateAsync(token, audit, cancellationToken).Result;
             }
         }
