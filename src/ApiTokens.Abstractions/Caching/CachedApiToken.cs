@@ -6,7 +6,7 @@ namespace ApiTokens.Caching;
 // effective privilege, version, default state and the apps' names and states), the shared success
 // result of each allowed app, and the in-flight recordings of new apps. Holds no secret, no hash,
 // and not the token as the store returned it: its description, creator, hint, hashes and audit
-// fields would be most of the entry's memory (benchmarks/README.md §4).
+// fields would be most of the entry's memory (benchmarks/README.md, section 4).
 internal sealed class CachedApiToken
 {
     private const int IndexThreshold = 8;

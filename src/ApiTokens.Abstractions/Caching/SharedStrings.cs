@@ -5,7 +5,7 @@ namespace ApiTokens.Caching;
 // Account ids, owner ids and app names repeat across cached tokens (an account holds many tokens, a
 // user several, and most tokens serve the same few tools), but every token read from a database
 // brings its own copies. Cached entries share one instance of each value through this pool, which
-// saves up to ~110 bytes per cached token (benchmarks/README.md §4). It is bounded, because app names
+// saves up to ~110 bytes per cached token (benchmarks/README.md, section 4). It is bounded, because app names
 // come from requests: past MaxCount distinct values new ones are simply not shared. Only the miss
 // path (building an entry) uses it.
 internal sealed class SharedStrings

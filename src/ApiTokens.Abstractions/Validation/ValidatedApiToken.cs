@@ -62,7 +62,7 @@ public sealed class ValidatedApiToken
     /// <remarks>
     /// A field on the pair rather than a <c>ConditionalWeakTable</c>: each table entry is a
     /// dependent GC handle, and every garbage collection scans them all — with 100,000 cached pairs that
-    /// added about 5 ms to each gen-0 collection (benchmarks/README.md §4).
+    /// added about 5 ms to each gen-0 collection (benchmarks/README.md, section 4).
     /// </remarks>
     public T GetOrAddState<T>(Func<ValidatedApiToken, T> create)
         where T : class

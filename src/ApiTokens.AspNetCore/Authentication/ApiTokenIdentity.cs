@@ -12,7 +12,7 @@ namespace ApiTokens.AspNetCore.Authentication;
 //
 // The claims are built on their first read, not with the identity: ApiTokens' own authorization
 // reads the validated token, never a claim, so an application that does not read claims never pays
-// for them (about 750 of the 1,650 bytes a cached token cost; benchmarks/README.md §4). Every way
+// for them (about 750 of the 1,650 bytes a cached token cost; benchmarks/README.md, section 4). Every way
 // ClaimsIdentity reads its claims goes through the overrides below, so a reader cannot tell.
 internal sealed class ApiTokenIdentity : ClaimsIdentity
 {
