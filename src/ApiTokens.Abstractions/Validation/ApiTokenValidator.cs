@@ -531,7 +531,7 @@ public sealed class ApiTokenValidator
         }
 
         judged ??= new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0);
-        if (stored.FindApp(appName) is null || !judged.TryFindApp(appName, out var state, out var position))
+        if (!judged.TryFindApp(appName, out var state, out var position))
         {
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);
         }
@@ -539,7 +539,7 @@ public sealed class ApiTokenValidator
         if (recording.Recorded)
         {
             // This call recorded it (the store says so): tell the handlers, off the request path.
-            Log.AppRecorded(_logger, appName, entry.TokenId, stored.FindApp(appName)!.State);
+            Log.AppRecorded(_logger, appName, entry.TokenId, state);
             _events.PublishInBackground(audit);
         }
 
