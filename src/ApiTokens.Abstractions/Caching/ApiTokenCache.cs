@@ -27,8 +27,6 @@ namespace ApiTokens.Caching;
 //   dropping it, when that write is the only change since the entry's token was read.
 internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
 {
-    public const int MaxSecretLength = CacheKeys.MaxSecretLength;
-
     private readonly CacheKeys _keys = new();
     private readonly ChangeStamp _stamp = new();
     private readonly Coalescer<UInt128, CachedApiToken?> _loads = new();
