@@ -86,6 +86,12 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
                         return null;
                     }
 
+                    var hash = token.SecretHash;
+                    if (await context.Set<ApiTokenEntity>().AnyAsync(t => t.SecretHash == hash || t.PreviousSecretHash == hash, ct).ConfigureAwait(false))
+                    {
+                        throw new ApiTokenDuplicateSecretException();
+                    }
+
                     var entity = EntityMapping.ToEntity(token, version: 1);
                     context.Set<ApiTokenEntity>().Add(entity);
                     if (audit is not null)
@@ -102,7 +108,29 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))
         {
+            // A concurrent creation with the same hash committed first (another holder's lock, or
+            // another process): the unique index refused this insert.
+            if (ex is DbUpdateException && await HasSecretHashAsync(token.SecretHash, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ApiTokenDuplicateSecretException("Another token already has this secret.", ex);
+            }
+
             throw Wrap(ex, "The API token could not be created.");
+        }
+    }
+
+    // After a refused insert: whether the hash is now stored (then the refusal was the unique index).
+    private async Task<bool> HasSecretHashAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            return await context.Set<ApiTokenEntity>().AsNoTracking()
+                .AnyAsync(t => t.SecretHash == hash || t.PreviousSecretHash == hash, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            return false;
         }
     }
 

@@ -40,9 +40,14 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
                 return Task.FromResult<ApiToken?>(null);
             }
 
-            if (_byId.ContainsKey(stored.Id) || _idByHash.ContainsKey(stored.SecretHash))
+            if (_idByHash.ContainsKey(stored.SecretHash) || (stored.PreviousSecretHash is { } hash && _idByHash.ContainsKey(hash)))
             {
-                throw new ApiTokenStoreException("A token with this id or secret already exists.");
+                throw new ApiTokenDuplicateSecretException();
+            }
+
+            if (_byId.ContainsKey(stored.Id))
+            {
+                throw new ApiTokenStoreException("A token with this id already exists.");
             }
 
             _byId[stored.Id] = stored;

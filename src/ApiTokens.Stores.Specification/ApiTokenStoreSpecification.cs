@@ -152,6 +152,54 @@ public abstract class ApiTokenStoreSpecification
     }
 
     [TestMethod]
+    [TestCategory("R36")]
+    public async Task TryCreateAsync_SecretHashOfARetiredOrRotatedToken_ThrowsDuplicateSecret_AndAddsNothing()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var account = NewAccount();
+        var retired = await store.CreateAsync(NewToken(account) with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
+        var rotated = await store.CreateAsync(NewToken(account), ct);
+        var previous = rotated.SecretHash;
+        await store.UpdateAsync(rotated with { SecretHash = RandomNumberGenerator.GetBytes(32), PreviousSecretHash = previous, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
+
+        foreach (var hash in new[] { retired.SecretHash, previous })
+        {
+            var copy = NewToken(NewAccount(), null, TokenType.Account) with { SecretHash = (byte[])hash.Clone() };
+            await Assert.ThrowsAsync<ApiTokenDuplicateSecretException>(() => store.TryCreateAsync(copy, 10, Audit(copy, "token.created"), ct));
+            Assert.IsNull(await store.FindByIdAsync(copy.Id, ct), "nothing was added");
+            Assert.IsEmpty((await store.ListAuditAsync(copy.AccountId, null, null, 10, ct)).Records, "and nothing recorded");
+        }
+    }
+
+    [TestMethod]
+    [TestCategory("R36")]
+    public async Task TryCreateAsync_ConcurrentCreationsWithOneSecretHash_ExactlyOneSucceeds()
+    {
+        var store = await CreateStoreAsync();
+        var hash = RandomNumberGenerator.GetBytes(32);
+        var account = NewAccount();
+
+        // Different holders (user tokens of many owners, and account tokens) so no quota lock
+        // serializes them: only the store's uniqueness can.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, ConcurrentWriters).Select(i => Task.Run(async () =>
+        {
+            var token = NewToken(account, "owner" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), i % 2 == 0 ? TokenType.User : TokenType.Account) with { SecretHash = (byte[])hash.Clone() };
+            try
+            {
+                return await store.TryCreateAsync(token, ConcurrentWriters, null, TestContext.CancellationToken) is not null;
+            }
+            catch (ApiTokenDuplicateSecretException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.AreEqual(1, outcomes.Count(created => created));
+        Assert.IsNotNull(await store.FindActiveBySecretHashAsync(hash, TestContext.CancellationToken));
+    }
+
+    [TestMethod]
     public async Task UpdateAsync_NeverChangesTheAccount()
     {
         var store = await CreateStoreAsync();

@@ -6,6 +6,9 @@ public static class ApiTokenAuditActions
     /// <summary>A token was created.</summary>
     public const string Created = "token.created";
 
+    /// <summary>An existing secret was imported as a token (R36).</summary>
+    public const string Imported = "token.imported";
+
     /// <summary>Privilege, default app state or description changed.</summary>
     public const string Updated = "token.updated";
 

@@ -18,7 +18,7 @@ namespace ApiTokens.Caching;
 // through OpenSSL; one-shot BLAKE3 on the same input ≈ 0.10 µs with no allocation (benchmarks/).
 internal sealed class CacheKeys
 {
-    public const int MaxSecretLength = 96;
+    public const int MaxSecretLength = ApiTokens.Secrets.ApiTokenSecretCodec.MaxImportedLength;
     private const int KeyLength = 32;
 
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(KeyLength);

@@ -42,6 +42,12 @@ public static class ApiTokensServiceCollectionExtensions
             services.Configure(configure);
         }
 
+        // R36: the first token from "ApiTokens:Bootstrap", ensured before the host serves.
+        services.AddOptions<ApiTokenBootstrapOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenBootstrapOptions>, ApiTokenBootstrapConfiguration>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenBootstrapOptions>, ApiTokenBootstrapValidator>());
+        services.AddHostedService<ApiTokenBootstrapper>();
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenServicesValidator>());
         services.TryAddSingleton(TimeProvider.System);

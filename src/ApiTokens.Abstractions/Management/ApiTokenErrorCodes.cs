@@ -60,4 +60,16 @@ public static class ApiTokenErrorCodes
 
     /// <summary>Only an Admin reads the account-wide audit trail (R24).</summary>
     public const string AccountEventsRequireAdmin = nameof(AccountEventsRequireAdmin);
+
+    /// <summary>The secret to import has neither this service's format nor an importable shape, or the SHA-256 is not 64 lower-case hexadecimal digits (R36).</summary>
+    public const string InvalidSecret = nameof(InvalidSecret);
+
+    /// <summary>Only an Admin imports tokens (R36).</summary>
+    public const string ImportRequiresAdmin = nameof(ImportRequiresAdmin);
+
+    /// <summary>The owner of an imported user token is not a member of the account (R36).</summary>
+    public const string InvalidOwner = nameof(InvalidOwner);
+
+    /// <summary>The secret to import is already a secret of a token here; whose is not said (R36).</summary>
+    public const string SecretAlreadyExists = nameof(SecretAlreadyExists);
 }

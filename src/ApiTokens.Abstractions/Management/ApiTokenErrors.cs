@@ -38,6 +38,13 @@ internal static class ApiTokenErrors
     public static readonly ApiTokenError AlreadyAccountToken = new(ApiTokenErrorCodes.AlreadyAccountToken, ApiTokenErrorKind.Conflict, "The token is already an account token.");
     public static readonly ApiTokenError TooManyApps = new(ApiTokenErrorCodes.TooManyApps, ApiTokenErrorKind.Conflict, "The token already records the most apps it may.");
     public static readonly ApiTokenError VersionMismatch = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.PreconditionFailed, "The token was changed since you read it; nothing was changed. Reload it and try again.");
+    public static readonly ApiTokenError ImportSecretChoice = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "Send either 'secret' or 'secretSha256', exactly one of them.");
+    public static readonly ApiTokenError InvalidImportedSecret = new(ApiTokenErrorCodes.InvalidSecret, ApiTokenErrorKind.Invalid, $"A secret to import is this service's format with a valid checksum, or {ApiTokens.Secrets.ApiTokenSecretCodec.MinImportedLength} to {ApiTokens.Secrets.ApiTokenSecretCodec.MaxImportedLength} printable ASCII characters without spaces.");
+    public static readonly ApiTokenError InvalidSecretSha256 = new(ApiTokenErrorCodes.InvalidSecret, ApiTokenErrorKind.Invalid, "'secretSha256' is the SHA-256 of the secret as 64 lower-case hexadecimal digits.");
+    public static readonly ApiTokenError ImportRequiresAdmin = new(ApiTokenErrorCodes.ImportRequiresAdmin, ApiTokenErrorKind.Forbidden, "Only an account admin can import tokens.");
+    public static readonly ApiTokenError InvalidOwner = new(ApiTokenErrorCodes.InvalidOwner, ApiTokenErrorKind.Invalid, "The owner ('ownerId') of a user token must be a member of the account.");
+    public static readonly ApiTokenError OwnerOfAccountToken = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "An account token has no owner; leave 'ownerId' out.");
+    public static readonly ApiTokenError SecretAlreadyExists = new(ApiTokenErrorCodes.SecretAlreadyExists, ApiTokenErrorKind.Conflict, "This secret is already in use here and cannot be imported; issue the client a new one.");
     public static readonly ApiTokenError ConcurrencyConflict = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.Conflict, "The token was changed by another request; reload it and try again.");
 
     private static string Describe(TimeSpan span)

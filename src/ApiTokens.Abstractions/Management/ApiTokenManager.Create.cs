@@ -1,6 +1,7 @@
 using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Secrets;
+using ApiTokens.Stores;
 
 namespace ApiTokens;
 
@@ -69,11 +70,25 @@ public sealed partial class ApiTokenManager
             SecretHint = _secrets.Hint(secret),
         };
 
+        var (saved, error) = await AddAsync(token, actor.UserId, ApiTokenAuditActions.Created, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var details = await DetailsAsync(saved!, cancellationToken).ConfigureAwait(false);
+        return ApiTokenResult<CreatedApiToken>.Success(new CreatedApiToken(details, secret));
+    }
+
+    // Adds a new token within its holder's quota (R28) with its creation record (R24), then logs
+    // and publishes it. A secret another token has (imports only) is refused without saying whose.
+    private async Task<(ApiToken? Saved, ApiTokenError? Error)> AddAsync(ApiToken token, string actor, string action, CancellationToken cancellationToken)
+    {
         var limit = token.Type == TokenType.User ? _options.MaxActiveTokensPerUser : _options.MaxActiveAccountTokens;
         var audit = Audit(
             token,
-            actor.UserId,
-            ApiTokenAuditActions.Created,
+            actor,
+            action,
             Differences(
                 new("type", null, Wire(token.Type)),
                 new("ownerId", null, token.OwnerId),
@@ -82,15 +97,24 @@ public sealed partial class ApiTokenManager
                 new("description", null, token.Description),
                 new("expiresAt", null, Wire(token.ExpiresAt)),
                 new("secretHint", null, token.SecretHint)));
-        if (await _store.TryCreateAsync(token, limit, audit, cancellationToken).ConfigureAwait(false) is not { } saved)
+        ApiToken? saved;
+        try
         {
-            return token.Type == TokenType.User ? ApiTokenErrors.TooManyUserTokens(limit) : ApiTokenErrors.TooManyAccountTokens(limit);
+            saved = await _store.TryCreateAsync(token, limit, audit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiTokenDuplicateSecretException)
+        {
+            return (null, ApiTokenErrors.SecretAlreadyExists);
         }
 
-        Log.TokenCreated(_logger, saved.Id, saved.Type, saved.AccountId, actor.UserId);
+        if (saved is null)
+        {
+            return (null, token.Type == TokenType.User ? ApiTokenErrors.TooManyUserTokens(limit) : ApiTokenErrors.TooManyAccountTokens(limit));
+        }
+
+        Log.TokenCreated(_logger, saved.Id, saved.Type, saved.AccountId, actor);
         await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
-        var details = await DetailsAsync(saved, cancellationToken).ConfigureAwait(false);
-        return ApiTokenResult<CreatedApiToken>.Success(new CreatedApiToken(details, secret));
+        return (saved, null);
     }
 
     // R21: the expiry a creation asks for, or the configured default; refused when in the past,

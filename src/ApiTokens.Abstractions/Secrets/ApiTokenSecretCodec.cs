@@ -27,15 +27,19 @@ public sealed class ApiTokenSecretCodec
     /// <summary>The length in bytes of a secret's hash (SHA-256).</summary>
     public const int HashLength = 32;
 
+    /// <summary>The shortest secret of another shape that may be imported (R36).</summary>
+    public const int MinImportedLength = 16;
+
+    /// <summary>The longest secret of any shape (R36).</summary>
+    public const int MaxImportedLength = 256;
+
     internal const int RandomBytes = 32;      // 256 bits of entropy.
     internal const int BodyLength = 43;       // ceil(256 / log2(62)) base62 digits.
     internal const int ChecksumLength = 6;    // 62^6 > 2^32.
-    private const int UuidLength = 36;
     private const string Base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static readonly SearchValues<char> s_base62 = SearchValues.Create(Base62Alphabet);
 
     private readonly string _prefix;
-    private readonly bool _acceptUuid;
 
     /// <summary>Creates the codec for the configured format and prefix.</summary>
     /// <param name="options">The options (<see cref="ApiTokenOptions.SecretFormat"/>, <see cref="ApiTokenOptions.SecretPrefix"/>).</param>
@@ -50,7 +54,6 @@ public sealed class ApiTokenSecretCodec
 
         Format = value.SecretFormat;
         _prefix = value.SecretPrefix;
-        _acceptUuid = Format == ApiTokenSecretFormat.Uuid;
         PrefixedLength = _prefix.Length + 1 + BodyLength + ChecksumLength;
     }
 
@@ -85,20 +88,38 @@ public sealed class ApiTokenSecretCodec
     public string Generate() => Format == ApiTokenSecretFormat.Uuid ? GenerateUuid() : GeneratePrefixed();
 
     /// <summary>
-    /// Whether a presented value has the shape and checksum of a secret (R17), without any I/O:
-    /// prefixed secrets always; UUIDs only while <see cref="Format"/> is <see cref="ApiTokenSecretFormat.Uuid"/>.
+    /// Whether a presented value can be a secret of a token here, without any I/O (R17, R36): a value
+    /// that starts with this service's prefix and <c>_</c> only with the right length, alphabet and
+    /// checksum; any other value when it could have been imported (16–256 printable ASCII
+    /// characters, no spaces), which includes UUIDs.
     /// </summary>
     /// <param name="secret">The presented value.</param>
-    /// <returns><see langword="true"/> when well formed.</returns>
+    /// <returns><see langword="true"/> when worth looking up.</returns>
     public bool IsWellFormed(ReadOnlySpan<char> secret)
     {
-        if (secret.Length == PrefixedLength)
+        if (HasOwnPrefix(secret))
         {
-            return IsWellFormedPrefixed(secret);
+            return secret.Length == PrefixedLength && IsWellFormedPrefixed(secret);
         }
 
-        return _acceptUuid && secret.Length == UuidLength && Guid.TryParseExact(secret, "D", out _);
+        return IsForeignShape(secret);
     }
+
+    /// <summary>
+    /// Whether a secret may be imported (R36): either well formed in this service's format, with its
+    /// checksum, or another shape of 16 to 256 printable ASCII characters without spaces (for
+    /// example a Circonus UUID). A value with this service's prefix and a wrong checksum is refused:
+    /// it could never authenticate.
+    /// </summary>
+    /// <param name="secret">The secret to import.</param>
+    /// <returns><see langword="true"/> when it can be imported.</returns>
+    public bool IsImportable(ReadOnlySpan<char> secret) => IsWellFormed(secret);
+
+    private bool HasOwnPrefix(ReadOnlySpan<char> secret)
+        => secret.Length > _prefix.Length && secret.StartsWith(_prefix, StringComparison.Ordinal) && secret[_prefix.Length] == '_';
+
+    private static bool IsForeignShape(ReadOnlySpan<char> secret)
+        => secret.Length is >= MinImportedLength and <= MaxImportedLength && !secret.ContainsAnyExceptInRange('!', '~');
 
     /// <summary>The one-way hash of a secret (SHA-256 of its UTF-8 bytes): the only form a store keeps.</summary>
     /// <param name="secret">The secret.</param>
@@ -121,8 +142,8 @@ public sealed class ApiTokenSecretCodec
             throw new ArgumentException($"The destination must hold {HashLength} bytes.", nameof(destination));
         }
 
-        // Secrets are ASCII and short (≤ 66 characters); the stack buffer avoids an allocation.
-        Span<byte> utf8 = stackalloc byte[128];
+        // Secrets are ASCII and short (≤ 256 characters); the stack buffer avoids an allocation.
+        Span<byte> utf8 = stackalloc byte[MaxImportedLength];
         if (Encoding.UTF8.TryGetBytes(secret, utf8, out var written))
         {
             SHA256.HashData(utf8[..written], destination);

@@ -35,6 +35,11 @@ public interface IApiTokenStore
     /// <param name="audit">The audit record of the creation, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The token as stored, or <see langword="null"/> (nothing added, no record) when the holder is at the limit.</returns>
+    /// <exception cref="ApiTokenDuplicateSecretException">
+    /// The token's <see cref="ApiToken.SecretHash"/> is already the current or previous secret hash of
+    /// any token, retired ones included; nothing is added. Checked in the same atomic step as the
+    /// insert, so of concurrent creations with one hash (in any process) exactly one succeeds.
+    /// </exception>
     Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken);
 
     /// <summary>

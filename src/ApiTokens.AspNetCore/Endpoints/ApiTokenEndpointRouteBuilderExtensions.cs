@@ -8,7 +8,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ApiTokenEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>GET/POST {prefix}</c>, <c>GET/PATCH {prefix}/{id}</c>, <c>PUT {prefix}/{id}/apps/{appName}</c>,
+    /// Maps <c>GET/POST {prefix}</c>, <c>POST {prefix}/import</c>, <c>GET/PATCH {prefix}/{id}</c>, <c>PUT {prefix}/{id}/apps/{appName}</c>,
     /// <c>POST {prefix}/{id}/retire</c> and <c>POST {prefix}/{id}/promote</c>. The actor is the request's
     /// signed-in user (the host's own scheme), resolved by <see cref="IApiTokenActorResolver"/>.
     /// </summary>
@@ -43,6 +43,13 @@ public static class ApiTokenEndpointRouteBuilderExtensions
             .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapPost("/import", ApiTokenEndpoints.ImportAsync)
+            .WithName("ApiTokens_Import").WithSummary("Imports an existing secret, plain or as its SHA-256, as a token (admins only); the secret is never shown back.")
+            .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/{id}", ApiTokenEndpoints.GetAsync)
             .WithName("ApiTokens_Get").WithSummary("Reads one token.")

@@ -172,6 +172,51 @@ internal static class ApiTokenEndpoints
         return TypedResults.Json(ApiTokenResponse.From(result.Value.Details, result.Value.Secret), ApiTokenJsonContext.Default.ApiTokenResponse, statusCode: StatusCodes.Status201Created);
     }
 
+    public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> ImportAsync(HttpContext context, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        var (body, problem) = await ReadBodyAsync(context, ApiTokenJsonContext.Default.ImportApiTokenBody);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Type is not { } type)
+        {
+            return ManagementProblems.InvalidRequest(context, "The token 'type' is required: 'user' or 'account'.");
+        }
+
+        var result = await manager.ImportAsync(
+            actor,
+            new ImportApiTokenRequest
+            {
+                Secret = body.Secret,
+                SecretSha256 = body.SecretSha256,
+                Type = type,
+                OwnerId = body.OwnerId,
+                Privilege = body.Privilege,
+                DefaultAppState = body.DefaultAppState,
+                Description = body.Description,
+                ExpiresAt = body.ExpiresAt,
+            },
+            context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            return ManagementProblems.From(context, result.Error);
+        }
+
+        var token = result.Value.Token;
+        var collection = context.Request.Path.Value!.TrimEnd('/');
+        collection = collection[..collection.LastIndexOf('/')];
+        context.Response.Headers.Location = $"{context.Request.PathBase}{collection}/{Uri.EscapeDataString(token.Id)}";
+        context.Response.Headers.ETag = ETagOf(token);
+        return TypedResults.Json(ApiTokenResponse.From(result.Value), ApiTokenJsonContext.Default.ApiTokenResponse, statusCode: StatusCodes.Status201Created);
+    }
+
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> GetAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
     {
         if (await resolver.ResolveAsync(context) is not { } actor)

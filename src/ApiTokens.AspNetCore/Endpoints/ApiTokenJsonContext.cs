@@ -13,6 +13,7 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSerializable(typeof(ApiTokenResponse))]
 [JsonSerializable(typeof(ApiTokenResponse[]))]
 [JsonSerializable(typeof(CreateApiTokenBody))]
+[JsonSerializable(typeof(ImportApiTokenBody))]
 [JsonSerializable(typeof(UpdateApiTokenBody))]
 [JsonSerializable(typeof(SetAppStateBody))]
 [JsonSerializable(typeof(RotateApiTokenBody))]

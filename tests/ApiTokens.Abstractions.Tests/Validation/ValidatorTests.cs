@@ -133,13 +133,32 @@ public sealed class ValidatorTests
         store.Reset();
         var typo = token.Secret[..10] + (token.Secret[10] == 'a' ? 'b' : 'a') + token.Secret[11..];
 
-        foreach (var secret in new string?[] { null, string.Empty, "apt_short", typo, token.Secret + "x", "xyz" + token.Secret[3..], Guid.NewGuid().ToString() })
+        // With this service's prefix the shape and checksum decide; without it, only what no
+        // secret can be (R36: under 16 or over 256 characters, spaces, non-ASCII).
+        foreach (var secret in new string?[] { null, string.Empty, "apt_short", typo, token.Secret + "x", "apt_" + new string('a', 60), "short-key", "with spaces in the key", "ключ-ключ-ключ-ключ", new string('k', 257) })
         {
             var result = await h.Validator.ValidateAsync(secret, "app", TestContext.CancellationToken);
             Assert.AreEqual(ApiTokenValidationStatus.BadToken, result.Status);
         }
 
         Assert.AreEqual(0, store.Calls);
+    }
+
+    [TestMethod]
+    [TestCategory("R36")]
+    public async Task Validate_UnknownSecretOfAnotherShape_IsLookedUp_BadToken()
+    {
+        var store = new CountingStore();
+        using var h = Harness.Create(wrapStore: s => store.Wrap(s));
+        var token = await h.CreateAsync(Harness.Bob);
+        store.Reset();
+
+        foreach (var secret in new[] { "xyz" + token.Secret[3..], Guid.NewGuid().ToString() })
+        {
+            Assert.AreEqual(ApiTokenValidationStatus.BadToken, (await h.Validator.ValidateAsync(secret, "app", TestContext.CancellationToken)).Status);
+        }
+
+        Assert.AreEqual(2, store.Calls, "an imported secret may have any such shape, so the store is asked");
     }
 
     [TestMethod]

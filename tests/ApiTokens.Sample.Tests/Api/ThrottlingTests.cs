@@ -1,6 +1,4 @@
 using System.Net;
-using ApiTokens.Stores.EntityFrameworkCore.Tests;
-using Npgsql;
 
 namespace ApiTokens.Sample.Tests.Api;
 
@@ -53,7 +51,7 @@ public sealed class ThrottlingTests
     [DataRow("postgres")]
     public async Task TokenUsedOnce_ThenAFloodOfBadSecrets_TheTokenKeepsWorking(string store)
     {
-        await using var database = await DatabaseAsync(store);
+        await using var database = await SampleDatabase.CreateAsync(store, TestContext.CancellationToken);
         await using var server = await SampleServer.StartAsync(null, database.Args);
         using var alice = await server.SignInAsync("alice");
         var secret = (await SampleServer.CreateTokenAsync(alice, new { type = "user", privilege = "normal" })).GetProperty("secret").GetString()!;
@@ -69,41 +67,5 @@ public sealed class ThrottlingTests
 
         Assert.AreEqual(429, last, "the client is throttled");
         Assert.AreEqual(HttpStatusCode.OK, (await api.SendAsync(server.ApiRequest(HttpMethod.Get, "/v2/user/current", secret), TestContext.CancellationToken)).StatusCode, "the token used once keeps working");
-    }
-
-    private async Task<Database> DatabaseAsync(string store)
-    {
-        switch (store)
-        {
-            case "sqlite":
-                var directory = Directory.CreateTempSubdirectory("apitokens-throttle-");
-                return new Database(["--store", "sqlite", "--connection", $"Data Source={Path.Combine(directory.FullName, "apitokens.db")};Pooling=False"], null, directory);
-            case "postgres":
-                var cluster = await PostgresClusters.StartForTestsAsync();
-                var name = "throttle_" + Guid.NewGuid().ToString("N")[..12];
-                await using (var connection = new NpgsqlConnection(cluster.ConnectionString("postgres")))
-                {
-                    await connection.OpenAsync(TestContext.CancellationToken);
-                    await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-                    await create.ExecuteNonQueryAsync(TestContext.CancellationToken);
-                }
-
-                return new Database(["--store", "postgres", "--connection", cluster.ConnectionString(name)], cluster, null);
-            default:
-                return new Database([], null, null);
-        }
-    }
-
-    private sealed record Database(string[] Args, PostgresCluster? Cluster, DirectoryInfo? Directory) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            if (Cluster is not null)
-            {
-                await Cluster.DisposeAsync();
-            }
-
-            Directory?.Delete(recursive: true);
-        }
     }
 }

@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace ApiTokens.AspNetCore.Endpoints;
+
+/// <summary>The body of <c>POST /api/tokens/import</c> (R36): <see cref="Secret"/> or <see cref="SecretSha256"/>, not both.</summary>
+public sealed class ImportApiTokenBody
+{
+    /// <summary>The plain secret to import: this service's format, or 16–256 printable ASCII characters without spaces.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>The secret's SHA-256 as 64 lower-case hexadecimal digits.</summary>
+    public string? SecretSha256 { get; set; }
+
+    /// <summary><c>user</c> or <c>account</c> (required).</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<TokenType>))]
+    public TokenType? Type { get; set; }
+
+    /// <summary>The owner of a user token (a member of the account); the importing admin when not given.</summary>
+    public string? OwnerId { get; set; }
+
+    /// <summary><c>admin</c>, <c>normal</c> or <c>readOnly</c>; default <c>readOnly</c>.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<TokenPrivilege>))]
+    public TokenPrivilege? Privilege { get; set; }
+
+    /// <summary><c>allow</c>, <c>pending</c> or <c>deny</c>; default from the options.</summary>
+    [JsonConverter(typeof(CamelCaseEnumConverter<AppState>))]
+    public AppState? DefaultAppState { get; set; }
+
+    /// <summary>At most 256 characters.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>When the token expires (RFC 3339, in the future).</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+}
