@@ -29,6 +29,7 @@ public static class ApiTokenAuthorizationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(scheme);
+        builder.Add(endpoint => ApiTokens.AspNetCore.ApiTokenStartupChecks.ThrowIfSchemeMissing(endpoint.ApplicationServices, nameof(RequireApiToken)));
         return builder.RequireAuthorization(new AuthorizationPolicyBuilder(scheme).RequireAuthenticatedUser().AddRequirements(ApiTokenPrivilegeRequirement.ByMethod).Build());
     }
 
@@ -52,6 +53,7 @@ public static class ApiTokenAuthorizationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(scheme);
+        builder.Add(endpoint => ApiTokens.AspNetCore.ApiTokenStartupChecks.ThrowIfSchemeMissing(endpoint.ApplicationServices, nameof(RequireApiTokenPrivilege)));
         return builder.RequireAuthorization(new AuthorizationPolicyBuilder(scheme).RequireAuthenticatedUser().AddRequirements(new ApiTokenPrivilegeRequirement(privilege)).Build());
     }
 

@@ -26,6 +26,8 @@ public static class ApiTokenEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
+        ApiTokens.AspNetCore.ApiTokenStartupChecks.ThrowIfSchemeMissing(endpoints.ServiceProvider, nameof(MapApiTokens));
+        ApiTokens.AspNetCore.ApiTokenStartupChecks.WarnIfNoSignInScheme(endpoints.ServiceProvider);
 
         var group = endpoints.MapGroup(prefix)
             .WithTags("API tokens")
