@@ -1,31 +1,50 @@
 #!/usr/bin/env bash
-# Packs the src/ packages into a local folder, builds this app against them *as packages* (its own
-# restore folder, so no stale copy can stand in), starts it, and makes one authenticated request
-# with the token it mints. Run from anywhere: bash tests/consumer/run.sh
+# The packages as a user meets them. Packs src/ into a local feed; extracts every C# snippet of the
+# READMEs and docs/ (snippets.py) into consumer projects and builds them against the packages *as
+# packages* (their own restore folder, so no stale copy can stand in); then runs each whole-program
+# snippet the way its README says: a first token from ApiTokens:Bootstrap, GET /hello → 200 with
+# it, 401 problem+json without. Run from anywhere: bash tests/consumer/run.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 work="$(mktemp -d)"
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 version="0.1.0-consumer.$(date +%s)"
 
 dotnet pack "$repo/ApiTokens.sln" -c Release -o "$work/feed" -p:Version="$version" -p:TreatWarningsAsErrors=true --nologo -v q
-dotnet restore "$here/ApiTokens.Consumer.csproj" -p:ApiTokensVersion="$version" -p:RestorePackagesPath="$work/packages" \
-  --source "$work/feed" --source https://api.nuget.org/v3/index.json -v q
-dotnet build "$here/ApiTokens.Consumer.csproj" -c Release --no-restore -p:ApiTokensVersion="$version" -p:RestorePackagesPath="$work/packages" -o "$work/app" --nologo -v q
+python3 "$here/snippets.py" "$work/projects" > "$work/projects.txt"
+cat "$work/projects.txt"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-dotnet "$work/app/ApiTokens.Consumer.dll" --urls "http://127.0.0.1:$port" > "$work/out.txt" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-  grep -q '^token: ' "$work/out.txt" && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/out.txt"; echo "consumer: the app stopped"; exit 1; }
-  sleep 0.2
+build() {
+  dotnet restore "$1/Consumer.csproj" -p:ApiTokensVersion="$version" -p:RestorePackagesPath="$work/packages" \
+    --source "$work/feed" --source https://api.nuget.org/v3/index.json -v q
+  dotnet build "$1/Consumer.csproj" -c Release --no-restore -p:ApiTokensVersion="$version" -p:RestorePackagesPath="$work/packages" -o "$1/bin" --nologo -v q
+}
+
+build "$work/projects/snippets"
+
+for app in "$work"/projects/app*; do
+  build "$app"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  secret="first-token-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+  ApiTokens__Bootstrap__AccountId=acme ApiTokens__Bootstrap__Secret="$secret" \
+    dotnet "$app/bin/Consumer.dll" --urls "http://127.0.0.1:$port" > "$work/out.txt" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 150); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/hello" && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/out.txt"; echo "consumer: $(basename "$app") stopped"; exit 1; }
+    sleep 0.2
+  done
+  body=$(curl -sS -H "X-Circonus-Auth-Token: $secret" -H "X-Circonus-App-Name: consumer-check" "http://127.0.0.1:$port/hello")
+  case "$body" in
+    "hello token:"*) ;;
+    *) cat "$work/out.txt"; echo "consumer: expected 'hello token:<id>', got '$body'"; exit 1 ;;
+  esac
+  status=$(curl -sS -o "$work/anonymous.json" -w '%{http_code} %{content_type}' "http://127.0.0.1:$port/hello")
+  [ "$status" = "401 application/problem+json" ] || { echo "consumer: without a token expected 401 problem+json, got '$status'"; exit 1; }
+  grep -q '"Unauthorized.BadToken"' "$work/anonymous.json" || { cat "$work/anonymous.json"; echo "consumer: no Unauthorized.BadToken code"; exit 1; }
+  if grep -q "$secret" "$work/out.txt"; then echo "consumer: the secret appeared in the log"; exit 1; fi
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done
-secret=$(sed -n 's/^token: //p' "$work/out.txt")
-[ -n "$secret" ] || { cat "$work/out.txt"; echo "consumer: no token printed"; exit 1; }
-body=$(curl -sS -H "X-Circonus-Auth-Token: $secret" -H "X-Circonus-App-Name: consumer-check" "http://127.0.0.1:$port/hello")
-if [ "$body" != "hello alice" ]; then
-  echo "consumer: expected 'hello alice', got '$body'"; exit 1
-fi
-echo "consumer: the packages ($version) served an authenticated request"
+echo "consumer: every snippet compiled against the packages ($version); the first app served its bootstrap token"

@@ -1,0 +1,47 @@
+// What the snippets name but leave to the reader: a membership source over "your users" and the
+// Redis store of the specification README. Compiled with the snippets, never run.
+using ApiTokens;
+using ApiTokens.Auditing;
+using ApiTokens.Membership;
+using ApiTokens.Stores;
+using ApiTokens.Stores.InMemory;
+
+public sealed class MyMembership : IAccountMembership
+{
+    public ValueTask<TokenPrivilege?> GetRoleAsync(string accountId, string userId, CancellationToken cancellationToken)
+        => ValueTask.FromResult<TokenPrivilege?>(userId == "alice" ? TokenPrivilege.Admin : null);
+}
+
+public static class Redis
+{
+    public static object Connection { get; } = new();
+}
+
+public sealed class RedisApiTokenStore(object connection) : IApiTokenStore
+{
+    private readonly InMemoryApiTokenStore _inner = new();
+
+    public object Connection { get; } = connection;
+
+    public Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => _inner.TryCreateAsync(token, maxActive, audit, cancellationToken);
+
+    public Task<ApiToken> UpdateAsync(ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => _inner.UpdateAsync(token, audit, cancellationToken);
+
+    public Task<ApiToken?> TryUpdateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => _inner.TryUpdateAsync(token, maxActive, audit, cancellationToken);
+
+    public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken) => _inner.FindByIdAsync(tokenId, cancellationToken);
+
+    public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken) => _inner.FindActiveBySecretHashAsync(secretHash, cancellationToken);
+
+    public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken) => _inner.FindActiveBySecretHashesAsync(secretHashes, cancellationToken);
+
+    public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken) => _inner.ListAsync(accountId, ownerId, after, limit, cancellationToken);
+
+    public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => _inner.RecordAppAsync(tokenId, app, maxApps, audit, cancellationToken);
+
+    public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => _inner.AppendAuditAsync(record, cancellationToken);
+
+    public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken) => _inner.ListAuditAsync(accountId, tokenId, before, limit, cancellationToken);
+
+    public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken) => _inner.RecordUsesAsync(uses, cancellationToken);
+}
