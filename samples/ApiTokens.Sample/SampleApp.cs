@@ -50,6 +50,7 @@ public static class SampleApp
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));   // every scrape reads the counters now
 
         builder.Services.AddSingleton<AnnotationBoard>();
+        builder.Services.AddSingleton<LeakNotices>();
         // Every error is problem+json with the fields Circonus clients read (code, message, reference),
         // including routing's bare 404/405 (UseStatusCodePages below writes them through this service).
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = SampleProblems.AddCirconusFields);
@@ -102,6 +103,8 @@ public static class SampleApp
         app.MapGet("/api/token-settings", static (Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options) => TokenSettings(options.Value));
         app.MapMembers();
         app.MapApiTokens("/api/tokens");
+        app.MapApiTokenLeakReports("/api/tokens/leaks");   // POST /api/tokens/leaks/github (R31)
+        app.MapLeakNotices();
         app.MapCirconusApi();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, store));

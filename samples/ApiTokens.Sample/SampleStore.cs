@@ -10,7 +10,7 @@ internal static class SampleStore
     {
         var store = (builder.Configuration["store"] ?? "sqlite").ToLowerInvariant();
         var connection = builder.Configuration["connection"];
-        var tokens = builder.Services.AddApiTokens().AddInMemoryMembership(Demo.DemoDirectory.Seed).AddEventHandler<WaitingAppNotifier>();
+        var tokens = builder.Services.AddApiTokens().AddInMemoryMembership(Demo.DemoDirectory.Seed).AddEventHandler<WaitingAppNotifier>().AddEventHandler<LeakNotifier>();
         switch (store)
         {
             case "inmemory":

@@ -264,7 +264,15 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
 
     /// <inheritdoc />
     /// <remarks>One query for the whole batch (the tokens and their apps in one round trip).</remarks>
-    public async Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        => FindBySecretHashesAsync(secretHashes, includeRetired: false, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>One query for the whole batch, as <see cref="FindActiveBySecretHashesAsync"/>.</remarks>
+    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        => FindBySecretHashesAsync(secretHashes, includeRetired: true, cancellationToken);
+
+    private async Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, bool includeRetired, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(secretHashes);
         if (secretHashes.Count == 0)
@@ -284,7 +292,7 @@ public sealed class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenStore
             var entities = await context.Set<ApiTokenEntity>()
                 .AsNoTracking()
                 .Include(t => t.Apps)
-                .Where(t => (hashes.Contains(t.SecretHash) || hashes.Contains(t.PreviousSecretHash!)) && t.RetiredAt == null)
+                .Where(t => (hashes.Contains(t.SecretHash) || hashes.Contains(t.PreviousSecretHash!)) && (includeRetired || t.RetiredAt == null))
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);
             return entities.ConvertAll(EntityMapping.ToToken);

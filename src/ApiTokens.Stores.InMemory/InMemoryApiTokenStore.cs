@@ -279,6 +279,13 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        => FindBySecretHashesAsync(secretHashes, includeRetired: false, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        => FindBySecretHashesAsync(secretHashes, includeRetired: true, cancellationToken);
+
+    private Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, bool includeRetired, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(secretHashes);
         cancellationToken.ThrowIfCancellationRequested();
@@ -287,7 +294,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
         foreach (var hash in secretHashes)
         {
             // A token found by its current and its previous secret is returned once.
-            if (lookup.TryGetValue(hash.Span, out var id) && _byId.TryGetValue(id, out var token) && !token.IsRetired)
+            if (lookup.TryGetValue(hash.Span, out var id) && _byId.TryGetValue(id, out var token) && (includeRetired || !token.IsRetired))
             {
                 found.TryAdd(id, token);
             }

@@ -464,6 +464,27 @@ public abstract class ApiTokenStoreSpecification
     }
 
     [TestMethod]
+    [TestCategory("R31")]
+    public async Task FindBySecretHashesAsync_FindsRetiredAndActiveTokens_ByCurrentOrPreviousHash_EachOnce()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var account = NewAccount();
+        var retired = await store.CreateAsync(NewToken(account) with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
+        var rotated = await store.CreateAsync(NewToken(account), ct);
+        var previous = rotated.SecretHash;
+        var current = RandomNumberGenerator.GetBytes(32);
+        await store.UpdateAsync(rotated with { SecretHash = current, PreviousSecretHash = previous, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
+        await store.CreateAsync(NewToken(account), ct);
+
+        var found = await store.FindBySecretHashesAsync([retired.SecretHash, previous, current, RandomNumberGenerator.GetBytes(32)], ct);
+
+        CollectionAssert.AreEquivalent(new[] { retired.Id, rotated.Id }, found.Select(t => t.Id).ToArray(), "the retired token, and the rotated one once");
+        Assert.IsTrue(found.Single(t => t.Id == retired.Id).IsRetired);
+        Assert.IsEmpty(await store.FindBySecretHashesAsync([], ct));
+    }
+
+    [TestMethod]
     public async Task FindActiveBySecretHashesAsync_NoHashesOrNoMatch_ReturnsEmpty()
     {
         var store = await CreateStoreAsync();

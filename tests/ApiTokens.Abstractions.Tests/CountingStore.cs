@@ -181,6 +181,9 @@ internal sealed class CountingStore : IApiTokenStore
         });
     }
 
+    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        => Read(() => _inner.FindBySecretHashesAsync(secretHashes, cancellationToken));
+
     // Last-use batches (R22) are counted apart: they are written off the request path.
     public int UseBatches => _useBatches;
 

@@ -305,6 +305,14 @@ public sealed class SpecificationCatchesDefectsTests
             return found;
         }
 
+        public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                return Task.FromResult<IReadOnlyList<ApiToken>>([.. _tokens.Values.Where(t => secretHashes.Any(h => t.SecretHash.AsSpan().SequenceEqual(h.Span) || (t.PreviousSecretHash is { } previous && previous.AsSpan().SequenceEqual(h.Span))))]);
+            }
+        }
+
         public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)

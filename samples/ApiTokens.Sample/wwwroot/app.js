@@ -196,7 +196,8 @@ async function refresh(force = true) {
     showAlert(error.message);
     return;
   }
-  const json = JSON.stringify(tokens);
+  leaks = await loadLeakNotices();
+  const json = JSON.stringify([tokens, leaks]);
   if (!force && json === shownTokens) return;
   shownTokens = json;
   const list = $("token-list");
@@ -212,6 +213,38 @@ async function refresh(force = true) {
   $("pending-count").hidden = waiting === 0;
   $("pending-count").textContent = waiting === 1 ? "1 app waiting for your approval" : `${waiting} apps waiting for your approval`;
   await refreshMembers();
+}
+
+// R31, R32: tokens retired because their secret was found in public (notices since the service
+// started; the card still says so after a restart, from retiredBy).
+let leaks = [];
+
+async function loadLeakNotices() {
+  let notices = [];
+  try {
+    notices = me.role ? await api("GET", "/api/leak-notices") : [];
+  } catch {
+    notices = [];
+  }
+  const box = $("leak-notices");
+  const list = $("leak-list");
+  list.replaceChildren();
+  for (const n of notices) {
+    const name = `“${n.description || n.secretHint}”`;
+    const where = n.url ? el("a", { href: n.url, text: n.url, rel: "noopener noreferrer" }) : document.createTextNode("a public place (someone asked to revoke it)");
+    list.append(el("li", { "data-testid": "leak-notice" },
+      `Token ${name} was found at `, where, `${n.source ? ` (${n.source})` : ""} on ${fmt(n.at)} and retired at once; its secrets no longer work. Create a new token for whatever used it.`));
+  }
+  box.hidden = notices.length === 0;
+  return notices;
+}
+
+function retiredText(token) {
+  const notice = leaks.find((n) => n.tokenId === token.id);
+  if (notice?.url) return `Retired: found public at ${notice.url}`;
+  if (token.retiredBy?.startsWith("leak-report:") || notice) return "Retired: found public";
+  if (token.retiredBy === "revocation-request") return "Retired: revoked by someone who found it";
+  return "Retired";
 }
 
 function canManage(token) {
@@ -234,7 +267,7 @@ function renderToken(token) {
   card.append(el("header", {},
     el("span", { class: "badge " + token.type, text: token.type === "user" ? "User token" : "Account token", "data-testid": "token-type" }),
     el("span", { class: "desc", text: token.description || "(no description)" }),
-    token.retired ? el("span", { class: "badge retired", text: "Retired", "data-testid": "retired-badge" }) : null,
+    token.retired ? el("span", { class: "badge retired", text: retiredText(token), "data-testid": "retired-badge" }) : null,
     token.expired && !token.retired ? el("span", { class: "badge expired", text: "Expired", "data-testid": "expired-badge" }) : null));
 
   const meta = el("dl", { class: "meta" });

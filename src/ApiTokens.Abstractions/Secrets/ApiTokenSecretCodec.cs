@@ -83,6 +83,15 @@ public sealed class ApiTokenSecretCodec
         return true;
     }
 
+    /// <summary>
+    /// A regular expression that finds this service's generated secrets in text, for secret scanners
+    /// (docs/secret-scanning.md): the prefix, <c>_</c>, 43 base62 characters and the 6-character
+    /// checksum (whose first character is 0–4, as a CRC32 is below 62^5 × 5). RE2-compatible, so
+    /// Gitleaks, TruffleHog and GitHub accept it. A match is a candidate: <see cref="IsWellFormed"/>
+    /// checks its checksum.
+    /// </summary>
+    public string ScanningPattern => $@"\b{_prefix}_[0-9A-Za-z]{{{BodyLength}}}[0-4][0-9A-Za-z]{{{ChecksumLength - 1}}}\b";
+
     /// <summary>Generates a new secret from <see cref="RandomNumberGenerator"/>. Show it once; store only its <see cref="Hash(string)"/>.</summary>
     /// <returns>The secret.</returns>
     public string Generate() => Format == ApiTokenSecretFormat.Uuid ? GenerateUuid() : GeneratePrefixed();

@@ -115,6 +115,16 @@ public interface IApiTokenStore
     Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Finds every token, <b>retired ones included</b>, whose <see cref="ApiToken.SecretHash"/> or
+    /// <see cref="ApiToken.PreviousSecretHash"/> is one of the hashes, in one call: a report of leaked
+    /// secrets (R31, R32) learns which are or were secrets here, and retires the live ones.
+    /// </summary>
+    /// <param name="secretHashes">SHA-256 hashes of secrets; at most 1,000.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Every token one of the hashes belongs to, each once, in any order.</returns>
+    Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken);
+
+    /// <summary>
     /// One page of the tokens of an account, retired ones included, newest first: by
     /// <see cref="ApiToken.CreatedAt"/> descending, then by <see cref="ApiToken.Id"/> descending
     /// (ordinal). Keyset paging: the store reads only the page, however many tokens the account has.

@@ -222,6 +222,28 @@ public sealed class ApiTokenValidator
         return result;
     }
 
+    /// <summary>
+    /// Counts one failure against a client for R27 throttling, exactly as a failed authentication
+    /// counts, unless the client is already throttled. Endpoints that take secrets without
+    /// authenticating (public revocation, R32) call it so they cannot be used to probe at speed.
+    /// </summary>
+    /// <param name="clientKey">Who the request comes from (the scheme's <c>ClientKey</c>).</param>
+    /// <param name="retryAfter">When throttled, how long until the client's window ends.</param>
+    /// <returns><see langword="true"/> when the failure was counted; <see langword="false"/> when the client is throttled and the request should be refused with 429.</returns>
+    public bool TryCountClientFailure(string clientKey, out TimeSpan retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(clientKey);
+        if (IsThrottled(clientKey, out var throttled))
+        {
+            retryAfter = throttled.RetryAfter ?? TimeSpan.Zero;
+            return false;
+        }
+
+        RecordFailure(clientKey);
+        retryAfter = TimeSpan.Zero;
+        return true;
+    }
+
     private bool IsThrottled(string clientKey, out ApiTokenValidationResult result)
     {
         var options = _options.CurrentValue;

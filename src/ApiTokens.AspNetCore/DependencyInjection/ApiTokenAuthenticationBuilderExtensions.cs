@@ -1,8 +1,10 @@
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Authorization;
 using ApiTokens.AspNetCore.Endpoints;
+using ApiTokens.AspNetCore.LeakReports;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -55,11 +57,30 @@ public static class ApiTokenAuthenticationBuilderExtensions
         services.AddDataProtection();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiTokenPrivilegeAuthorizationHandler>());
         services.TryAddSingleton<IApiTokenActorResolver, ClaimsApiTokenActorResolver>();
+
+        // R31: the secret-scanning report endpoint's keys and options ("ApiTokens:LeakReports").
+        services.AddHttpClient(GitHubSecretScanningKeys.HttpClientName);
+        services.TryAddSingleton<GitHubSecretScanningKeys>();
+        services.AddOptions<ApiTokenLeakReportOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenLeakReportOptions>, ConfigureLeakReports>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenLeakReportOptions>, ValidateLeakReports>());
         // The full set, not just the core: WebApplication adds UseAuthorization when it sees authorization
         // services, and that middleware needs the policy evaluator too.
         services.AddAuthorization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<AuthorizationOptions>, ConfigureApiTokenPolicy>());
         return builder.AddScheme<ApiTokenAuthenticationOptions, ApiTokenAuthenticationHandler>(authenticationScheme, ApiTokenAuthenticationDefaults.DisplayName, configureOptions);
+    }
+
+    private sealed class ConfigureLeakReports(IServiceProvider services) : IConfigureOptions<ApiTokenLeakReportOptions>
+    {
+        public void Configure(ApiTokenLeakReportOptions options)
+            => services.GetService<IConfiguration>()?.GetSection(ApiTokenLeakReportOptions.SectionName).Bind(options);
+    }
+
+    private sealed class ValidateLeakReports : IValidateOptions<ApiTokenLeakReportOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ApiTokenLeakReportOptions options)
+            => ApiTokenLeakReportOptions.Validate(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 
     // The "ApiTokens" policy: the default scheme, an authenticated user, R16 by method.

@@ -8,7 +8,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ApiTokenEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>GET/POST {prefix}</c>, <c>POST {prefix}/import</c>, <c>GET/PATCH {prefix}/{id}</c>, <c>PUT {prefix}/{id}/apps/{appName}</c>,
+    /// Maps <c>GET/POST {prefix}</c>, <c>POST {prefix}/import</c>, <c>POST {prefix}/revoke</c> (no sign-in, R32), <c>GET/PATCH {prefix}/{id}</c>, <c>PUT {prefix}/{id}/apps/{appName}</c>,
     /// <c>POST {prefix}/{id}/retire</c> and <c>POST {prefix}/{id}/promote</c>. The actor is the request's
     /// signed-in user (the host's own scheme), resolved by <see cref="IApiTokenActorResolver"/>.
     /// </summary>
@@ -52,6 +52,13 @@ public static class ApiTokenEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapPost("/revoke", ApiTokenEndpoints.RevokeAsync)
+            .WithName("ApiTokens_Revoke").WithSummary("Anyone who finds secrets retires their tokens; always the same 202, and counted as a failure for throttling.")
+            .AllowAnonymous()
+            .Produces<RevokeApiTokensResponse>(StatusCodes.Status202Accepted, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/{id}", ApiTokenEndpoints.GetAsync)
             .WithName("ApiTokens_Get").WithSummary("Reads one token.")

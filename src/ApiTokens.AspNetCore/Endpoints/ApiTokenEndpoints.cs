@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Http;
 using ApiTokens.Management;
 using ApiTokens.Stores;
+using ApiTokens.Validation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -215,6 +217,35 @@ internal static class ApiTokenEndpoints
         context.Response.Headers.Location = $"{context.Request.PathBase}{collection}/{Uri.EscapeDataString(token.Id)}";
         context.Response.Headers.ETag = ETagOf(token);
         return TypedResults.Json(ApiTokenResponse.From(result.Value), ApiTokenJsonContext.Default.ApiTokenResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    // R32: anyone who finds secrets may end them. The answer is the same whether anything matched,
+    // and every request counts as a failure for R27 throttling, so it cannot probe at speed.
+    public static async Task<Results<JsonHttpResult<RevokeApiTokensResponse>, ProblemHttpResult>> RevokeAsync(HttpContext context, [FromServices] ApiTokenManager manager, [FromServices] ApiTokenValidator validator, [FromServices] IOptionsMonitor<ApiTokenAuthenticationOptions> schemes)
+    {
+        var clientKey = schemes.Get(ApiTokenAuthenticationDefaults.AuthenticationScheme).ClientKey?.Invoke(context);
+        if (clientKey is not null && !validator.TryCountClientFailure(clientKey, out var retryAfter))
+        {
+            ApiTokenProblems.SetRetryAfter(context, retryAfter);
+            var throttled = ApiTokenFailures.Throttled;
+            return ApiTokenProblems.Result(context, throttled.Status, throttled.Code, throttled.Message, throttled.Explanation);
+        }
+
+        var (body, problem) = await ReadBodyAsync(context, ApiTokenJsonContext.Default.RevokeApiTokensBody);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Secrets is not { Length: >= 1 and <= RevokeApiTokensBody.MaxSecrets } secrets
+            || secrets.Any(s => string.IsNullOrEmpty(s) || s.Length > ApiTokenAuthenticationOptions.MaxCredentialLength))
+        {
+            return ManagementProblems.InvalidRequest(context, $"'secrets' is an array of 1 to {RevokeApiTokensBody.MaxSecrets} secrets.");
+        }
+
+        await manager.RetireLeakedSecretsAsync([.. secrets.Select(s => new LeakedSecret(s))], RevokeApiTokensBody.Actor, context.RequestAborted);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(new RevokeApiTokensResponse { Received = secrets.Length }, ApiTokenJsonContext.Default.RevokeApiTokensResponse, statusCode: StatusCodes.Status202Accepted);
     }
 
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> GetAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)

@@ -14,6 +14,8 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSerializable(typeof(ApiTokenResponse[]))]
 [JsonSerializable(typeof(CreateApiTokenBody))]
 [JsonSerializable(typeof(ImportApiTokenBody))]
+[JsonSerializable(typeof(RevokeApiTokensBody))]
+[JsonSerializable(typeof(RevokeApiTokensResponse))]
 [JsonSerializable(typeof(UpdateApiTokenBody))]
 [JsonSerializable(typeof(SetAppStateBody))]
 [JsonSerializable(typeof(RotateApiTokenBody))]

@@ -58,6 +58,17 @@ internal static class Chromium
         return page;
     }
 
+    // WCAG 2.1 AA with axe-core: no serious or critical finding on the page as it is now.
+    public static async Task AssertAccessibleAsync(IPage page)
+    {
+        var results = await Deque.AxeCore.Playwright.PageExtensions.RunAxe(page, new Deque.AxeCore.Commons.AxeRunOptions
+        {
+            RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        var findings = results.Violations.Where(v => v.Impact is "serious" or "critical").ToArray();
+        Assert.IsEmpty(findings, string.Join("\n", findings.Select(v => $"{v.Impact} {v.Id}: {v.Help} — {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));
+    }
+
     public static async Task ShotAsync(TestContext test, IPage page, string name)
     {
         var directory = System.IO.Path.Combine(AppContext.BaseDirectory, "screenshots");

@@ -35,6 +35,8 @@ public sealed class RedisApiTokenStore(object connection) : IApiTokenStore
 
     public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken) => _inner.FindActiveBySecretHashesAsync(secretHashes, cancellationToken);
 
+    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken) => _inner.FindBySecretHashesAsync(secretHashes, cancellationToken);
+
     public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken) => _inner.ListAsync(accountId, ownerId, after, limit, cancellationToken);
 
     public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => _inner.RecordAppAsync(tokenId, app, maxApps, audit, cancellationToken);

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using ApiTokens.Auditing;
+using ApiTokens.Management;
+using ApiTokens.Secrets;
+using ApiTokens.Stores;
+
+namespace ApiTokens;
+
+public sealed partial class ApiTokenManager
+{
+    /// <summary>The most secrets one call of <see cref="RetireLeakedSecretsAsync"/> takes.</summary>
+    public const int MaxLeakedSecretsPerCall = 1_000;
+
+    /// <summary>
+    /// Retires every token one of the secrets is a live secret of — its current secret, or its
+    /// previous one within the grace period — at once, so both its secrets stop working (R31, R32).
+    /// Each retirement is audited (action <c>token.retired</c>, the given actor, the report's
+    /// source and url in the details) atomically with it and published to the event handlers. A
+    /// secret already retired changes nothing more, so a repeated report is harmless.
+    /// </summary>
+    /// <remarks>No actor is checked: whoever holds a secret may end it. Secrets are only hashed, never logged or kept.</remarks>
+    /// <param name="secrets">The secrets and where they were found; at most <see cref="MaxLeakedSecretsPerCall"/>.</param>
+    /// <param name="actor">Who reports them, for the audit trail: <c>leak-report:github</c>, <c>revocation-request</c>, …</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One result per secret, in order.</returns>
+    public async Task<IReadOnlyList<LeakedSecretResult>> RetireLeakedSecretsAsync(IReadOnlyList<LeakedSecret> secrets, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(secrets.Count, MaxLeakedSecretsPerCall);
+        if (secrets.Count == 0)
+        {
+            return [];
+        }
+
+        var hashes = new byte[secrets.Count][];
+        var lookups = new List<ReadOnlyMemory<byte>>(secrets.Count);
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(secrets[i]?.Secret, nameof(secrets));
+            hashes[i] = ApiTokenSecretCodec.Hash(secrets[i].Secret);
+            lookups.Add(hashes[i]);
+        }
+
+        var found = await _store.FindBySecretHashesAsync(lookups, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var results = new LeakedSecretResult[secrets.Count];
+        var retiredNow = new Dictionary<string, bool>(StringComparer.Ordinal);
+        for (var i = 0; i < results.Length; i++)
+        {
+            var token = found.FirstOrDefault(t => IsSecretOf(t, hashes[i], out _));
+            if (token is null)
+            {
+                results[i] = new LeakedSecretResult(LeakedSecretStatus.Unknown, null);
+                continue;
+            }
+
+            IsSecretOf(token, hashes[i], out var isCurrent);
+            var live = !token.IsRetired && (isCurrent || token.PreviousSecretExpiresAt > now);
+            if (!live)
+            {
+                results[i] = new LeakedSecretResult(retiredNow.GetValueOrDefault(token.Id) ? LeakedSecretStatus.Retired : LeakedSecretStatus.Inactive, token.Id);
+                continue;
+            }
+
+            if (!retiredNow.ContainsKey(token.Id))
+            {
+                var details = new List<ApiTokenAuditChange> { new("retired", "false", "true") };
+                if (!string.IsNullOrEmpty(secrets[i].Source))
+                {
+                    details.Add(new("source", null, Truncate(secrets[i].Source!)));
+                }
+
+                if (!string.IsNullOrEmpty(secrets[i].Url))
+                {
+                    details.Add(new("url", null, Truncate(secrets[i].Url!)));
+                }
+
+                retiredNow[token.Id] = await RetireReportedAsync(token, actor, [.. details], cancellationToken).ConfigureAwait(false);
+            }
+
+            results[i] = new LeakedSecretResult(retiredNow[token.Id] ? LeakedSecretStatus.Retired : LeakedSecretStatus.Inactive, token.Id);
+        }
+
+        return results;
+    }
+
+    private static bool IsSecretOf(ApiToken token, byte[] hash, out bool isCurrent)
+    {
+        isCurrent = CryptographicOperations.FixedTimeEquals(token.SecretHash, hash);
+        return isCurrent || (token.PreviousSecretHash is { } previous && CryptographicOperations.FixedTimeEquals(previous, hash));
+    }
+
+    // Audit values people read: a report's url or source is kept, bounded.
+    private static string Truncate(string value) => value.Length <= 2048 ? value : value[..2048];
+
+    // Retires a reported token, re-reading when another change won the race: a leaked secret must
+    // not keep working because an app was recorded meanwhile. False when another writer retired it
+    // first (then nothing is left to do). Store failures propagate: the report is answered 503 and
+    // the reporter sends it again.
+    private async Task<bool> RetireReportedAsync(ApiToken token, string actor, ApiTokenAuditChange[] details, CancellationToken cancellationToken)
+    {
+        var current = token;
+        for (var attempt = 1; attempt <= MaxRetireAttempts; attempt++)
+        {
+            try
+            {
+                var audit = Audit(current, actor, ApiTokenAuditActions.Retired, details);
+                var saved = await _store.UpdateAsync(current with { RetiredAt = _time.GetUtcNow(), RetiredBy = actor }, audit, cancellationToken).ConfigureAwait(false);
+                NotifyChanged(saved.Id);
+                Log.TokenRetired(_logger, saved.Id, actor);
+                await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (ApiTokenConcurrencyException)
+            {
+                current = await _store.FindByIdAsync(token.Id, cancellationToken).ConfigureAwait(false);
+                if (current is null || current.IsRetired)
+                {
+                    NotifyChanged(token.Id);
+                    return false;
+                }
+            }
+        }
+
+        throw new ApiTokenConcurrencyException("The reported token kept changing; report it again.");
+    }
+}
