@@ -88,6 +88,16 @@ public sealed record ApiToken
     public DateTimeOffset? PreviousSecretExpiresAt { get; init; }
 
     /// <summary>
+    /// The networks requests presenting the token may come from (R33): up to
+    /// <see cref="ApiTokenNetworks.MaxNetworks"/> CIDR ranges in their normalized form
+    /// (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>); empty for any address.
+    /// </summary>
+    public IReadOnlyList<string> AllowedNetworks { get; init; } = [];
+
+    /// <summary>The token's own rate limit (R34); <see langword="null"/> for <see cref="ApiTokenOptions.DefaultRateLimit"/>.</summary>
+    public ApiTokenRateLimit? RateLimit { get; init; }
+
+    /// <summary>
     /// The optimistic-concurrency version: a store accepts an update only if this equals the stored
     /// version, and increments it (R19).
     /// </summary>

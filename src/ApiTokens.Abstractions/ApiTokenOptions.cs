@@ -120,4 +120,12 @@ public sealed class ApiTokenOptions
     /// <see cref="TimeSpan.Zero"/> turns recording off.
     /// </summary>
     public TimeSpan LastUsedGranularity { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The rate limit of tokens without one of their own (R34); <see langword="null"/> (the default)
+    /// for none. Configuration: <c>ApiTokens:DefaultRateLimit:Limit</c> and
+    /// <c>ApiTokens:DefaultRateLimit:WindowSeconds</c>. Without a shared limiter each node counts on
+    /// its own, so n nodes allow up to n × the limit.
+    /// </summary>
+    public ApiTokenRateLimit? DefaultRateLimit { get; set; }
 }

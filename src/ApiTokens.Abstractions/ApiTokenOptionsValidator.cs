@@ -19,6 +19,11 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxAppsPerToken)} must be between 1 and {ApiTokenOptions.MaxAppsPerTokenLimit}.");
         }
 
+        if (options.DefaultRateLimit is { IsValid: false })
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultRateLimit)} needs a Limit from 1 to {ApiTokenRateLimit.MaxLimit} and WindowSeconds from 1 to {ApiTokenRateLimit.MaxWindowSeconds}.");
+        }
+
         if (!Enum.IsDefined(options.SecretFormat))
         {
             (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretFormat)} must be Prefixed or Uuid.");

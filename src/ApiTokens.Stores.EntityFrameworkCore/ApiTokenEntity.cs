@@ -67,6 +67,15 @@ public sealed class ApiTokenEntity
     /// <summary>When the previous secret stops working (R23).</summary>
     public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
 
+    /// <summary>The allowed networks (R33), normalized CIDR ranges separated by spaces; <see langword="null"/> for any address.</summary>
+    public string? AllowedNetworks { get; set; }
+
+    /// <summary>The rate limit's requests per window (R34); <see langword="null"/> without a limit of its own.</summary>
+    public int? RateLimit { get; set; }
+
+    /// <summary>The rate limit's window in seconds (R34).</summary>
+    public int? RateLimitWindowSeconds { get; set; }
+
     /// <summary>The optimistic-concurrency version.</summary>
     public long Version { get; set; }
 

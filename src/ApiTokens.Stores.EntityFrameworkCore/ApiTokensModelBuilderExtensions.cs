@@ -44,6 +44,9 @@ public static class ApiTokensModelBuilderExtensions
             token.Property(t => t.RotatedAt).HasColumnName("rotated_at");
             token.Property(t => t.PreviousSecretHash).HasColumnName("previous_secret_hash").HasMaxLength(ApiTokens.Secrets.ApiTokenSecretCodec.HashLength);
             token.Property(t => t.PreviousSecretExpiresAt).HasColumnName("previous_secret_expires_at");
+            token.Property(t => t.AllowedNetworks).HasColumnName("allowed_networks").HasMaxLength(ApiTokens.ApiTokenNetworks.MaxNetworks * 44);
+            token.Property(t => t.RateLimit).HasColumnName("rate_limit");
+            token.Property(t => t.RateLimitWindowSeconds).HasColumnName("rate_limit_window_seconds");
             token.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();
             token.HasIndex(t => t.SecretHash).IsUnique().HasDatabaseName("ix_api_tokens_secret_hash");
             token.HasIndex(t => t.PreviousSecretHash).IsUnique().HasDatabaseName("ix_api_tokens_previous_secret_hash");

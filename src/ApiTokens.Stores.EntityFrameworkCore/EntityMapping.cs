@@ -52,6 +52,8 @@ internal static class EntityMapping
             RotatedAt = Normalize(entity.RotatedAt),
             PreviousSecretHash = entity.PreviousSecretHash,
             PreviousSecretExpiresAt = Normalize(entity.PreviousSecretExpiresAt),
+            AllowedNetworks = string.IsNullOrEmpty(entity.AllowedNetworks) ? [] : entity.AllowedNetworks.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            RateLimit = entity.RateLimit is { } limit && entity.RateLimitWindowSeconds is { } window ? new ApiTokenRateLimit(limit, window) : null,
             Version = entity.Version,
         };
     }
@@ -91,5 +93,8 @@ internal static class EntityMapping
         entity.PreviousSecretExpiresAt = Normalize(token.PreviousSecretExpiresAt);
         entity.ExpiresAt = Normalize(token.ExpiresAt);
         entity.RotatedAt = Normalize(token.RotatedAt);
+        entity.AllowedNetworks = token.AllowedNetworks.Count == 0 ? null : string.Join(' ', token.AllowedNetworks);
+        entity.RateLimit = token.RateLimit?.Limit;
+        entity.RateLimitWindowSeconds = token.RateLimit?.WindowSeconds;
     }
 }

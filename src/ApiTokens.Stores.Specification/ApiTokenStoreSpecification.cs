@@ -78,6 +78,8 @@ public abstract class ApiTokenStoreSpecification
             RotatedAt = s_t0.AddMinutes(10),
             PreviousSecretHash = RandomNumberGenerator.GetBytes(32),
             PreviousSecretExpiresAt = s_t0.AddMinutes(70),
+            AllowedNetworks = ["203.0.113.0/24", "2001:db8::/32", "198.51.100.7/32"],
+            RateLimit = new ApiTokenRateLimit(100, 60),
         };
 
         var created = await store.CreateAsync(token, TestContext.CancellationToken);
@@ -107,6 +109,30 @@ public abstract class ApiTokenStoreSpecification
         Assert.AreEqual(token.PreviousSecretExpiresAt, found.PreviousSecretExpiresAt);
         Assert.HasCount(1, found.Apps);
         Assert.AreEqual(token.Apps[0], found.Apps[0]);
+        CollectionAssert.AreEqual(token.AllowedNetworks.ToArray(), found.AllowedNetworks.ToArray(), "R33: the ranges, in order");
+        Assert.AreEqual(token.RateLimit, found.RateLimit, "R34");
+    }
+
+    [TestMethod]
+    [TestCategory("R33")]
+    [TestCategory("R34")]
+    public async Task UpdateAsync_SetsAndClearsNetworksAndRateLimit()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var created = await store.CreateAsync(NewToken(NewAccount()), ct);
+        Assert.IsEmpty(created.AllowedNetworks);
+        Assert.IsNull(created.RateLimit);
+
+        var set = await store.UpdateAsync(created with { AllowedNetworks = ["10.0.0.0/8"], RateLimit = new ApiTokenRateLimit(5, 1) }, ct);
+        var found = await store.FindActiveBySecretHashAsync(created.SecretHash, ct);
+        CollectionAssert.AreEqual(new[] { "10.0.0.0/8" }, found!.AllowedNetworks.ToArray());
+        Assert.AreEqual(new ApiTokenRateLimit(5, 1), found.RateLimit);
+
+        await store.UpdateAsync(set with { AllowedNetworks = [], RateLimit = null }, ct);
+        found = await store.FindByIdAsync(created.Id, ct);
+        Assert.IsEmpty(found!.AllowedNetworks);
+        Assert.IsNull(found.RateLimit);
     }
 
     [TestMethod]

@@ -72,4 +72,10 @@ public static class ApiTokenErrorCodes
 
     /// <summary>The secret to import is already a secret of a token here; whose is not said (R36).</summary>
     public const string SecretAlreadyExists = nameof(SecretAlreadyExists);
+
+    /// <summary>An allowed network is malformed, has a prefix longer than its address, or there are more than 32 (R33).</summary>
+    public const string InvalidNetwork = nameof(InvalidNetwork);
+
+    /// <summary>A rate limit's <c>limit</c> or <c>windowSeconds</c> is out of range (R34).</summary>
+    public const string InvalidRateLimit = nameof(InvalidRateLimit);
 }

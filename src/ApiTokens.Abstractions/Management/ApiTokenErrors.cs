@@ -45,6 +45,11 @@ internal static class ApiTokenErrors
     public static readonly ApiTokenError InvalidOwner = new(ApiTokenErrorCodes.InvalidOwner, ApiTokenErrorKind.Invalid, "The owner ('ownerId') of a user token must be a member of the account.");
     public static readonly ApiTokenError OwnerOfAccountToken = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "An account token has no owner; leave 'ownerId' out.");
     public static readonly ApiTokenError SecretAlreadyExists = new(ApiTokenErrorCodes.SecretAlreadyExists, ApiTokenErrorKind.Conflict, "This secret is already in use here and cannot be imported; issue the client a new one.");
+    public static ApiTokenError InvalidNetwork(string? range) => new(ApiTokenErrorCodes.InvalidNetwork, ApiTokenErrorKind.Invalid, range is null
+        ? $"'allowedNetworks' holds at most {ApiTokenNetworks.MaxNetworks} CIDR ranges or addresses."
+        : $"'{(range.Length > 64 ? range[..64] + "…" : range)}' is not a CIDR range (203.0.113.0/24, 2001:db8::/32) or an address; 'allowedNetworks' holds at most {ApiTokenNetworks.MaxNetworks}.");
+
+    public static readonly ApiTokenError InvalidRateLimit = new(ApiTokenErrorCodes.InvalidRateLimit, ApiTokenErrorKind.Invalid, $"A rate limit is {{\"limit\": 1 to {ApiTokenRateLimit.MaxLimit}, \"windowSeconds\": 1 to {ApiTokenRateLimit.MaxWindowSeconds}}}.");
     public static readonly ApiTokenError ConcurrencyConflict = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.Conflict, "The token was changed by another request; reload it and try again.");
 
     private static string Describe(TimeSpan span)

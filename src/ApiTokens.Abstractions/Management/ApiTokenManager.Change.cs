@@ -6,7 +6,7 @@ namespace ApiTokens;
 
 public sealed partial class ApiTokenManager
 {
-    /// <summary>Changes privilege, default app state or description (R4, R6, R9).</summary>
+    /// <summary>Changes privilege, default app state, description, allowed networks or rate limit (R4, R6, R9, R33, R34).</summary>
     /// <param name="actor">Who changes it.</param>
     /// <param name="tokenId">The token id.</param>
     /// <param name="request">The change; <see langword="null"/> properties stay as they are.</param>
@@ -27,6 +27,11 @@ public sealed partial class ApiTokenManager
             return invalid;
         }
 
+        if (CheckProtections(request.AllowedNetworks, request.RateLimit, out var networks) is { } badProtection)
+        {
+            return badProtection;
+        }
+
         var (token, role, error) = await LoadManageableAsync(actor, tokenId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
@@ -43,6 +48,8 @@ public sealed partial class ApiTokenManager
             Privilege = request.Privilege ?? token.Privilege,
             DefaultAppState = request.DefaultAppState ?? token.DefaultAppState,
             Description = request.Description is null ? token.Description : (request.Description.Length == 0 ? null : request.Description),
+            AllowedNetworks = request.AllowedNetworks is null || networks.SequenceEqual(token.AllowedNetworks, StringComparer.Ordinal) ? token.AllowedNetworks : networks,
+            RateLimit = request.RemoveRateLimit ? null : request.RateLimit ?? token.RateLimit,
         };
 
         if (changed == token)
@@ -57,7 +64,9 @@ public sealed partial class ApiTokenManager
             Differences(
                 new("privilege", Wire(token.Privilege), Wire(changed.Privilege)),
                 new("defaultAppState", Wire(token.DefaultAppState), Wire(changed.DefaultAppState)),
-                new("description", token.Description, changed.Description)));
+                new("description", token.Description, changed.Description),
+                new("allowedNetworks", WireNetworks(token.AllowedNetworks), WireNetworks(changed.AllowedNetworks)),
+                new("rateLimit", token.RateLimit?.ToString(), changed.RateLimit?.ToString())));
         return await SaveAsync(changed, audit, cancellationToken).ConfigureAwait(false);
     }
 

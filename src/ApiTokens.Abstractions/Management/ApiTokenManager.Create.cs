@@ -30,6 +30,11 @@ public sealed partial class ApiTokenManager
             return invalid;
         }
 
+        if (CheckProtections(request.AllowedNetworks, request.RateLimit, out var networks) is { } badProtection)
+        {
+            return badProtection;
+        }
+
         var now = _time.GetUtcNow();
         if (ResolveExpiry(request, now) is { Error: { } badExpiry })
         {
@@ -68,6 +73,8 @@ public sealed partial class ApiTokenManager
             DefaultAppState = request.DefaultAppState ?? _options.DefaultAppState,
             SecretHash = ApiTokenSecretCodec.Hash(secret),
             SecretHint = _secrets.Hint(secret),
+            AllowedNetworks = networks,
+            RateLimit = request.RateLimit,
         };
 
         var (saved, error) = await AddAsync(token, actor.UserId, ApiTokenAuditActions.Created, cancellationToken).ConfigureAwait(false);
@@ -96,7 +103,9 @@ public sealed partial class ApiTokenManager
                 new("defaultAppState", null, Wire(token.DefaultAppState)),
                 new("description", null, token.Description),
                 new("expiresAt", null, Wire(token.ExpiresAt)),
-                new("secretHint", null, token.SecretHint)));
+                new("secretHint", null, token.SecretHint),
+                new("allowedNetworks", null, WireNetworks(token.AllowedNetworks)),
+                new("rateLimit", null, token.RateLimit?.ToString())));
         ApiToken? saved;
         try
         {
@@ -116,6 +125,19 @@ public sealed partial class ApiTokenManager
         await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
         return (saved, null);
     }
+
+    // R33, R34: ranges normalized, a limit in range; the normalized ranges out.
+    private static ApiTokenError? CheckProtections(IReadOnlyList<string>? allowedNetworks, ApiTokenRateLimit? rateLimit, out string[] networks)
+    {
+        if (!ApiTokenNetworks.TryNormalize(allowedNetworks, out networks, out var invalid))
+        {
+            return ApiTokenErrors.InvalidNetwork(allowedNetworks!.Count > ApiTokenNetworks.MaxNetworks ? null : invalid);
+        }
+
+        return rateLimit is { IsValid: false } ? ApiTokenErrors.InvalidRateLimit : null;
+    }
+
+    private static string? WireNetworks(IReadOnlyList<string> networks) => networks.Count == 0 ? null : string.Join(' ', networks);
 
     // R21: the expiry a creation asks for, or the configured default; refused when in the past,
     // when both forms are given, or beyond MaxLifetime.

@@ -43,6 +43,11 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.OwnerOfAccountToken;
         }
 
+        if (CheckProtections(request.AllowedNetworks, request.RateLimit, out var networks) is { } badProtection)
+        {
+            return badProtection;
+        }
+
         var now = _time.GetUtcNow();
         var (expiresAt, badExpiry) = CheckExpiry(request.ExpiresAt, now);
         if (badExpiry is not null)
@@ -87,6 +92,8 @@ public sealed partial class ApiTokenManager
             DefaultAppState = request.DefaultAppState ?? _options.DefaultAppState,
             SecretHash = hash!,
             SecretHint = hint!,
+            AllowedNetworks = networks,
+            RateLimit = request.RateLimit,
         };
 
         var (saved, error) = await AddAsync(token, actor.UserId, ApiTokenAuditActions.Imported, cancellationToken).ConfigureAwait(false);

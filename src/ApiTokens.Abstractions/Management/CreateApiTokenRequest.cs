@@ -26,4 +26,13 @@ public sealed class CreateApiTokenRequest
 
     /// <summary>The token's lifetime in days from now (R21), as an alternative to <see cref="ExpiresAt"/>.</summary>
     public int? LifetimeDays { get; set; }
+
+    /// <summary>
+    /// The networks requests with the token may come from (R33): up to 32 CIDR ranges or bare
+    /// addresses; <see langword="null"/> or empty for any address.
+    /// </summary>
+    public IReadOnlyList<string>? AllowedNetworks { get; set; }
+
+    /// <summary>The token's rate limit (R34); <see langword="null"/> for <see cref="ApiTokenOptions.DefaultRateLimit"/>.</summary>
+    public ApiTokenRateLimit? RateLimit { get; set; }
 }

@@ -32,4 +32,13 @@ public sealed class ImportApiTokenRequest
 
     /// <summary>When the token stops working (R21): in the future and within <see cref="ApiTokenOptions.MaxLifetime"/>.</summary>
     public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>
+    /// The networks requests with the token may come from (R33): up to 32 CIDR ranges or bare
+    /// addresses; <see langword="null"/> or empty for any address.
+    /// </summary>
+    public IReadOnlyList<string>? AllowedNetworks { get; set; }
+
+    /// <summary>The token's rate limit (R34); <see langword="null"/> for <see cref="ApiTokenOptions.DefaultRateLimit"/>.</summary>
+    public ApiTokenRateLimit? RateLimit { get; set; }
 }

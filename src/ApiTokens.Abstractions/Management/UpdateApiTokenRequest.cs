@@ -12,4 +12,16 @@ public sealed class UpdateApiTokenRequest
 
     /// <summary>The new description (at most 256 characters; empty clears it).</summary>
     public string? Description { get; set; }
+
+    /// <summary>
+    /// The new allowed networks (R33); <see langword="null"/> leaves them, an empty list clears them
+    /// (any address).
+    /// </summary>
+    public IReadOnlyList<string>? AllowedNetworks { get; set; }
+
+    /// <summary>The new rate limit (R34); <see langword="null"/> leaves it (see <see cref="RemoveRateLimit"/>).</summary>
+    public ApiTokenRateLimit? RateLimit { get; set; }
+
+    /// <summary>Removes the token's own rate limit (then <see cref="ApiTokenOptions.DefaultRateLimit"/> applies).</summary>
+    public bool RemoveRateLimit { get; set; }
 }

@@ -160,7 +160,17 @@ internal static class ApiTokenEndpoints
 
         var result = await manager.CreateAsync(
             actor,
-            new CreateApiTokenRequest { Type = type, Privilege = body.Privilege, DefaultAppState = body.DefaultAppState, Description = body.Description, ExpiresAt = body.ExpiresAt, LifetimeDays = body.LifetimeDays },
+            new CreateApiTokenRequest
+            {
+                Type = type,
+                Privilege = body.Privilege,
+                DefaultAppState = body.DefaultAppState,
+                Description = body.Description,
+                ExpiresAt = body.ExpiresAt,
+                LifetimeDays = body.LifetimeDays,
+                AllowedNetworks = body.AllowedNetworks,
+                RateLimit = body.RateLimit?.ToLimit(),
+            },
             context.RequestAborted);
         if (!result.Succeeded)
         {
@@ -204,6 +214,8 @@ internal static class ApiTokenEndpoints
                 DefaultAppState = body.DefaultAppState,
                 Description = body.Description,
                 ExpiresAt = body.ExpiresAt,
+                AllowedNetworks = body.AllowedNetworks,
+                RateLimit = body.RateLimit?.ToLimit(),
             },
             context.RequestAborted);
         if (!result.Succeeded)
@@ -276,7 +288,15 @@ internal static class ApiTokenEndpoints
             return InvalidIfMatch(context);
         }
 
-        var request = new UpdateApiTokenRequest { Privilege = body!.Privilege, DefaultAppState = body.DefaultAppState, Description = body.Description };
+        var request = new UpdateApiTokenRequest
+        {
+            Privilege = body!.Privilege,
+            DefaultAppState = body.DefaultAppState,
+            Description = body.Description,
+            AllowedNetworks = body.AllowedNetworksSent ? body.AllowedNetworks ?? [] : null,
+            RateLimit = body.RateLimit?.ToLimit(),
+            RemoveRateLimit = body.RateLimitSent && body.RateLimit is null,
+        };
         return ToResult(context, await manager.UpdateAsync(actor, id, request, expected, context.RequestAborted));
     }
 
@@ -515,6 +535,13 @@ internal static class ApiTokenEndpoints
                 return (null, ManagementProblems.InvalidRequest(context, $"The body is not valid: {invalid} holds text that is not valid Unicode."));
             }
 
+            // A property this endpoint does not know is refused, not dropped: a client that sends a
+            // setting it believes took effect (a misspelt 'allowedNetworks', say) must hear otherwise.
+            if (FindUnknownProperty(document.RootElement, typeInfo, "") is { } unknown)
+            {
+                return (null, ManagementProblems.InvalidRequest(context, $"The body has a property this endpoint does not know: '{unknown}'. Nothing was changed."));
+            }
+
             if (FindListedEnumValue(document.RootElement) is { } field)
             {
                 return (null, ManagementProblems.InvalidRequest(context, $"'{field}' takes one name (for example 'user', 'readOnly', 'allow'): no lists, no numbers."));
@@ -587,6 +614,29 @@ internal static class ApiTokenEndpoints
             default:
                 return null;
         }
+    }
+
+    // The first property of a JSON object (or of an object nested in it) that the type has no member
+    // for; names match case-insensitively, as the serializer reads them.
+    private static string? FindUnknownProperty(JsonElement element, JsonTypeInfo typeInfo, string path)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            var name = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            if (typeInfo.Properties.FirstOrDefault(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase)) is not { } member)
+            {
+                return name.Length > 64 ? name[..64] + "…" : name;
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Object
+                && typeInfo.Options.GetTypeInfo(member.PropertyType) is { Kind: JsonTypeInfoKind.Object } nested
+                && FindUnknownProperty(property.Value, nested, name) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
     }
 
     // System.Text.Json's enum converter reads "user, account" as a combination of flags; an enum value

@@ -9,6 +9,7 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     Converters = [typeof(CamelCaseEnumConverter<TokenType>), typeof(CamelCaseEnumConverter<TokenPrivilege>), typeof(CamelCaseEnumConverter<AppState>)])]
 [JsonSerializable(typeof(ApiTokenResponse))]
 [JsonSerializable(typeof(ApiTokenResponse[]))]

@@ -86,6 +86,12 @@ public sealed class ApiTokenResponse
     /// </summary>
     public required long Version { get; init; }
 
+    /// <summary>The networks requests with the token may come from (R33); empty for any address.</summary>
+    public required IReadOnlyList<string> AllowedNetworks { get; init; }
+
+    /// <summary>The token's own rate limit (R34); <c>null</c> when the service's default applies.</summary>
+    public ApiTokenRateLimitBody? RateLimit { get; init; }
+
     /// <summary>The secret: only in the response that creates or rotates the token, never again.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
@@ -126,6 +132,8 @@ public sealed class ApiTokenResponse
             PreviousSecretExpiresAt = token.PreviousSecretExpiresAt,
             SecretHint = token.SecretHint,
             Version = token.Version,
+            AllowedNetworks = token.AllowedNetworks,
+            RateLimit = ApiTokenRateLimitBody.From(token.RateLimit),
             Secret = secret,
         };
     }

@@ -25,4 +25,10 @@ public sealed class CreateApiTokenBody
 
     /// <summary>The token's lifetime in whole days from now; or give <see cref="ExpiresAt"/>.</summary>
     public int? LifetimeDays { get; set; }
+
+    /// <summary>Up to 32 CIDR ranges or addresses requests with the token may come from (R33); empty or absent for any.</summary>
+    public string[]? AllowedNetworks { get; set; }
+
+    /// <summary>The token's rate limit (R34); absent for the service's default.</summary>
+    public ApiTokenRateLimitBody? RateLimit { get; set; }
 }

@@ -31,4 +31,10 @@ public sealed class ImportApiTokenBody
 
     /// <summary>When the token expires (RFC 3339, in the future).</summary>
     public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>Up to 32 CIDR ranges or addresses requests with the token may come from (R33); empty or absent for any.</summary>
+    public string[]? AllowedNetworks { get; set; }
+
+    /// <summary>The token's rate limit (R34); absent for the service's default.</summary>
+    public ApiTokenRateLimitBody? RateLimit { get; set; }
 }

@@ -15,4 +15,31 @@ public sealed class UpdateApiTokenBody
 
     /// <summary>The new description; empty clears it.</summary>
     public string? Description { get; set; }
+
+    /// <summary>The new allowed networks (R33); <c>null</c> or <c>[]</c> clears them (any address).</summary>
+    public string[]? AllowedNetworks
+    {
+        get;
+        set
+        {
+            field = value;
+            AllowedNetworksSent = true;
+        }
+    }
+
+    /// <summary>The new rate limit (R34); <c>null</c> removes the token's own limit.</summary>
+    public ApiTokenRateLimitBody? RateLimit
+    {
+        get;
+        set
+        {
+            field = value;
+            RateLimitSent = true;
+        }
+    }
+
+    // Whether the body named the property at all (null clears; absent leaves as it is).
+    internal bool AllowedNetworksSent { get; private set; }
+
+    internal bool RateLimitSent { get; private set; }
 }

@@ -129,6 +129,11 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("AllowedNetworks")
+                        .HasMaxLength(1408)
+                        .HasColumnType("character varying(1408)")
+                        .HasColumnName("allowed_networks");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -187,6 +192,14 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("promoted_by");
+
+                    b.Property<int?>("RateLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit");
+
+                    b.Property<int?>("RateLimitWindowSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit_window_seconds");
 
                     b.Property<DateTimeOffset?>("RetiredAt")
                         .HasColumnType("timestamp with time zone")

@@ -122,6 +122,11 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("AllowedNetworks")
+                        .HasMaxLength(1408)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allowed_networks");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -180,6 +185,14 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("promoted_by");
+
+                    b.Property<int?>("RateLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_limit");
+
+                    b.Property<int?>("RateLimitWindowSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_limit_window_seconds");
 
                     b.Property<DateTimeOffset?>("RetiredAt")
                         .HasColumnType("TEXT")
