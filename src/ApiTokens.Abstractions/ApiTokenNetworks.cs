@@ -71,7 +71,7 @@ public static class ApiTokenNetworks
         var text = range.AsSpan().Trim();
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || address.ScopeId != 0 || addressText.Contains('%'))
+        if (addressText.Contains('%') || !IPAddress.TryParse(addressText, out var address))
         {
             return false;
         }

@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Error, "The background reload of cached API tokens stopped on an unexpected error; it starts again with the next entry due, and the entries are served until their cache lifetime ends.")]
     public static partial void RefreshDrainFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(18, LogLevel.Warning, "The audit record of a refused request to API token {TokenId} could not be written.")]
+    public static partial void RefusalNotAudited(ILogger logger, Exception exception, string tokenId);
 }

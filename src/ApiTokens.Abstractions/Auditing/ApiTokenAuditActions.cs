@@ -6,6 +6,12 @@ public static class ApiTokenAuditActions
     /// <summary>A token was created.</summary>
     public const string Created = "token.created";
 
+    /// <summary>A request presented the token from outside its allowed networks (R33): the first of each minute, with the address.</summary>
+    public const string NetworkRefused = "request.network_refused";
+
+    /// <summary>A request went over the token's rate limit (R34): the first of each minute.</summary>
+    public const string RateLimited = "request.rate_limited";
+
     /// <summary>An existing secret was imported as a token (R36).</summary>
     public const string Imported = "token.imported";
 

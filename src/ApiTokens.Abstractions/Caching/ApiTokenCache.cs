@@ -35,6 +35,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private readonly Lock _swapLock = new();
     private readonly SharedStrings _strings = new();
     private readonly RefreshAhead _refreshes;
+    private readonly RateLimiters _limiters;
     private Func<IReadOnlyList<byte[]>, Task<ApiTokenLookup?[]>>? _loadMany;
     private volatile CacheGeneration _current;
     private ApiTokenOptions _options;
@@ -44,6 +45,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     public ApiTokenCache(IOptionsMonitor<ApiTokenOptions> options, TimeProvider time, ILogger<ApiTokenCache>? logger = null, bool degraded = false)
     {
         _time = time;
+        _limiters = new RateLimiters(options, time);
         _options = options.CurrentValue;
         _degraded = degraded;
         _current = new CacheGeneration(_options, degraded, time);
@@ -134,7 +136,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
             return null;
         }
 
-        var taken = new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, entry.ExpiresAt, entry.RefreshAt, _strings);
+        var taken = new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, entry.ExpiresAt, entry.RefreshAt, _strings, _limiters.For(stored));
         generation.Index.Invalidate(stored.Id);
         entry.Invalidate();
         generation.Index.Put(taken);
@@ -150,10 +152,14 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         return taken;
     }
 
+    // R34: the node's limiter of a token, shared by all its entries.
+    public TokenRateLimiter? LimiterFor(ApiToken token) => _limiters.For(token);
+
     public void Dispose()
     {
         _onChange?.Dispose();
         _refreshes.Dispose();
+        _limiters.Dispose();
         _current.Cache.Dispose();
     }
 
@@ -212,7 +218,7 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private CachedApiToken Store(UInt128 key, ApiTokenLookup lookup, long stamp, CacheGeneration generation, long readAt)
     {
         var expiresAt = EntryExpiry(lookup, generation, readAt, out var cut);
-        var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : generation.RefreshPoint(readAt), _strings);
+        var entry = new CachedApiToken(lookup, expiresAt, cut ? long.MaxValue : generation.RefreshPoint(readAt), _strings, _limiters.For(lookup.Token));
         if (!generation.Enabled)
         {
             return entry;

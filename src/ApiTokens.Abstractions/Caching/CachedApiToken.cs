@@ -28,16 +28,20 @@ internal sealed class CachedApiToken
     private long _expiresAt;
     private long _refreshAt;
 
-    public CachedApiToken(ApiTokenLookup lookup, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null)
-        : this(lookup.Token, lookup.EffectivePrivilege, lookup.PreviousSecret ? lookup.Token.PreviousSecretExpiresAt : null, expiresAt, refreshAt, strings)
+    public CachedApiToken(ApiTokenLookup lookup, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null, TokenRateLimiter? limiter = null)
+        : this(lookup.Token, lookup.EffectivePrivilege, lookup.PreviousSecret ? lookup.Token.PreviousSecretExpiresAt : null, expiresAt, refreshAt, strings, limiter)
     {
     }
 
     // previousSecretExpiresAt: the entry is for a rotated token's previous secret, which works until then.
     // strings: shares the account, owner and app names with other cached entries.
-    public CachedApiToken(ApiToken token, TokenPrivilege effectivePrivilege, DateTimeOffset? previousSecretExpiresAt, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null)
+    // limiter: the node's rate limiter of the token (R34), shared by all its entries.
+    public CachedApiToken(ApiToken token, TokenPrivilege effectivePrivilege, DateTimeOffset? previousSecretExpiresAt, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null, TokenRateLimiter? limiter = null)
     {
         TokenId = token.Id;
+        Networks = ApiTokenNetworks.Compile(token.AllowedNetworks);
+        Limiter = limiter;
+        Restricted = Networks is not null || limiter is not null;
         Type = token.Type;
         AccountId = strings?.Share(token.AccountId) ?? token.AccountId;
         OwnerId = strings?.ShareOrNull(token.OwnerId) ?? token.OwnerId;
@@ -70,6 +74,19 @@ internal sealed class CachedApiToken
     }
 
     public string TokenId { get; }
+
+    // R33: the token's networks, parsed once when the entry is built; null for any address.
+    public CompiledNetwork[]? Networks { get; }
+
+    // R34: the node's limiter of the token; null without a limit.
+    public TokenRateLimiter? Limiter { get; }
+
+    // Whether a request must pass Networks or Limiter: one branch on the hit when neither applies.
+    public bool Restricted { get; }
+
+    // The minute (Unix) of the last refusal that was audited, so an owner sees one record per
+    // minute, not one per refused request.
+    public long LastRefusalAuditMinute;
 
     public TokenType Type { get; }
 

@@ -75,7 +75,8 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<LastUseRecorder>(),
             sp.GetRequiredService<ApiTokenEventDispatcher>(),
-            sp.GetRequiredService<ILogger<ApiTokenValidator>>()));
+            sp.GetRequiredService<ILogger<ApiTokenValidator>>(),
+            sp.GetService<IApiTokenSharedRateLimiter>()));
         services.TryAddSingleton(static sp => new ApiTokenChangeFeed(
             sp.GetRequiredService<ApiTokenCache>(),
             sp.GetServices<IApiTokenChangeListener>(),

@@ -15,7 +15,7 @@ internal sealed class ApiTokenInstruments
     private const string OperationTag = "apitokens.store.operation";
 
     private static readonly string[] s_results =
-        ["success", "bad_token", "bad_app", "pending_app", "denied_app", "too_many_apps", "store_unavailable", "throttled"];
+        ["success", "bad_token", "bad_app", "pending_app", "denied_app", "too_many_apps", "store_unavailable", "throttled", "network_not_allowed", "rate_limited"];
 
     private static readonly KeyValuePair<string, object?> s_hit = new("apitokens.cache.hit", true);
     private static readonly KeyValuePair<string, object?> s_miss = new("apitokens.cache.hit", false);

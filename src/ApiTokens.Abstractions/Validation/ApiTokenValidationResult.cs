@@ -15,13 +15,30 @@ public sealed class ApiTokenValidationResult
         new(ApiTokenValidationStatus.TooManyApps, null),
         new(ApiTokenValidationStatus.StoreUnavailable, null),
         new(ApiTokenValidationStatus.Throttled, null),
+        new(ApiTokenValidationStatus.NetworkNotAllowed, null),
+        new(ApiTokenValidationStatus.RateLimited, null),
     ];
 
-    private ApiTokenValidationResult(ApiTokenValidationStatus status, ValidatedApiToken? token, TimeSpan? retryAfter = null)
+    private ApiTokenValidationResult(ApiTokenValidationStatus status, ValidatedApiToken? token, TimeSpan? retryAfter = null, ApiTokenRateLimit? rateLimit = null)
     {
         Status = status;
         Token = token;
         RetryAfter = retryAfter;
+        RateLimit = rateLimit;
+    }
+
+    /// <summary>For <see cref="ApiTokenValidationStatus.RateLimited"/>: the limit the token is over (R34), for the <c>RateLimit-Policy</c> header.</summary>
+    public ApiTokenRateLimit? RateLimit { get; }
+
+    /// <summary>A token over its rate limit (R34).</summary>
+    /// <param name="rateLimit">The limit.</param>
+    /// <param name="retryAfter">How long until the token's window ends.</param>
+    /// <returns>The result.</returns>
+    public static ApiTokenValidationResult RateLimited(ApiTokenRateLimit rateLimit, TimeSpan retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(rateLimit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(retryAfter, TimeSpan.Zero);
+        return new(ApiTokenValidationStatus.RateLimited, null, retryAfter, rateLimit);
     }
 
     /// <summary>The outcome.</summary>

@@ -30,4 +30,10 @@ public enum ApiTokenValidationStatus
     /// <c>TooManyRequests.AuthFailures</c>, R27); see <see cref="ApiTokenValidationResult.RetryAfter"/>.
     /// </summary>
     Throttled = 7,
+
+    /// <summary>The request comes from outside the token's allowed networks (R33).</summary>
+    NetworkNotAllowed = 8,
+
+    /// <summary>The token is over its rate limit (R34); <see cref="ApiTokenValidationResult.RetryAfter"/> says for how long.</summary>
+    RateLimited = 9,
 }

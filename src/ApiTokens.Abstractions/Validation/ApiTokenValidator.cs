@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Security.Cryptography;
 using ApiTokens.Auditing;
 using ApiTokens.Caching;
@@ -48,6 +49,7 @@ public sealed class ApiTokenValidator
     private readonly ApiTokenInstruments _instruments;
     private readonly LastUseRecorder _lastUse;
     private readonly ApiTokenEventDispatcher _events;
+    private readonly IApiTokenSharedRateLimiter? _shared;
 
     internal ApiTokenValidator(
         IServiceScopeFactory scopes,
@@ -59,8 +61,10 @@ public sealed class ApiTokenValidator
         ApiTokenInstruments instruments,
         LastUseRecorder lastUse,
         ApiTokenEventDispatcher events,
-        ILogger<ApiTokenValidator> logger)
+        ILogger<ApiTokenValidator> logger,
+        IApiTokenSharedRateLimiter? shared = null)
     {
+        _shared = shared;
         _scopes = scopes;
         _cache = cache;
         _secrets = secrets;
@@ -125,11 +129,29 @@ public sealed class ApiTokenValidator
     /// (<see cref="ApiTokenStoreException"/>) is <see cref="ApiTokenValidationStatus.StoreUnavailable"/> (R20).
     /// </returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited for the store.</exception>
-    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey = null, CancellationToken cancellationToken = default)
+    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey, CancellationToken cancellationToken)
+        => ValidateAsync(secret, appName, clientKey, remoteAddress: null, cancellationToken);
+
+    /// <summary>
+    /// Validates a presented secret and application name from a known address: as
+    /// <see cref="ValidateAsync(string?, string?, string?, CancellationToken)"/>, and then a token's
+    /// allowed networks (R33) and rate limit (R34) are judged from the cached entry, without store I/O.
+    /// </summary>
+    /// <param name="secret">The presented secret.</param>
+    /// <param name="appName">The presented application name.</param>
+    /// <param name="clientKey">Who sent it, for failure throttling (R27); <see langword="null"/> is not throttled.</param>
+    /// <param name="remoteAddress">
+    /// The address the request comes from (for HTTP the connection's remote address, as ASP.NET Core
+    /// sees it). <see langword="null"/> is inside no network: a token with allowed networks is then
+    /// refused with <see cref="ApiTokenValidationStatus.NetworkNotAllowed"/>.
+    /// </param>
+    /// <param name="cancellationToken">Stops this caller waiting.</param>
+    /// <returns>The outcome; never throws for bad input or a failing store.</returns>
+    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey = null, IPAddress? remoteAddress = null, CancellationToken cancellationToken = default)
     {
         // R25: counted by result, timed only while someone listens to the duration.
         var started = _instruments.Start();
-        var validation = ValidateCoreAsync(secret, appName, clientKey, cancellationToken);
+        var validation = ValidateCoreAsync(secret, appName, clientKey, remoteAddress, cancellationToken);
         if (validation.IsCompletedSuccessfully)
         {
             var result = validation.Result;
@@ -147,7 +169,7 @@ public sealed class ApiTokenValidator
         return result;
     }
 
-    private ValueTask<ApiTokenValidationResult> ValidateCoreAsync(string? secret, string? appName, string? clientKey, CancellationToken cancellationToken)
+    private ValueTask<ApiTokenValidationResult> ValidateCoreAsync(string? secret, string? appName, string? clientKey, IPAddress? remoteAddress, CancellationToken cancellationToken)
     {
         // Only well-formed secrets are ever cached, so the cache is asked before the checksum.
         if (string.IsNullOrEmpty(secret) || !_cache.TryComputeKey(secret, out var key))
@@ -176,6 +198,21 @@ public sealed class ApiTokenValidator
                 _cache.QueueRefresh(key, entry, hash, _findActiveMany);
             }
 
+            // R33, R34: a token's networks and rate limit, from the entry (one branch when it has neither).
+            if (entry.Restricted)
+            {
+                var admission = Admit(entry, appName, remoteAddress, cancellationToken);
+                if (!admission.IsCompletedSuccessfully)
+                {
+                    return JudgeAfterAsync(admission, entry, app, state);
+                }
+
+                if (admission.Result is { } refused)
+                {
+                    return new(refused);
+                }
+            }
+
             // A cached token and app: judged here, throttled or not (R27 keeps cached tokens working).
             return new(Judge(entry, app, state));
         }
@@ -191,7 +228,7 @@ public sealed class ApiTokenValidator
             return Refuse(ApiTokenValidationStatus.BadToken, clientKey);
         }
 
-        var validation = ValidateSlowAsync(key, entry, secret, appName, cancellationToken);
+        var validation = ValidateSlowAsync(key, entry, secret, appName, remoteAddress, cancellationToken);
         return clientKey is null ? validation : CountFailureAsync(validation, clientKey);
     }
 
@@ -268,6 +305,87 @@ public sealed class ApiTokenValidator
 
     private static ValueTask<ApiTokenValidationResult> Fail(ApiTokenValidationStatus status) => new(ApiTokenValidationResult.Fail(status));
 
+    // R33, R34: null when the request may use the token; otherwise its refusal. Synchronous and
+    // allocation-free unless a shared limiter is asked or the request is refused.
+    private ValueTask<ApiTokenValidationResult?> Admit(CachedApiToken entry, string appName, IPAddress? remoteAddress, CancellationToken cancellationToken)
+    {
+        if (entry.Networks is { } networks && !CompiledNetwork.Contains(networks, remoteAddress))
+        {
+            AuditRefusal(entry, appName, ApiTokenAuditActions.NetworkRefused, new ApiTokenAuditChange("address", null, remoteAddress?.ToString() ?? "unknown"));
+            return new(ApiTokenValidationResult.Fail(ApiTokenValidationStatus.NetworkNotAllowed));
+        }
+
+        if (entry.Limiter is { } limiter)
+        {
+            if (_shared is { } shared)
+            {
+                return AdmitSharedAsync(shared, entry, limiter, appName, cancellationToken);
+            }
+
+            if (!limiter.TryAcquire(_time.GetTimestamp(), out var retryAfter))
+            {
+                return new(RateLimited(entry, limiter, appName, retryAfter));
+            }
+        }
+
+        return new((ApiTokenValidationResult?)null);
+    }
+
+    private async ValueTask<ApiTokenValidationResult?> AdmitSharedAsync(IApiTokenSharedRateLimiter shared, CachedApiToken entry, TokenRateLimiter limiter, string appName, CancellationToken cancellationToken)
+    {
+        var decision = await shared.TryAcquireAsync(entry.TokenId, limiter.Policy, cancellationToken).ConfigureAwait(false);
+        switch (decision.Outcome)
+        {
+            case ApiTokenRateLimitOutcome.Acquired:
+                // Counted locally too, so that a node that loses the shared store goes on from
+                // where it was rather than from zero.
+                limiter.TryAcquire(_time.GetTimestamp(), out _);
+                return null;
+            case ApiTokenRateLimitOutcome.Refused:
+                return RateLimited(entry, limiter, appName, decision.RetryAfter);
+            default:
+                return limiter.TryAcquire(_time.GetTimestamp(), out var retryAfter) ? null : RateLimited(entry, limiter, appName, retryAfter);
+        }
+    }
+
+    private ApiTokenValidationResult RateLimited(CachedApiToken entry, TokenRateLimiter limiter, string appName, TimeSpan retryAfter)
+    {
+        AuditRefusal(entry, appName, ApiTokenAuditActions.RateLimited, new ApiTokenAuditChange("rateLimit", null, limiter.Policy.ToString()));
+        return ApiTokenValidationResult.RateLimited(limiter.Policy, retryAfter);
+    }
+
+    private async ValueTask<ApiTokenValidationResult> JudgeAfterAsync(ValueTask<ApiTokenValidationResult?> admission, CachedApiToken entry, int app, AppState state)
+        => await admission.ConfigureAwait(false) ?? Judge(entry, app, state);
+
+    // The first refusal of a token in each minute becomes an audit record (and an event), so its
+    // owner sees "blocked from 203.0.113.9" — written off the request, never one per request.
+    private void AuditRefusal(CachedApiToken entry, string appName, string action, ApiTokenAuditChange detail)
+    {
+        var now = _time.GetUtcNow();
+        var minute = now.ToUnixTimeSeconds() / 60;
+        if (Interlocked.Exchange(ref entry.LastRefusalAuditMinute, minute) == minute)
+        {
+            return;
+        }
+
+        var record = AuditRecords.Create(entry.TokenId, entry.AccountId, now, AuditRecords.App(appName), action, [new("app", null, appName), detail]);
+        _ = WriteRefusalAsync(record);
+    }
+
+    private async Task WriteRefusalAsync(ApiTokenAuditRecord record)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IApiTokenStore>().AppendAuditAsync(record, CancellationToken.None).ConfigureAwait(false);
+            await _events.PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ApiTokenStoreException or TimeoutException or OperationCanceledException)
+        {
+            Log.RefusalNotAudited(_logger, ex, record.TokenId);
+        }
+    }
+
     // R8, R9: a recorded app is judged by its own state. The only place that judges an app, and so
     // the only place a successful use is recorded (R22: a mark in memory, no store write).
     // app: the app's position in the entry (CachedApiToken.TryFindApp).
@@ -286,7 +404,7 @@ public sealed class ApiTokenValidator
         }
     }
 
-    private async ValueTask<ApiTokenValidationResult> ValidateSlowAsync(UInt128 key, CachedApiToken? entry, string secret, string appName, CancellationToken cancellationToken)
+    private async ValueTask<ApiTokenValidationResult> ValidateSlowAsync(UInt128 key, CachedApiToken? entry, string secret, string appName, IPAddress? remoteAddress, CancellationToken cancellationToken)
     {
         // R25: a span for the slow path (a miss, or a first use), never for a cache hit.
         using var activity = ApiTokenInstruments.Source.StartActivity(entry is null ? "ApiTokens cache miss" : "ApiTokens first use");
@@ -300,10 +418,21 @@ public sealed class ApiTokenValidator
                     return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.BadToken);
                 }
 
+                // R33, R34 before anything else is judged or recorded: a request from outside the
+                // token's networks records no new app.
+                if (entry.Restricted && await Admit(entry, appName, remoteAddress, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
                 if (entry.TryFindApp(appName, out var state, out var app))
                 {
                     return Judge(entry, app, state);
                 }
+            }
+            else if (entry.Restricted && await Admit(entry, appName, remoteAddress, cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
             }
 
             // A new app (R8, R12): refused at the limit without a store call; otherwise recorded once
@@ -552,7 +681,7 @@ public sealed class ApiTokenValidator
             _changes.Changed(entry.TokenId);
         }
 
-        judged ??= new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0);
+        judged ??= new CachedApiToken(stored, entry.EffectivePrivilege, entry.PreviousSecretExpiresAt, expiresAt: 0, limiter: entry.Limiter);
         if (!judged.TryFindApp(appName, out var state, out var position))
         {
             return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.TooManyApps);

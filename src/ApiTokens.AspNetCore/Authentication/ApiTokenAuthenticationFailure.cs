@@ -27,20 +27,24 @@ internal sealed class ApiTokenAuthenticationFailure : Exception
         Status = ApiTokenValidationStatus.BadToken;
     }
 
-    private ApiTokenAuthenticationFailure(ApiTokenValidationStatus status, TimeSpan? retryAfter = null)
+    private ApiTokenAuthenticationFailure(ApiTokenValidationStatus status, TimeSpan? retryAfter = null, ApiTokenRateLimit? rateLimit = null)
         : base(ApiTokenFailures.For(status).Message)
     {
         Status = status;
         RetryAfter = retryAfter;
+        RateLimit = rateLimit;
     }
+
+    // For RateLimited: the token's limit (R34).
+    public ApiTokenRateLimit? RateLimit { get; }
 
     public ApiTokenValidationStatus Status { get; }
 
-    // For Throttled: how long until the client's failure window passes.
+    // For Throttled: how long until the client's failure window passes; for RateLimited, the token's.
     public TimeSpan? RetryAfter { get; }
 
     public static ApiTokenAuthenticationFailure For(ApiTokenValidationStatus status) => s_instances[(int)status];
 
     public static ApiTokenAuthenticationFailure For(ApiTokenValidationResult result)
-        => result.RetryAfter is { } retryAfter ? new(result.Status, retryAfter) : For(result.Status);
+        => result.RetryAfter is { } retryAfter ? new(result.Status, retryAfter, result.RateLimit) : For(result.Status);
 }

@@ -51,7 +51,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
         // The server's lifetime feature, read without HttpContext.RequestAborted, which creates a default
         // feature (an allocation per request) when a host has none.
         var aborted = Context.Features.Get<IHttpRequestLifetimeFeature>()?.RequestAborted ?? CancellationToken.None;
-        var validation = _validator.ValidateAsync(secret, appName, Options.ClientKey?.Invoke(Context), aborted);
+        var validation = _validator.ValidateAsync(secret, appName, Options.ClientKey?.Invoke(Context), Context.Connection.RemoteIpAddress, aborted);
         return validation.IsCompletedSuccessfully ? Complete(validation.Result) : CompleteAsync(validation);
     }
 
@@ -120,6 +120,17 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             var core = Context.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue;
             await ApiTokenProblems.StoreUnavailable(Context, core.StoreRetryAfter).ExecuteAsync(Context).ConfigureAwait(false);
             return;
+        }
+
+        if (status == ApiTokenValidationStatus.RateLimited && failure!.RateLimit is { } limit)
+        {
+            // R34 with the IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): the
+            // token's policy and what is left of it. Only on the refusal, so a hit writes nothing.
+            var retryAfter = failure.RetryAfter ?? TimeSpan.FromSeconds(limit.WindowSeconds);
+            ApiTokenProblems.SetRetryAfter(Context, retryAfter);
+            var seconds = Math.Max(1L, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Response.Headers["RateLimit-Policy"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\"token\";q={limit.Limit};w={limit.WindowSeconds}");
+            Response.Headers["RateLimit"] = $"\"token\";r=0;t={seconds}";
         }
 
         if (status == ApiTokenValidationStatus.Throttled)

@@ -30,4 +30,10 @@ public static class ApiTokenFailureCodes
 
     /// <summary>The client failed authentication too often; only tokens it already uses keep working (429, R27).</summary>
     public const string AuthFailures = "TooManyRequests.AuthFailures";
+
+    /// <summary>The request comes from outside the token's allowed networks (R33): 403.</summary>
+    public const string Network = "Forbidden.Network";
+
+    /// <summary>The token is over its rate limit (R34): 429 with <c>Retry-After</c>.</summary>
+    public const string RateLimit = "TooManyRequests.RateLimit";
 }

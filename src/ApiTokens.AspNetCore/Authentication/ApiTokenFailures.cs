@@ -34,8 +34,18 @@ internal static class ApiTokenFailures
         "Too many failed authentications.",
         "This client sent too many unknown or invalid tokens; tokens it already uses keep working. Wait for the time in Retry-After before trying another token.");
 
+    public static readonly Failure NetworkNotAllowed = new(StatusCodes.Status403Forbidden, ApiTokenFailureCodes.Network,
+        "The token may not be used from this network.",
+        "The token's owner allows it only from certain networks, and this request comes from outside them.");
+
+    public static readonly Failure RateLimited = new(StatusCodes.Status429TooManyRequests, ApiTokenFailureCodes.RateLimit,
+        "The token is over its rate limit.",
+        "The token has sent as many requests as its limit allows in this window; wait for the time in Retry-After.");
+
     public static Failure For(ApiTokenValidationStatus status) => status switch
     {
+        ApiTokenValidationStatus.NetworkNotAllowed => NetworkNotAllowed,
+        ApiTokenValidationStatus.RateLimited => RateLimited,
         ApiTokenValidationStatus.BadApp => BadApp,
         ApiTokenValidationStatus.PendingApp => PendingApp,
         ApiTokenValidationStatus.DeniedApp => DeniedApp,
