@@ -11,6 +11,14 @@ internal static class SampleStore
         var store = (builder.Configuration["store"] ?? "sqlite").ToLowerInvariant();
         var connection = builder.Configuration["connection"];
         var tokens = builder.Services.AddApiTokens().AddInMemoryMembership(Demo.DemoDirectory.Seed).AddEventHandler<WaitingAppNotifier>().AddEventHandler<LeakNotifier>();
+
+        // --redis <connection>: token rate limits counted across instances (R34); without it each
+        // instance counts on its own.
+        if (builder.Configuration["redis"] is { Length: > 0 } redis)
+        {
+            tokens.AddRedisRateLimits(redis);
+        }
+
         switch (store)
         {
             case "inmemory":
