@@ -100,7 +100,7 @@ public static class SampleApp
         app.MapHealthChecks("/healthz");
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapDemoSignIn();
-        app.MapGet("/api/token-settings", static (Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options) => TokenSettings(options.Value));
+        app.MapGet("/api/token-settings", static (HttpContext context, Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options) => TokenSettings(context, options.Value));
         app.MapMembers();
         app.MapApiTokens("/api/tokens");
         app.MapApiTokenLeakReports("/api/tokens/leaks");   // POST /api/tokens/leaks/github (R31)
@@ -112,8 +112,11 @@ public static class SampleApp
     }
 
     // What the page needs to offer only lifetimes and grace periods the service accepts (R21, R23).
-    private static IResult TokenSettings(ApiTokenOptions options) => Results.Ok(new
+    private static IResult TokenSettings(HttpContext context, ApiTokenOptions options) => Results.Ok(new
     {
+        // R33: the page shows the caller's own address beside the network editor, and asks before
+        // saving ranges that leave it out.
+        clientAddress = context.Connection.RemoteIpAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4().ToString() : context.Connection.RemoteIpAddress?.ToString(),
         defaultLifetimeDays = options.DefaultLifetime?.TotalDays,
         maxLifetimeDays = options.MaxLifetime?.TotalDays,
         rotationGracePeriodSeconds = (long)options.RotationGracePeriod.TotalSeconds,

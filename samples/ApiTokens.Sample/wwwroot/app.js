@@ -325,9 +325,84 @@ function renderToken(token) {
       } }));
   }
   card.append(controls);
+  card.append(renderAccess(token, manageable));
   card.append(renderApps(token, manageable));
   card.append(renderHistory(token));
   return card;
+}
+
+// R33, R34: where the token may be used from, and how fast. The editor shows the browser's own
+// address and asks before saving ranges that leave it out.
+// Kept across re-renders: which editors are open, and what was typed but not saved (a refused
+// save must not wipe what the person wrote).
+const accessOpen = new Set();
+const accessDraft = new Map();
+
+function renderAccess(token, manageable) {
+  const networks = token.allowedNetworks || [];
+  const limit = token.rateLimit;
+  const summaryText = `Networks and rate limit: ${networks.length === 0 ? "any network" : networks.length === 1 ? "1 network" : `${networks.length} networks`}, ${limit ? `${limit.limit} requests per ${limit.windowSeconds} s` : "no limit of its own"}`;
+  const box = el("details", { class: "access-box", "data-testid": "access", open: accessOpen.has(token.id) },
+    el("summary", { text: summaryText, "data-testid": "access-summary", "aria-label": `${summaryText} — ${tokenName(token)}` }));
+  box.addEventListener("toggle", () => { if (box.open) accessOpen.add(token.id); else accessOpen.delete(token.id); });
+  const draft = accessDraft.get(token.id);
+  const id = `access-${token.id}`;
+  const ranges = el("textarea", { id: `${id}-networks`, rows: "3", spellcheck: "false", disabled: !manageable, "data-field": "allowedNetworks",
+    "aria-describedby": `${id}-hint` });
+  ranges.value = draft ? draft.ranges : networks.join("\n");
+  const own = settings.clientAddress;
+  const requests = el("input", { id: `${id}-limit`, type: "number", min: "1", max: "10000000", inputmode: "numeric", disabled: !manageable, "data-field": "limit", value: draft ? draft.limit : limit ? String(limit.limit) : "" });
+  const windowSeconds = el("input", { id: `${id}-window`, type: "number", min: "1", max: "3600", inputmode: "numeric", disabled: !manageable, "data-field": "windowSeconds", value: draft ? draft.window : limit ? String(limit.windowSeconds) : "60" });
+  const keep = () => accessDraft.set(token.id, { ranges: ranges.value, limit: requests.value, window: windowSeconds.value });
+  const form = el("form", { class: "access-form", onsubmit: (e) => {
+    e.preventDefault();
+    const list = ranges.value.split(/[\s,]+/).map((r) => r.trim()).filter((r) => r);
+    if (list.length > 0 && own && !list.some((r) => cidrContains(r, own))
+        && !confirm(`None of these ranges holds your own address (${own}): programs on this computer would get 403 with this token. Save anyway?`)) {
+      return;
+    }
+    const rateLimit = requests.value ? { limit: Number(requests.value), windowSeconds: Number(windowSeconds.value || 60) } : null;
+    run(async () => {
+      await api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { allowedNetworks: list, rateLimit }, token.version);
+      accessDraft.delete(token.id);
+    }, "Networks and rate limit saved.");
+  }, oninput: keep },
+    el("label", { for: ranges.id, text: "Allowed networks — one CIDR range or address per line; empty for any" }),
+    ranges,
+    el("p", { id: `${id}-hint`, class: "muted", "data-testid": "own-address", text: own ? `Your address: ${own}` : "" }),
+    el("div", { class: "row" },
+      el("label", { for: requests.id, text: "Requests (empty: no limit of its own)" }), requests,
+      el("label", { for: windowSeconds.id, text: "per seconds" }), windowSeconds),
+    manageable ? el("button", { type: "submit", text: "Save", "aria-label": `Save networks and rate limit of ${tokenName(token)}` }) : null);
+  box.append(form);
+  return box;
+}
+
+// Whether a CIDR range (or bare address) holds an address; IPv4 and IPv6, in the browser.
+function cidrContains(range, address) {
+  const [base, bitsText] = range.split("/");
+  const a = parseIp(base), b = parseIp(address);
+  if (!a || !b || a.bits !== b.bits) return false;
+  const bits = bitsText === undefined ? a.bits : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > a.bits) return false;
+  const shift = BigInt(a.bits - bits);
+  return (a.value >> shift) === (b.value >> shift);
+}
+
+function parseIp(text) {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
+    const parts = text.split(".").map(Number);
+    if (parts.some((p) => p > 255)) return null;
+    return { bits: 32, value: parts.reduce((v, p) => (v << 8n) | BigInt(p), 0n) };
+  }
+  const mapped = /^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i.exec(text);
+  if (mapped) return parseIp(mapped[1]);
+  if (!/^[0-9a-f:]+$/i.test(text) || text.split("::").length > 2) return null;
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, null];
+  const left = head ? head.split(":") : [], right = tail ? tail.split(":") : [];
+  const groups = tail === null ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
+  return { bits: 128, value: groups.reduce((v, g) => (v << 16n) | BigInt(parseInt(g, 16)), 0n) };
 }
 
 // R24: the token's audit trail, read when opened (newest first, the latest 50).
@@ -342,6 +417,9 @@ const ACTION_LABEL = {
   "token.rotated": "rotated the secret",
   "token.capped_by_role_change": "changed the owner's role, capping the token",
   "token.previous_secret_used": "used the previous secret during its grace period",
+  "token.imported": "imported the token",
+  "request.network_refused": "was blocked: outside the allowed networks",
+  "request.rate_limited": "was refused: over the rate limit",
 };
 
 function renderHistory(token) {
@@ -356,7 +434,7 @@ function renderHistory(token) {
       list.replaceChildren(...events.map((e) => el("li", { "data-action": e.action },
         el("span", { class: "muted", text: fmt(e.at) + " " }),
         el("strong", { text: e.actor }),
-        ` ${ACTION_LABEL[e.action] || e.action}`,
+        e.action === "request.network_refused" && e.details.address ? ` was blocked from ${e.details.address.new} (outside the allowed networks)` : ` ${ACTION_LABEL[e.action] || e.action}`,
         Object.keys(e.details).length ? el("span", { class: "muted", text: " — " + Object.entries(e.details)
           .map(([field, v]) => v.old === null ? `${field}: ${v.new}` : v.new === null ? `${field}: ${v.old} → none` : `${field}: ${v.old} → ${v.new}`).join(", ") }) : null)));
       if (events.length === 0) list.replaceChildren(el("li", { class: "muted", text: "No changes recorded." }));
