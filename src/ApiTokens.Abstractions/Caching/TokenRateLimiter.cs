@@ -17,7 +17,6 @@ internal sealed class TokenRateLimiter
     private const long CountMask = (1L << CountBits) - 1;
 
     private readonly long _origin;
-    private readonly double _msPerTick;
     private readonly long _windowMs;
     private long _state;
 
@@ -25,17 +24,22 @@ internal sealed class TokenRateLimiter
     {
         Policy = policy;
         _windowMs = policy.WindowSeconds * 1000L;
-        _msPerTick = 1000.0 / time.TimestampFrequency;
 
         // The first request opens a window: the clock starts one window in, so start 0 has passed.
-        _origin = time.GetTimestamp();
+        _origin = NowMs(time);
     }
 
     public ApiTokenRateLimit Policy { get; }
 
-    public bool TryAcquire(long timestamp, out TimeSpan retryAfter)
+    // Milliseconds of a monotonic clock. On the system clock that is Environment.TickCount64, which
+    // reads a counter the OS keeps (no clock_gettime, a few ns; 1–16 ms resolution is plenty for
+    // windows of seconds); any other TimeProvider (a host's, tests' FakeTimeProvider) is honoured.
+    public static long NowMs(TimeProvider time)
+        => ReferenceEquals(time, TimeProvider.System) ? Environment.TickCount64 : (long)(time.GetTimestamp() * (1000.0 / time.TimestampFrequency));
+
+    public bool TryAcquire(long nowMs, out TimeSpan retryAfter)
     {
-        var now = (long)((timestamp - _origin) * _msPerTick) + _windowMs;
+        var now = nowMs - _origin + _windowMs;
         while (true)
         {
             var state = Volatile.Read(ref _state);
