@@ -124,6 +124,10 @@ public sealed class ApiTokenSecretCodec
     /// <returns><see langword="true"/> when it can be imported.</returns>
     public bool IsImportable(ReadOnlySpan<char> secret) => IsWellFormed(secret);
 
+    // This service's generated shapes: a prefixed secret with its checksum, or a UUID.
+    internal bool HasOwnShape(ReadOnlySpan<char> secret)
+        => HasOwnPrefix(secret) ? secret.Length == PrefixedLength && IsWellFormedPrefixed(secret) : secret.Length == 36 && Guid.TryParseExact(secret, "D", out _);
+
     private bool HasOwnPrefix(ReadOnlySpan<char> secret)
         => secret.Length > _prefix.Length && secret.StartsWith(_prefix, StringComparison.Ordinal) && secret[_prefix.Length] == '_';
 

@@ -179,7 +179,10 @@ public sealed class ApiTokenValidator
 
         if (appName is null || !IsValidAppName(appName))
         {
-            return Refuse(_secrets.IsWellFormed(secret) ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken, clientKey);
+            // A bad token outranks a bad app name: without store I/O, a secret counts as a token when it
+            // has this service's format (or a UUID's), or is cached; any other shape may be garbage.
+            var token = _secrets.HasOwnShape(secret) || _cache.TryGet(key, out _) is not null;
+            return Refuse(token ? ApiTokenValidationStatus.BadApp : ApiTokenValidationStatus.BadToken, clientKey);
         }
 
         var entry = _cache.TryGet(key, out var refresh);

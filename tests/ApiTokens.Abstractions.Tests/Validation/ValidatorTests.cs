@@ -146,6 +146,20 @@ public sealed class ValidatorTests
 
     [TestMethod]
     [TestCategory("R36")]
+    public async Task Validate_NoAppName_AGarbageSecretIsBadToken_AnImportedCachedOneIsBadApp()
+    {
+        using var h = Harness.Create();
+        const string imported = "legacy-key-0123456789abcdef";
+        Assert.IsTrue((await h.Manager.ImportAsync(Harness.Alice, new() { Secret = imported, Type = TokenType.Account, DefaultAppState = AppState.Allow }, TestContext.CancellationToken)).Succeeded);
+
+        Assert.AreEqual(ApiTokenValidationStatus.BadToken, (await h.Validator.ValidateAsync("some-random-garbage-value", null, TestContext.CancellationToken)).Status, "a bad token outranks a bad app name");
+        Assert.AreEqual(ApiTokenValidationStatus.BadApp, (await h.Validator.ValidateAsync(Guid.NewGuid().ToString(), null, TestContext.CancellationToken)).Status, "a UUID has a secret's shape");
+        Assert.AreEqual(ApiTokenValidationStatus.Success, (await h.Validator.ValidateAsync(imported, "ci", TestContext.CancellationToken)).Status);
+        Assert.AreEqual(ApiTokenValidationStatus.BadApp, (await h.Validator.ValidateAsync(imported, null, TestContext.CancellationToken)).Status, "cached: known to be a token");
+    }
+
+    [TestMethod]
+    [TestCategory("R36")]
     public async Task Validate_UnknownSecretOfAnotherShape_IsLookedUp_BadToken()
     {
         var store = new CountingStore();
