@@ -372,7 +372,9 @@ public sealed class ApiTokenValidator
         }
 
         var record = AuditRecords.Create(entry.TokenId, entry.AccountId, now, AuditRecords.App(appName), action, [new("app", null, appName), detail]);
-        _ = WriteRefusalAsync(record);
+        // On the thread pool: a store whose writes complete synchronously (SQLite) must not make the
+        // refused request wait for the write.
+        _ = Task.Run(() => WriteRefusalAsync(record));
     }
 
     private async Task WriteRefusalAsync(ApiTokenAuditRecord record)
@@ -383,8 +385,9 @@ public sealed class ApiTokenValidator
             await scope.ServiceProvider.GetRequiredService<IApiTokenStore>().AppendAuditAsync(record, CancellationToken.None).ConfigureAwait(false);
             await _events.PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ApiTokenStoreException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Nobody awaits this task: whatever failed is logged, never left unobserved.
             Log.RefusalNotAudited(_logger, ex, record.TokenId);
         }
     }
