@@ -128,4 +128,10 @@ public sealed class ApiTokenOptions
     /// its own, so n nodes allow up to n × the limit.
     /// </summary>
     public ApiTokenRateLimit? DefaultRateLimit { get; set; }
+
+    /// <summary>
+    /// How long usage counts per (token, app, UTC day) are kept (R35): 90 days by default, 1 to
+    /// 366 days. Older days are removed once a day, off the request path.
+    /// </summary>
+    public TimeSpan UsageRetention { get; set; } = TimeSpan.FromDays(90);
 }

@@ -19,6 +19,11 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxAppsPerToken)} must be between 1 and {ApiTokenOptions.MaxAppsPerTokenLimit}.");
         }
 
+        if (options.UsageRetention < TimeSpan.FromDays(1) || options.UsageRetention > TimeSpan.FromDays(366))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.UsageRetention)} must be from 1 to 366 days.");
+        }
+
         if (options.DefaultRateLimit is { IsValid: false })
         {
             (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultRateLimit)} needs a Limit from 1 to {ApiTokenRateLimit.MaxLimit} and WindowSeconds from 1 to {ApiTokenRateLimit.MaxWindowSeconds}.");

@@ -65,6 +65,21 @@ public static class ApiTokensModelBuilderExtensions
             app.Property(a => a.LastUsedAt).HasColumnName("last_used_at");
         });
 
+        modelBuilder.Entity<ApiTokenUsageEntity>(usage =>
+        {
+            usage.ToTable("api_token_usage", schema);
+            usage.HasKey(u => new { u.TokenId, u.AppName, u.Day }).HasName("pk_api_token_usage");
+            usage.Property(u => u.TokenId).HasColumnName("token_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxTokenIdLength);
+            usage.Property(u => u.AppName).HasColumnName("app_name").HasMaxLength(ApiTokens.ApiTokenOptions.MaxAppNameLength);
+            usage.Property(u => u.Day).HasColumnName("day");
+            usage.Property(u => u.Allowed).HasColumnName("allowed");
+            usage.Property(u => u.Pending).HasColumnName("pending");
+            usage.Property(u => u.Denied).HasColumnName("denied");
+            usage.Property(u => u.Limited).HasColumnName("limited");
+            usage.HasIndex(u => u.Day).HasDatabaseName("ix_api_token_usage_day");
+            usage.HasOne<ApiTokenEntity>().WithMany().HasForeignKey(u => u.TokenId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         modelBuilder.Entity<ApiTokenAuditEntity>(audit =>
         {
             audit.ToTable("api_token_audit", schema);

@@ -184,6 +184,16 @@ internal sealed class CountingStore : IApiTokenStore
     public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
         => Read(() => _inner.FindBySecretHashesAsync(secretHashes, cancellationToken));
 
+    public Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken) => Write(async () =>
+    {
+        await _inner.RecordUsageAsync(counts, cancellationToken);
+        return counts.Count;
+    });
+
+    public Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken) => Read(() => _inner.ListUsageAsync(tokenId, from, cancellationToken));
+
+    public Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken) => Write(() => _inner.PruneUsageAsync(before, cancellationToken));
+
     // Last-use batches (R22) are counted apart: they are written off the request path.
     public int UseBatches => _useBatches;
 

@@ -313,6 +313,12 @@ public sealed class SpecificationCatchesDefectsTests
             }
         }
 
+        public Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ApiTokenUsageCount>>([]);
+
+        public Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken) => Task.FromResult(0);
+
         public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)

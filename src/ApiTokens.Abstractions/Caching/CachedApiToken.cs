@@ -21,6 +21,7 @@ internal sealed class CachedApiToken
     // hundreds of bytes per cached token and a second hashing of the name on every hit.
     private AppUse? _firstUse;
     private AppUse?[]? _moreUses;
+    private ApiTokens.Usage.UsageSlot?[]? _usage;
     private Coalescer<string, ApiTokenValidationResult>? _recordings;
     private volatile bool _invalidated;
     private int _refreshing;
@@ -187,6 +188,13 @@ internal sealed class CachedApiToken
     // The success of the allowed app at `index` (from TryFindApp) and its last-use slot, built once
     // and shared by every request that presents the pair: a cache hit allocates nothing here.
     // Racing first requests may each build one; the first stored wins, the others are garbage.
+    // R35: the usage counters of the app at a position, made on its first request.
+    public ApiTokens.Usage.UsageSlot GetUsageSlot(int index)
+    {
+        var slots = Volatile.Read(ref _usage) ?? Publish(ref _usage, new ApiTokens.Usage.UsageSlot?[_apps!.Length]);
+        return Volatile.Read(ref slots[index]) ?? Publish(ref slots[index], new ApiTokens.Usage.UsageSlot(TokenId, _apps![index].Name));
+    }
+
     public AppUse GetUse(int index)
     {
         if (index == 0)

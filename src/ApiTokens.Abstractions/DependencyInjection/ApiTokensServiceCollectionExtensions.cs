@@ -56,6 +56,7 @@ public static class ApiTokensServiceCollectionExtensions
         services.TryAddSingleton<ApiTokenSecretCodec>();
         services.TryAddSingleton<ApiTokenEventDispatcher>();
         services.TryAddSingleton<LastUseRecorder>();
+        services.TryAddSingleton<ApiTokens.Usage.UsageRecorder>();
         services.AddHostedService<LastUseFlusher>();
         services.TryAddSingleton(static sp => new ApiTokenCache(
             sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
@@ -76,6 +77,7 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetRequiredService<LastUseRecorder>(),
             sp.GetRequiredService<ApiTokenEventDispatcher>(),
             sp.GetRequiredService<ILogger<ApiTokenValidator>>(),
+            sp.GetRequiredService<ApiTokens.Usage.UsageRecorder>(),
             sp.GetService<IApiTokenSharedRateLimiter>()));
         services.TryAddSingleton(static sp => new ApiTokenChangeFeed(
             sp.GetRequiredService<ApiTokenCache>(),
@@ -91,7 +93,8 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ApiTokenChanges>(),
             sp.GetRequiredService<ApiTokenEventDispatcher>(),
-            sp.GetRequiredService<ILogger<ApiTokenManager>>()));
+            sp.GetRequiredService<ILogger<ApiTokenManager>>(),
+            sp.GetRequiredService<ApiTokens.Usage.UsageRecorder>()));
         return new ApiTokensBuilder(services);
     }
 }

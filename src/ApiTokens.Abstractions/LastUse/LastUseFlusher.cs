@@ -10,12 +10,14 @@ internal sealed class LastUseFlusher : BackgroundService
     private static readonly TimeSpan s_offPoll = TimeSpan.FromSeconds(1);
 
     private readonly LastUseRecorder _recorder;
+    private readonly ApiTokens.Usage.UsageRecorder _usage;
     private readonly IOptionsMonitor<ApiTokenOptions> _options;
     private readonly TimeProvider _time;
 
-    public LastUseFlusher(LastUseRecorder recorder, IOptionsMonitor<ApiTokenOptions> options, TimeProvider time)
+    public LastUseFlusher(LastUseRecorder recorder, ApiTokens.Usage.UsageRecorder usage, IOptionsMonitor<ApiTokenOptions> options, TimeProvider time)
     {
         _recorder = recorder;
+        _usage = usage;
         _options = options;
         _time = time;
     }
@@ -43,6 +45,7 @@ internal sealed class LastUseFlusher : BackgroundService
         try
         {
             await _recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _usage.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -67,6 +70,7 @@ internal sealed class LastUseFlusher : BackgroundService
                 if (options.LastUsedGranularity != TimeSpan.Zero)
                 {
                     await _recorder.FlushAsync(stoppingToken).ConfigureAwait(false);
+                    await _usage.FlushAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
         }

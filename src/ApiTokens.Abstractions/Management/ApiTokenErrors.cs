@@ -50,6 +50,7 @@ internal static class ApiTokenErrors
         : $"'{(range.Length > 64 ? range[..64] + "…" : range)}' is not a CIDR range (203.0.113.0/24, 2001:db8::/32) or an address; 'allowedNetworks' holds at most {ApiTokenNetworks.MaxNetworks}.");
 
     public static readonly ApiTokenError InvalidRateLimit = new(ApiTokenErrorCodes.InvalidRateLimit, ApiTokenErrorKind.Invalid, $"A rate limit is {{\"limit\": 1 to {ApiTokenRateLimit.MaxLimit}, \"windowSeconds\": 1 to {ApiTokenRateLimit.MaxWindowSeconds}}}.");
+    public static readonly ApiTokenError InvalidUsageDays = new(ApiTokenErrorCodes.InvalidRequest, ApiTokenErrorKind.Invalid, "'days' must be a whole number from 1 to 90.");
     public static readonly ApiTokenError ConcurrencyConflict = new(ApiTokenErrorCodes.ConcurrencyConflict, ApiTokenErrorKind.Conflict, "The token was changed by another request; reload it and try again.");
 
     private static string Describe(TimeSpan span)

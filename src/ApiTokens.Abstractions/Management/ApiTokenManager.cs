@@ -25,6 +25,7 @@ public sealed partial class ApiTokenManager
     private readonly ApiTokenChanges _changes;
     private readonly ILogger _logger;
     private readonly ApiTokenEventDispatcher _events;
+    private readonly Usage.UsageRecorder _usage;
 
     // Resolved from dependency injection (AddApiTokens registers it), with the node's one change path
     // and event dispatcher, which the validator shares.
@@ -36,8 +37,10 @@ public sealed partial class ApiTokenManager
         TimeProvider timeProvider,
         ApiTokenChanges changes,
         ApiTokenEventDispatcher events,
-        ILogger<ApiTokenManager> logger)
+        ILogger<ApiTokenManager> logger,
+        Usage.UsageRecorder usage)
     {
+        _usage = usage;
         _store = store;
         _membership = membership;
         _options = options.Value;

@@ -50,6 +50,7 @@ public sealed class ApiTokenValidator
     private readonly LastUseRecorder _lastUse;
     private readonly ApiTokenEventDispatcher _events;
     private readonly IApiTokenSharedRateLimiter? _shared;
+    private readonly Usage.UsageRecorder _usage;
 
     internal ApiTokenValidator(
         IServiceScopeFactory scopes,
@@ -62,9 +63,11 @@ public sealed class ApiTokenValidator
         LastUseRecorder lastUse,
         ApiTokenEventDispatcher events,
         ILogger<ApiTokenValidator> logger,
+        Usage.UsageRecorder usage,
         IApiTokenSharedRateLimiter? shared = null)
     {
         _shared = shared;
+        _usage = usage;
         _scopes = scopes;
         _cache = cache;
         _secrets = secrets;
@@ -314,6 +317,7 @@ public sealed class ApiTokenValidator
     {
         if (entry.Networks is { } networks && !CompiledNetwork.Contains(networks, remoteAddress))
         {
+            CountLimited(entry, appName);
             AuditRefusal(entry, appName, ApiTokenAuditActions.NetworkRefused, new ApiTokenAuditChange("address", null, remoteAddress?.ToString() ?? "unknown"));
             return new(ApiTokenValidationResult.Fail(ApiTokenValidationStatus.NetworkNotAllowed));
         }
@@ -351,8 +355,22 @@ public sealed class ApiTokenValidator
         }
     }
 
+    // R35: a request refused by R33 or R34, counted for its app (recorded or not).
+    private void CountLimited(CachedApiToken entry, string appName)
+    {
+        if (entry.TryFindApp(appName, out _, out var app))
+        {
+            _usage.Count(entry.GetUsageSlot(app), Usage.UsageOutcome.Limited);
+        }
+        else
+        {
+            _usage.CountUnslotted(entry.TokenId, appName, Usage.UsageOutcome.Limited);
+        }
+    }
+
     private ApiTokenValidationResult RateLimited(CachedApiToken entry, TokenRateLimiter limiter, string appName, TimeSpan retryAfter)
     {
+        CountLimited(entry, appName);
         AuditRefusal(entry, appName, ApiTokenAuditActions.RateLimited, new ApiTokenAuditChange("rateLimit", null, limiter.Policy.ToString()));
         return ApiTokenValidationResult.RateLimited(limiter.Policy, retryAfter);
     }
@@ -397,15 +415,19 @@ public sealed class ApiTokenValidator
     // app: the app's position in the entry (CachedApiToken.TryFindApp).
     private ApiTokenValidationResult Judge(CachedApiToken entry, int app, AppState state)
     {
+        // R35: every judged request is counted per (token, app, day) by outcome, in memory.
         switch (state)
         {
             case AppState.Allow:
                 var use = entry.GetUse(app);
                 _lastUse.Record(use);
+                _usage.Count(entry.GetUsageSlot(app), Usage.UsageOutcome.Allowed);
                 return use.Success;
             case AppState.Pending:
+                _usage.Count(entry.GetUsageSlot(app), Usage.UsageOutcome.Pending);
                 return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.PendingApp);
             default:
+                _usage.Count(entry.GetUsageSlot(app), Usage.UsageOutcome.Denied);
                 return ApiTokenValidationResult.Fail(ApiTokenValidationStatus.DeniedApp);
         }
     }

@@ -97,6 +97,12 @@ public static class ApiTokenEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapGet("/{id}/usage", ApiTokenEndpoints.GetUsageAsync)
+            .WithName("ApiTokens_Usage").WithSummary("Requests per app and UTC day by outcome over the last ?days=1..90 days (30 by default).")
+            .Produces<ApiTokenUsageResponse[]>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         group.MapPost("/{id}/rotate", ApiTokenEndpoints.RotateAsync)
             .WithName("ApiTokens_Rotate").WithSummary("Gives a token a new secret; the previous one works for a grace period.")
             .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")

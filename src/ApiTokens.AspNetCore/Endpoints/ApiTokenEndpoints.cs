@@ -260,6 +260,40 @@ internal static class ApiTokenEndpoints
         return TypedResults.Json(new RevokeApiTokensResponse { Received = secrets.Length }, ApiTokenJsonContext.Default.RevokeApiTokensResponse, statusCode: StatusCodes.Status202Accepted);
     }
 
+    // R35: requests per app and day by outcome; ?days=1..90 (30 by default).
+    public static async Task<Results<JsonHttpResult<ApiTokenUsageResponse[]>, ProblemHttpResult>> GetUsageAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
+    {
+        if (await resolver.ResolveAsync(context) is not { } actor)
+        {
+            return ManagementProblems.NotSignedIn(context);
+        }
+
+        var days = 30;
+        var query = context.Request.Query["days"];
+        if (query.Count > 1 || (query.Count == 1 && !int.TryParse(query[0], NumberStyles.None, CultureInfo.InvariantCulture, out days)))
+        {
+            return ManagementProblems.InvalidRequest(context, "'days' must be a whole number from 1 to 90.");
+        }
+
+        var result = await manager.GetUsageAsync(actor, id, days, context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            return ManagementProblems.From(context, result.Error);
+        }
+
+        var body = result.Value.Select(u => new ApiTokenUsageResponse
+        {
+            App = u.AppName,
+            Day = u.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Allowed = u.Allowed,
+            Pending = u.Pending,
+            Denied = u.Denied,
+            Limited = u.Limited,
+        }).ToArray();
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(body, ApiTokenJsonContext.Default.ApiTokenUsageResponseArray);
+    }
+
     public static async Task<Results<JsonHttpResult<ApiTokenResponse>, ProblemHttpResult>> GetAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
     {
         if (await resolver.ResolveAsync(context) is not { } actor)

@@ -21,6 +21,7 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSerializable(typeof(SetAppStateBody))]
 [JsonSerializable(typeof(RotateApiTokenBody))]
 [JsonSerializable(typeof(ApiTokenEventResponse[]))]
+[JsonSerializable(typeof(ApiTokenUsageResponse[]))]
 internal sealed partial class ApiTokenJsonContext : JsonSerializerContext
 {
 }

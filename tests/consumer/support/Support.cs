@@ -37,6 +37,12 @@ public sealed class RedisApiTokenStore(object connection) : IApiTokenStore
 
     public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken) => _inner.FindBySecretHashesAsync(secretHashes, cancellationToken);
 
+    public Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken) => _inner.RecordUsageAsync(counts, cancellationToken);
+
+    public Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken) => _inner.ListUsageAsync(tokenId, from, cancellationToken);
+
+    public Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken) => _inner.PruneUsageAsync(before, cancellationToken);
+
     public Task<IReadOnlyList<ApiToken>> ListAsync(string accountId, string? ownerId, ApiTokenListPosition? after, int limit, CancellationToken cancellationToken) => _inner.ListAsync(accountId, ownerId, after, limit, cancellationToken);
 
     public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => _inner.RecordAppAsync(tokenId, app, maxApps, audit, cancellationToken);

@@ -251,10 +251,60 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenUsageEntity", b =>
+                {
+                    b.Property<string>("TokenId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_id");
+
+                    b.Property<string>("AppName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("app_name");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Allowed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("allowed");
+
+                    b.Property<long>("Denied")
+                        .HasColumnType("bigint")
+                        .HasColumnName("denied");
+
+                    b.Property<long>("Limited")
+                        .HasColumnType("bigint")
+                        .HasColumnName("limited");
+
+                    b.Property<long>("Pending")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pending");
+
+                    b.HasKey("TokenId", "AppName", "Day")
+                        .HasName("pk_api_token_usage");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_api_token_usage_day");
+
+                    b.ToTable("api_token_usage", (string)null);
+                });
+
             modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenAppEntity", b =>
                 {
                     b.HasOne("ApiTokens.Stores.EntityFrameworkCore.ApiTokenEntity", null)
                         .WithMany("Apps")
+                        .HasForeignKey("TokenId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenUsageEntity", b =>
+                {
+                    b.HasOne("ApiTokens.Stores.EntityFrameworkCore.ApiTokenEntity", null)
+                        .WithMany()
                         .HasForeignKey("TokenId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

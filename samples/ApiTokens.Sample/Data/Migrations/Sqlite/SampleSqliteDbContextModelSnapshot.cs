@@ -244,10 +244,60 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenUsageEntity", b =>
+                {
+                    b.Property<string>("TokenId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_id");
+
+                    b.Property<string>("AppName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_name");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Allowed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allowed");
+
+                    b.Property<long>("Denied")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("denied");
+
+                    b.Property<long>("Limited")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("limited");
+
+                    b.Property<long>("Pending")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending");
+
+                    b.HasKey("TokenId", "AppName", "Day")
+                        .HasName("pk_api_token_usage");
+
+                    b.HasIndex("Day")
+                        .HasDatabaseName("ix_api_token_usage_day");
+
+                    b.ToTable("api_token_usage", (string)null);
+                });
+
             modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenAppEntity", b =>
                 {
                     b.HasOne("ApiTokens.Stores.EntityFrameworkCore.ApiTokenEntity", null)
                         .WithMany("Apps")
+                        .HasForeignKey("TokenId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenUsageEntity", b =>
+                {
+                    b.HasOne("ApiTokens.Stores.EntityFrameworkCore.ApiTokenEntity", null)
+                        .WithMany()
                         .HasForeignKey("TokenId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
