@@ -34,9 +34,16 @@ public sealed partial class ApiTokenManager
         }
 
         var from = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime).AddDays(1 - days);
-        var stored = await _store.ListUsageAsync(token!.Id, from, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ApiTokenUsageCount> stored;
+        List<ApiTokenUsageCount> unwritten;
+        using (await _usage.HoldFlushAsync(cancellationToken).ConfigureAwait(false))
+        {
+            stored = await _store.ListUsageAsync(token!.Id, from, cancellationToken).ConfigureAwait(false);
+            unwritten = [.. _usage.Unwritten(token.Id)];
+        }
+
         var sums = new Dictionary<(string App, DateOnly Day), ApiTokenUsageCount>();
-        foreach (var count in stored.Concat(_usage.Unwritten(token.Id)).Where(c => c.Day >= from))
+        foreach (var count in stored.Concat(unwritten).Where(c => c.Day >= from))
         {
             var key = (count.AppName, count.Day);
             sums[key] = sums.TryGetValue(key, out var known)

@@ -75,6 +75,27 @@ internal sealed partial class UsageRecorder
 
     public static DateOnly ToDate(int day) => DateOnly.FromDayNumber(day);
 
+    // Holds off this node's flush while a reader combines the store's counts with Unwritten: a batch
+    // moving from memory to the store is then never seen twice or not at all.
+    public async Task<IDisposable> HoldFlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Release(_flushing);
+    }
+
+    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                semaphore.Release();
+            }
+        }
+    }
+
     // What this node counted for a token and has not written yet, so a read on the node that served
     // the requests sees them at once (other nodes' show after their next flush).
     public IEnumerable<ApiTokenUsageCount> Unwritten(string tokenId)
