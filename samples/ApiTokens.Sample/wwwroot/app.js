@@ -208,7 +208,19 @@ async function refresh(force = true) {
       : "No tokens yet. Use “New token” to create one.";
     list.append(el("p", { class: "empty card", text }));
   }
-  for (const token of tokens.slice().reverse()) list.append(renderToken(token));
+  // Active tokens first; retired ones grouped at the end, collapsed (a page with 100+ tokens stays usable).
+  const active = tokens.filter((t) => !t.retired), retired = tokens.filter((t) => t.retired);
+  for (const token of active) list.append(renderToken(token));
+  if (retired.length > 0) {
+    // Collapsed once the page holds more than a screenful of tokens (unless opened here before).
+    const open = retiredOpen ?? tokens.length <= 10;
+    const group = el("details", { class: "retired-group", "data-testid": "retired-group", open },
+      el("summary", { text: `Retired tokens (${retired.length})` }));
+    group.addEventListener("toggle", () => { retiredOpen = group.open; });
+    for (const token of retired) group.append(renderToken(token));
+    list.append(group);
+  }
+  applyFilter();
   const waiting = tokens.filter((t) => canManage(t) && !t.retired && !t.expired).reduce((n, t) => n + t.apps.filter((a) => a.state === "pending").length, 0);
   $("pending-count").hidden = waiting === 0;
   $("pending-count").textContent = waiting === 1 ? "1 app waiting for your approval" : `${waiting} apps waiting for your approval`;
@@ -247,6 +259,17 @@ function retiredText(token) {
   return "Retired";
 }
 
+// The filter: by description, app name, state (allow/pending/deny, retired, expired), id or hint.
+let retiredOpen = null;   // null: by size; then as the person left it
+
+function applyFilter() {
+  const words = $("token-filter").value.trim().toLowerCase().split(/\s+/).filter((w) => w);
+  for (const card of document.querySelectorAll("#token-list article.token")) {
+    const text = card.dataset.search || "";
+    card.hidden = !words.every((w) => text.includes(w));
+  }
+}
+
 function canManage(token) {
   if (!me.role) return false;
   return me.role === "admin" || (token.type === "user" && token.ownerId === me.userName);
@@ -262,7 +285,9 @@ function renderToken(token) {
   // An expired token (R21) can only be retired; a retired one not even that.
   const manageable = canManage(token) && !token.retired && !token.expired;
   const name = `token “${token.description || token.secretHint}”`;
-  const card = el("article", { class: "token" + (token.retired ? " retired" : "") + (token.expired ? " expired" : ""), dataset: { tokenId: token.id, testid: "token" } });
+  const search = [token.description, token.secretHint, token.id, token.type, token.ownerId, token.retired ? "retired" : "active", token.expired ? "expired" : "",
+    ...token.apps.flatMap((a) => [a.name, a.state, STATE_LABEL[a.state]])].filter((x) => x).join(" ").toLowerCase();
+  const card = el("article", { class: "token" + (token.retired ? " retired" : "") + (token.expired ? " expired" : ""), dataset: { tokenId: token.id, testid: "token", search } });
 
   card.append(el("header", {},
     el("span", { class: "badge " + token.type, text: token.type === "user" ? "User token" : "Account token", "data-testid": "token-type" }),
@@ -327,6 +352,7 @@ function renderToken(token) {
   card.append(controls);
   card.append(renderAccess(token, manageable));
   card.append(renderApps(token, manageable));
+  card.append(renderUsage(token));
   card.append(renderHistory(token));
   return card;
 }
@@ -403,6 +429,93 @@ function parseIp(text) {
   const groups = tail === null ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
   if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
   return { bits: 128, value: groups.reduce((v, g) => (v << 16n) | BigInt(parseInt(g, 16)), 0n) };
+}
+
+// R35: requests per day over the last 30 days, stacked by outcome, with the same numbers as a table
+// per app (the chart's text alternative); read when opened. Apps that keep knocking while pending
+// or denied are marked, and each app's row in the list gets its 30-day total.
+const OUTCOMES = [["allowed", "Allowed"], ["pending", "Pending"], ["denied", "Denied"], ["limited", "Limited"]];
+
+function renderUsage(token) {
+  const body = el("div", { class: "usage-body" });
+  const details = el("details", { class: "usage-box", "data-testid": "usage" },
+    el("summary", { text: "Usage, last 30 days", "aria-label": `Usage, last 30 days — ${tokenName(token)}` }), body);
+  details.addEventListener("toggle", async () => {
+    if (!details.open) return;
+    body.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+    try {
+      const usage = await api("GET", `/api/tokens/${encodeURIComponent(token.id)}/usage?days=30`);
+      body.replaceChildren(...usageView(token, usage));
+      markApps(details.closest("article"), usage);
+    } catch (error) {
+      body.replaceChildren(el("p", { class: "alert", text: error.message }));
+    }
+  });
+  return details;
+}
+
+function usageView(token, usage) {
+  const days = [];
+  const today = new Date();
+  for (let i = 29; i >= 0; i--) days.push(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - i)).toISOString().slice(0, 10));
+  const perDay = new Map(days.map((d) => [d, { allowed: 0, pending: 0, denied: 0, limited: 0 }]));
+  const perApp = new Map();
+  for (const u of usage) {
+    const day = perDay.get(u.day);
+    const app = perApp.get(u.app) || { allowed: 0, pending: 0, denied: 0, limited: 0 };
+    for (const [key] of OUTCOMES) { if (day) day[key] += u[key]; app[key] += u[key]; }
+    perApp.set(u.app, app);
+  }
+  const total = [...perApp.values()].reduce((n, a) => n + a.allowed + a.pending + a.denied + a.limited, 0);
+  if (total === 0) return [el("p", { class: "empty", text: "No requests in the last 30 days." })];
+
+  const max = Math.max(1, ...[...perDay.values()].map((d) => d.allowed + d.pending + d.denied + d.limited));
+  const width = 300, height = 80, bar = width / 30;
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "usage-chart");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", `Requests per day over the last 30 days for ${tokenName(token)}: ${total.toLocaleString("en-US")} in all, by outcome: ` +
+    OUTCOMES.map(([key, label]) => `${label.toLowerCase()} ${[...perApp.values()].reduce((n, a) => n + a[key], 0).toLocaleString("en-US")}`).join(", "));
+  svg.dataset.testid = "usage-chart";
+  days.forEach((d, i) => {
+    let y = height;
+    for (const [key] of OUTCOMES) {
+      const h = perDay.get(d)[key] / max * (height - 4);
+      if (h <= 0) continue;
+      y -= h;
+      const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      rect.setAttribute("x", String(i * bar + 1));
+      rect.setAttribute("y", String(y));
+      rect.setAttribute("width", String(bar - 2));
+      rect.setAttribute("height", String(h));
+      rect.setAttribute("class", "u-" + key);
+      svg.append(rect);
+    }
+  });
+  const legend = el("ul", { class: "usage-legend", "aria-hidden": "true" }, ...OUTCOMES.map(([key, label]) => el("li", {}, el("span", { class: "swatch u-" + key }), label)));
+  const rows = [...perApp.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([app, c]) => {
+    const knocking = c.pending + c.denied > 0;
+    return el("tr", { class: knocking ? "knocking" : "", "data-testid": "usage-row" },
+      el("th", { scope: "row" }, app, knocking ? el("small", { class: "knocking-note", text: c.pending > 0 ? "keeps knocking while pending" : "keeps knocking while denied" }) : null),
+      ...OUTCOMES.map(([key]) => el("td", { text: c[key].toLocaleString("en-US") })));
+  });
+  const table = el("table", { class: "usage-table", "data-testid": "usage-table" },
+    el("caption", { text: `Requests per app over the last 30 days (${total.toLocaleString("en-US")} in all)` }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "App" }), ...OUTCOMES.map(([, label]) => el("th", { scope: "col", text: label })))),
+    el("tbody", {}, rows));
+  return [svg, legend, el("div", { class: "table-scroll" }, table)];
+}
+
+// Each app row in the card's list: its 30-day total beside its last use.
+function markApps(card, usage) {
+  if (!card) return;
+  for (const row of card.querySelectorAll("tr[data-app]")) {
+    const mine = usage.filter((u) => u.app === row.dataset.app);
+    const n = mine.reduce((s, u) => s + u.allowed + u.pending + u.denied + u.limited, 0);
+    const cell = row.querySelector("[data-testid=app-last-used]");
+    if (cell && !cell.querySelector(".app-total")) cell.append(el("span", { class: "app-total", "data-testid": "app-total", text: ` · ${n.toLocaleString("en-US")} requests in 30 days` }));
+  }
 }
 
 // R24: the token's audit trail, read when opened (newest first, the latest 50).
@@ -659,6 +772,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("signin-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("username").value.trim()); });
   $("logout").addEventListener("click", async () => { await api("POST", "/logout"); me = null; $("secret-panel").hidden = true; start(); });
   $("refresh").addEventListener("click", () => start());   // re-reads who you are, then the tokens
+  $("token-filter").addEventListener("input", applyFilter);
   $("new-token").addEventListener("click", () => {
     if ($("new-token-menu").hidden) openMenu(false); else closeMenu(true);
   });
