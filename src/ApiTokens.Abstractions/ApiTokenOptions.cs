@@ -134,4 +134,11 @@ public sealed class ApiTokenOptions
     /// 366 days. Older days are removed once a day, off the request path.
     /// </summary>
     public TimeSpan UsageRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// Whether requests are counted per (token, app, UTC day) by outcome (R35); on by default.
+    /// Counting is also off while <see cref="LastUsedGranularity"/> is zero (it is written with the
+    /// last-use batches).
+    /// </summary>
+    public bool CountUsage { get; set; } = true;
 }

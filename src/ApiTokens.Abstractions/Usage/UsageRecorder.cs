@@ -43,7 +43,8 @@ internal sealed partial class UsageRecorder
     // increment, one flag read once the slot is queued.
     public void Count(UsageSlot slot, UsageOutcome outcome)
     {
-        if (_options.CurrentValue.LastUsedGranularity == TimeSpan.Zero)
+        var options = _options.CurrentValue;
+        if (!options.CountUsage || options.LastUsedGranularity == TimeSpan.Zero)
         {
             return;
         }
@@ -64,7 +65,7 @@ internal sealed partial class UsageRecorder
     // A request whose app has no slot (refused before it was ever recorded): counted apart.
     public void CountUnslotted(string tokenId, string appName, UsageOutcome outcome)
     {
-        if (_options.CurrentValue.LastUsedGranularity == TimeSpan.Zero || _pending.Count >= MaxPending)
+        if (!_options.CurrentValue.CountUsage || _options.CurrentValue.LastUsedGranularity == TimeSpan.Zero || _pending.Count >= MaxPending)
         {
             return;
         }
