@@ -434,15 +434,18 @@ function parseIp(text) {
 // R35: requests per day over the last 30 days, stacked by outcome, with the same numbers as a table
 // per app (the chart's text alternative); read when opened. Apps that keep knocking while pending
 // or denied are marked, and each app's row in the list gets its 30-day total.
+const usageOpen = new Set();
 const OUTCOMES = [["allowed", "Allowed"], ["pending", "Pending"], ["denied", "Denied"], ["limited", "Limited"]];
 
 function renderUsage(token) {
   const body = el("div", { class: "usage-body" });
-  const details = el("details", { class: "usage-box", "data-testid": "usage" },
+  const details = el("details", { class: "usage-box", "data-testid": "usage", open: usageOpen.has(token.id) },
     el("summary", { text: "Usage, last 30 days", "aria-label": `Usage, last 30 days — ${tokenName(token)}` }), body);
+  // Kept open across re-renders (the list re-renders when a token is used), and read again then.
   details.addEventListener("toggle", async () => {
-    if (!details.open) return;
-    body.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+    if (!details.open) { usageOpen.delete(token.id); return; }
+    usageOpen.add(token.id);
+    if (!body.firstChild) body.append(el("p", { class: "muted", text: "Loading…" }));
     try {
       const usage = await api("GET", `/api/tokens/${encodeURIComponent(token.id)}/usage?days=30`);
       body.replaceChildren(...usageView(token, usage));
