@@ -61,7 +61,7 @@ public sealed class ApiTokenBootstrapOptions
             return $"{SectionName}:{nameof(Secret)} must be a secret in this service's format (with a valid checksum) or {ApiTokenSecretCodec.MinImportedLength} to {ApiTokenSecretCodec.MaxImportedLength} printable ASCII characters without spaces.";
         }
 
-        if (options.SecretSha256 is { } sha && (sha.Length != ApiTokenSecretCodec.HashLength * 2 || sha.AsSpan().ContainsAnyExcept("0123456789abcdef")))
+        if (options.SecretSha256 is not null && !ApiTokenSecretCodec.IsSha256Hex(options.SecretSha256))
         {
             return $"{SectionName}:{nameof(SecretSha256)} must be 64 lower-case hexadecimal digits.";
         }

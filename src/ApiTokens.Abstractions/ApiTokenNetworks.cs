@@ -100,19 +100,6 @@ public static class ApiTokenNetworks
         return true;
     }
 
-    /// <summary>
-    /// Whether an address is inside one of the networks; an IPv4-mapped IPv6 address counts as its
-    /// IPv4 form.
-    /// </summary>
-    /// <param name="networks">Networks in the form <see cref="TryNormalize"/> gives; empty allows any address.</param>
-    /// <param name="address">The request's remote address; <see langword="null"/> (unknown) is inside no network.</param>
-    /// <returns>Whether the request may use the token.</returns>
-    public static bool Contains(IReadOnlyList<string> networks, IPAddress? address)
-    {
-        ArgumentNullException.ThrowIfNull(networks);
-        return Compile(networks) is not { } compiled || CompiledNetwork.Contains(compiled, address);
-    }
-
     // The form a cached entry keeps (parsed once, when the entry is built); null when unrestricted.
     internal static CompiledNetwork[]? Compile(IReadOnlyList<string> networks)
     {

@@ -26,16 +26,10 @@ internal sealed class TokenRateLimiter
         _windowMs = policy.WindowSeconds * 1000L;
 
         // The first request opens a window: the clock starts one window in, so start 0 has passed.
-        _origin = NowMs(time);
+        _origin = MonotonicClock.NowMs(time);
     }
 
     public ApiTokenRateLimit Policy { get; }
-
-    // Milliseconds of a monotonic clock. On the system clock that is Environment.TickCount64, which
-    // reads a counter the OS keeps (no clock_gettime, a few ns; 1–16 ms resolution is plenty for
-    // windows of seconds); any other TimeProvider (a host's, tests' FakeTimeProvider) is honoured.
-    public static long NowMs(TimeProvider time)
-        => ReferenceEquals(time, TimeProvider.System) ? Environment.TickCount64 : (long)(time.GetTimestamp() * (1000.0 / time.TimestampFrequency));
 
     public bool TryAcquire(long nowMs, out TimeSpan retryAfter)
     {

@@ -200,12 +200,12 @@ public sealed partial class ApiTokenManager
                 : (null, null, ApiTokenErrors.InvalidImportedSecret);
         }
 
-        if (secretSha256!.Length != ApiTokenSecretCodec.HashLength * 2 || secretSha256.AsSpan().ContainsAnyExcept("0123456789abcdef"))
+        if (!ApiTokenSecretCodec.IsSha256Hex(secretSha256))
         {
             return (null, null, ApiTokenErrors.InvalidSecretSha256);
         }
 
-        return (Convert.FromHexString(secretSha256), ImportedHashHint, null);
+        return (Convert.FromHexString(secretSha256!), ImportedHashHint, null);
     }
 
     // What a person sees of a token imported by its hash: no character of the secret is known.

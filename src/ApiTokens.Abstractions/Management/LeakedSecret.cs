@@ -4,7 +4,12 @@ namespace ApiTokens.Management;
 /// <param name="Secret">The secret as found. Never logged, stored or returned.</param>
 /// <param name="Source">Where a scanner found it (for GitHub: <c>content</c>, <c>commit</c>, <c>issue_comment</c>, …); kept in the audit record.</param>
 /// <param name="Url">The public address where it was found; kept in the audit record.</param>
-public sealed record LeakedSecret(string Secret, string? Source = null, string? Url = null);
+public sealed record LeakedSecret(string Secret, string? Source = null, string? Url = null)
+{
+    /// <summary>Describes where the secret was found, never the secret (a record would print it).</summary>
+    /// <returns>The source and url.</returns>
+    public override string ToString() => $"LeakedSecret {{ Source = {Source}, Url = {Url} }}";
+}
 
 /// <summary>What <see cref="ApiTokenManager.RetireLeakedSecretsAsync"/> found for one reported secret.</summary>
 public enum LeakedSecretStatus

@@ -124,6 +124,10 @@ public sealed class ApiTokenSecretCodec
     /// <returns><see langword="true"/> when it can be imported.</returns>
     public bool IsImportable(ReadOnlySpan<char> secret) => IsWellFormed(secret);
 
+    // A SHA-256 as the stores' hash is written for people: 64 lower-case hexadecimal digits (R36).
+    internal static bool IsSha256Hex(string? value)
+        => value is { Length: HashLength * 2 } && !value.AsSpan().ContainsAnyExcept("0123456789abcdef");
+
     // This service's generated shapes: a prefixed secret with its checksum, or a UUID.
     internal bool HasOwnShape(ReadOnlySpan<char> secret)
         => HasOwnPrefix(secret) ? secret.Length == PrefixedLength && IsWellFormedPrefixed(secret) : secret.Length == 36 && Guid.TryParseExact(secret, "D", out _);

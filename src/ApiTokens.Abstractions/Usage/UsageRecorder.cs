@@ -226,7 +226,7 @@ internal sealed partial class UsageRecorder
 
     private int Today()
     {
-        var now = TokenRateLimiter.NowMs(_time);
+        var now = MonotonicClock.NowMs(_time);
         if (now < Volatile.Read(ref _dayEndsAtMs))
         {
             return Volatile.Read(ref _today);

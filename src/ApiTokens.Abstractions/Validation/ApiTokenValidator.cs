@@ -329,7 +329,7 @@ public sealed class ApiTokenValidator
                 return AdmitSharedAsync(shared, entry, limiter, appName, cancellationToken);
             }
 
-            if (!limiter.TryAcquire(TokenRateLimiter.NowMs(_time), out var retryAfter))
+            if (!limiter.TryAcquire(MonotonicClock.NowMs(_time), out var retryAfter))
             {
                 return new(RateLimited(entry, limiter, appName, retryAfter));
             }
@@ -346,12 +346,12 @@ public sealed class ApiTokenValidator
             case ApiTokenRateLimitOutcome.Acquired:
                 // Counted locally too, so that a node that loses the shared store goes on from
                 // where it was rather than from zero.
-                limiter.TryAcquire(TokenRateLimiter.NowMs(_time), out _);
+                limiter.TryAcquire(MonotonicClock.NowMs(_time), out _);
                 return null;
             case ApiTokenRateLimitOutcome.Refused:
                 return RateLimited(entry, limiter, appName, decision.RetryAfter);
             default:
-                return limiter.TryAcquire(TokenRateLimiter.NowMs(_time), out var retryAfter) ? null : RateLimited(entry, limiter, appName, retryAfter);
+                return limiter.TryAcquire(MonotonicClock.NowMs(_time), out var retryAfter) ? null : RateLimited(entry, limiter, appName, retryAfter);
         }
     }
 

@@ -40,6 +40,15 @@ public sealed class LeakedSecretTests
     }
 
     [TestMethod]
+    public void ALeakedSecret_NeverPrintsItsSecret()
+    {
+        var leaked = new LeakedSecret("apt_secret-that-must-not-be-printed-000000000", "content", "https://github.com/a/b");
+
+        Assert.DoesNotContain("apt_secret", leaked.ToString());
+        Assert.Contains("https://github.com/a/b", leaked.ToString());
+    }
+
+    [TestMethod]
     [TestCategory("R23")]
     public async Task APreviousSecret_RetiresWithinTheGracePeriod_IsOnlyKnownAfterIt()
     {

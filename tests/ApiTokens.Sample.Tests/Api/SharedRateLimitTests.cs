@@ -39,7 +39,7 @@ public sealed class SharedRateLimitTests
         Assert.AreEqual(100, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.AreEqual("Healthy", await (await apiA.GetAsync("/healthz", TestContext.CancellationToken)).Content.ReadAsStringAsync(TestContext.CancellationToken));
 
-        // Redis stops: a fresh token (so each node's own count starts where Redis's did) keeps being
+        // Redis stops: a fresh token (each node's own count of it starts at zero) keeps being
         // served up to its limit on each node, and no request fails.
         await redis.StopAsync();
         var second = await SampleServer.CreateTokenAsync(alice, new { type = "user", defaultAppState = "allow", rateLimit = new { limit = 5, windowSeconds = 60 } });
