@@ -1,9 +1,11 @@
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.Membership;
 using ApiTokens.Sample.Demo;
+using Microsoft.OpenApi;
 
 namespace ApiTokens.Sample;
 
@@ -16,27 +18,61 @@ internal static class CirconusApiEndpoints
     public static void MapCirconusApi(this WebApplication app)
     {
         // Real clients differ: the COSI installer drops the /v2 base path, go-apiclient accepts either,
-        // so the API answers on both.
-        MapRoutes(app.MapGroup("/v2").RequireApiToken());
-        MapRoutes(app.MapGroup(string.Empty).RequireApiToken());
+        // so the API answers on both. The API reference describes the /v2 form; the other is an alias.
+        MapRoutes(app.MapGroup("/v2").RequireApiToken().WithTags("Circonus-shaped API"), describe: true);
+        MapRoutes(app.MapGroup(string.Empty).RequireApiToken().ExcludeFromDescription(), describe: false);
     }
 
     // Every _cid the API returns can be fetched (GET /user/<id>, GET|PUT /account/<id>,
     // GET /annotation/<id>), with the same privilege rules as the /current forms.
-    private static void MapRoutes(RouteGroupBuilder api)
+    private static void MapRoutes(RouteGroupBuilder api, bool describe)
     {
-        api.MapGet("/user/current", UserCurrent);
-        api.MapGet("/user/{id}", UserById);
-        api.MapGet("/account/current", AccountCurrent);
-        api.MapGet("/account/{id}", AccountById);
-        api.MapPut("/account/current", UpdateAccountAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin);
-        api.MapPut("/account/{id}", UpdateAccountByIdAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin);
-        api.MapGet("/annotation", (ClaimsPrincipal user, AnnotationBoard board) => Results.Ok(board.List(Account(user)).Select(ToJson)));
-        api.MapPost("/annotation", CreateAnnotationAsync);
-        api.MapGet("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
-            board.Find(Account(user), id) is { } annotation ? Results.Ok(ToJson(annotation)) : NotFound("No such annotation."));
-        api.MapDelete("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
-            board.Remove(Account(user), id) ? Results.NoContent() : NotFound("No such annotation."));
+        Describe(api.MapGet("/user/current", UserCurrent), describe, "Circonus_GetCurrentUser", "The owner of the user token (404 for an account token).")
+            .Produces<CirconusUser>().ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(api.MapGet("/user/{id}", UserById), describe, "Circonus_GetUser", "A member of the token's account.")
+            .Produces<CirconusUser>().ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(api.MapGet("/account/current", AccountCurrent), describe, "Circonus_GetCurrentAccount", "The token's account and its members.")
+            .Produces<CirconusAccount>();
+        Describe(api.MapGet("/account/{id}", AccountById), describe, "Circonus_GetAccount", "The token's account by its id.")
+            .Produces<CirconusAccount>().ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(api.MapPut("/account/current", UpdateAccountAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin), describe, "Circonus_UpdateCurrentAccount", "Changes the account's description.", typeof(CirconusAccountBody))
+            .Produces<CirconusAccount>().ProducesProblem(StatusCodes.Status400BadRequest);
+        Describe(api.MapPut("/account/{id}", UpdateAccountByIdAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin), describe, "Circonus_UpdateAccount", "Changes the account's description, by its id.", typeof(CirconusAccountBody))
+            .Produces<CirconusAccount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(api.MapGet("/annotation", (ClaimsPrincipal user, AnnotationBoard board) => Results.Ok(board.List(Account(user)).Select(ToJson))), describe, "Circonus_ListAnnotations", "The account's annotations.")
+            .Produces<CirconusAnnotation[]>();
+        Describe(api.MapPost("/annotation", CreateAnnotationAsync), describe, "Circonus_CreateAnnotation", "Creates an annotation.", typeof(CirconusAnnotationBody))
+            .Produces<CirconusAnnotation>().ProducesProblem(StatusCodes.Status400BadRequest);
+        Describe(api.MapGet("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
+            board.Find(Account(user), id) is { } annotation ? Results.Ok(ToJson(annotation)) : NotFound("No such annotation.")), describe, "Circonus_GetAnnotation", "One annotation.")
+            .Produces<CirconusAnnotation>().ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(api.MapDelete("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
+            board.Remove(Account(user), id) ? Results.NoContent() : NotFound("No such annotation.")), describe, "Circonus_DeleteAnnotation", "Deletes an annotation.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    // The reference's name and summary; and the JSON body the handler reads itself — whatever the
+    // Content-Type, since go-apiclient and the COSI installer send none — described without taking
+    // part in binding (Accepts would make routing refuse those clients with 415).
+    private static RouteHandlerBuilder Describe(RouteHandlerBuilder endpoint, bool describe, string name, string summary, Type? body = null)
+    {
+        if (!describe)
+        {
+            return endpoint;
+        }
+
+        endpoint.WithName(name).WithSummary(summary);
+        return body is null ? endpoint : endpoint.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body, null, cancellationToken) },
+                },
+            };
+        });
     }
 
     private static IResult UserCurrent(ClaimsPrincipal user)
@@ -194,3 +230,35 @@ internal static class CirconusApiEndpoints
 
     private static IResult BadRequest(string message) => DemoSignInEndpoints.Problem(StatusCodes.Status400BadRequest, "InvalidRequest", message);
 }
+
+// The Circonus-shaped API's JSON as the API reference describes it (the handlers write the same
+// names; SampleOpenApiTests compares them).
+internal sealed record CirconusUser([property: JsonPropertyName("_cid")] string Cid, string Email, string Firstname, string Lastname);
+
+internal sealed record CirconusAccountUser(string User, string Role);
+
+internal sealed record CirconusAccount([property: JsonPropertyName("_cid")] string Cid, string Name, string? Description, CirconusAccountUser[] Users);
+
+internal sealed record CirconusAnnotation(
+    [property: JsonPropertyName("_cid")] string Cid,
+    [property: JsonPropertyName("_created")] long Created,
+    [property: JsonPropertyName("_last_modified")] long LastModified,
+    [property: JsonPropertyName("_last_modified_by")] string LastModifiedBy,
+    string Title,
+    string Category,
+    string? Description,
+    long Start,
+    long Stop,
+    [property: JsonPropertyName("rel_metrics")] string[] RelMetrics);
+
+/// <summary>The body of <c>POST /v2/annotation</c>.</summary>
+/// <param name="Title">1 to 256 characters.</param>
+/// <param name="Category">1 to 256 characters.</param>
+/// <param name="Description">At most 256 characters.</param>
+/// <param name="Start">Epoch seconds (a number, or a string of digits).</param>
+/// <param name="Stop">Epoch seconds, not before start.</param>
+internal sealed record CirconusAnnotationBody(string Title, string Category, string? Description, long Start, long Stop);
+
+/// <summary>The body of <c>PUT /v2/account/current</c>.</summary>
+/// <param name="Description">At most 1024 characters.</param>
+internal sealed record CirconusAccountBody(string Description);

@@ -11,7 +11,7 @@ namespace ApiTokens.Sample;
 // never ship anything like it.
 internal static class DemoSignInEndpoints
 {
-    public static void MapDemoSignIn(this WebApplication app)
+    public static void MapDemoSignIn(this IEndpointRouteBuilder app)
     {
         // Another origin can neither sign a browser in (login CSRF) nor out (R30).
         app.MapPost("/login", LoginAsync).DisableAntiforgery().DisallowCrossOriginBrowserRequests();

@@ -54,7 +54,7 @@ internal sealed partial class LeakNotifier(LeakNotices notices, IApiTokenStore s
 
 internal static class LeakNoticeEndpoints
 {
-    public static void MapLeakNotices(this WebApplication app)
+    public static void MapLeakNotices(this IEndpointRouteBuilder app)
         => app.MapGet("/api/leak-notices", async (HttpContext context, IApiTokenActorResolver resolver, IAccountMembership membership, LeakNotices notices) =>
         {
             if (await resolver.ResolveAsync(context) is not { } actor)

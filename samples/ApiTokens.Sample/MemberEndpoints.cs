@@ -9,7 +9,7 @@ namespace ApiTokens.Sample;
 // removing a member retires its user tokens (R15).
 internal static class MemberEndpoints
 {
-    public static void MapMembers(this WebApplication app)
+    public static void MapMembers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/members").DisallowCrossOriginBrowserRequests();   // R30, as MapApiTokens does
         group.MapGet("/", ListAsync);

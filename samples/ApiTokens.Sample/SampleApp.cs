@@ -75,6 +75,16 @@ public static class SampleApp
             })
             .AddApiTokens();
         builder.Services.AddAuthorization();
+
+        // API reference: the OpenAPI document at /openapi/v1.json, with the ApiTokens scheme's ways to send a
+        // token as security schemes (options.AddApiTokens()), and Swagger UI at /reference to try it.
+        builder.Services.AddOpenApi(o => o.AddApiTokens().AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ApiTokens sample";
+            document.Info.Description = "The token management API (sign in on the API Tokens page first) and a Circonus-shaped API that takes API tokens: "
+                + "under Authorize, paste a token into ApiTokens and an app name into ApiTokens.AppName.";
+            return Task.CompletedTask;
+        }));
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -94,18 +104,39 @@ public static class SampleApp
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page });
 
+        // The API reference (Swagger UI from NuGet) at /reference, on the document at /openapi/v1.json: paste a
+        // token and an app name under "Authorize" and try the API. Its stylesheet draws icons from data: URLs.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/reference"), reference => reference.Use(static (context, next) =>
+        {
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
+            return next(context);
+        }));
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "reference";
+            o.DocumentTitle = "API reference · ApiTokens sample";
+            o.SwaggerEndpoint("/openapi/v1.json", "ApiTokens sample");
+            o.EnableTryItOutByDefault();
+            o.DisplayOperationId();
+        });
+
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapHealthChecks("/healthz");
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapDemoSignIn();
-        app.MapGet("/api/token-settings", static (HttpContext context, Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options) => TokenSettings(context, options.Value));
-        app.MapMembers();
+
+        // The demo's sign-in and the page's own endpoints stay out of the API reference, which describes
+        // the token management API and the Circonus-shaped API.
+        var demo = app.MapGroup(string.Empty).ExcludeFromDescription();
+        demo.MapDemoSignIn();
+        demo.MapGet("/api/token-settings", static (HttpContext context, Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options) => TokenSettings(context, options.Value));
+        demo.MapMembers();
+        demo.MapLeakNotices();
         app.MapApiTokens("/api/tokens");
         app.MapApiTokenLeakReports("/api/tokens/leaks");   // POST /api/tokens/leaks/github (R31)
-        app.MapLeakNotices();
         app.MapCirconusApi();
+        app.MapOpenApi();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, store));
         return app;

@@ -1,4 +1,7 @@
+using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Endpoints;
+using ApiTokens.AspNetCore.OpenApi;
+using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -16,9 +19,11 @@ public static class ApiTokenEndpointRouteBuilderExtensions
     /// <param name="prefix">The route prefix, for example <c>/api/tokens</c>.</param>
     /// <remarks>
     /// Request bodies are JSON (<see cref="CreateApiTokenBody"/>, <see cref="UpdateApiTokenBody"/>,
-    /// <see cref="SetAppStateBody"/>). They are read by the endpoints themselves rather than declared
+    /// <see cref="SetAppStateBody"/>, …). They are read by the endpoints themselves rather than declared
     /// with <c>Accepts</c>, so a body of the wrong content type is a 400 <c>InvalidRequest</c>
-    /// problem like any other malformed body, not a bare 415 from routing.
+    /// problem like any other malformed body, not a bare 415 from routing. With
+    /// <c>Microsoft.AspNetCore.OpenApi</c> each endpoint still describes its body, query, <c>If-Match</c>
+    /// and every problem response with its codes (docs/openapi.md).
     /// </remarks>
     /// <returns>The group, for further conventions (CORS, rate limiting, antiforgery, …).</returns>
     /// <remarks>State-changing requests that a browser sends from another origin are refused (R30), see <see cref="DisallowCrossOriginBrowserRequests{TBuilder}"/>.</remarks>
@@ -33,89 +38,152 @@ public static class ApiTokenEndpointRouteBuilderExtensions
             .WithTags("API tokens")
             .AddEndpointFilter(ApiTokenEndpoints.StoreFailureFilter)
             .DisallowCrossOriginBrowserRequests()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/", ApiTokenEndpoints.ListAsync)
-            .WithName("ApiTokens_List").WithSummary("Lists the tokens the signed-in member may see, retired ones included.")
-            .Produces<ApiTokenResponse[]>(StatusCodes.Status200OK, "application/json");
+        // Each endpoint's OpenAPI description (bodies, query, If-Match, every problem with its codes):
+        // ManagementOperation only describes, it takes no part in binding (R29).
+        const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound,
+            Conflict = StatusCodes.Status409Conflict, PreconditionFailed = StatusCodes.Status412PreconditionFailed;
+        const string Invalid = ApiTokenErrorCodes.InvalidRequest, NotAMember = ApiTokenErrorCodes.NotAMember, CrossOrigin = CrossOriginRequests.Code,
+            NotManager = ApiTokenErrorCodes.NotTokenManager, Retired = ApiTokenErrorCodes.TokenRetired, Expired = ApiTokenErrorCodes.TokenExpired,
+            Race = ApiTokenErrorCodes.ConcurrencyConflict;
+        string[] notFound = [ApiTokenErrorCodes.TokenNotFound], precondition = [Race];
 
-        group.MapPost("/", ApiTokenEndpoints.CreateAsync)
-            .WithName("ApiTokens_Create").WithSummary("Creates a user or account token; the response is the only time the secret is shown.")
-            .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        new ManagementOperation { Paged = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember] } }.ApplyTo(
+            group.MapGet("/", ApiTokenEndpoints.ListAsync)
+                .WithName("ApiTokens_List").WithSummary("Lists the tokens the signed-in member may see, retired ones included.")
+                .Produces<ApiTokenResponse[]>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapPost("/import", ApiTokenEndpoints.ImportAsync)
-            .WithName("ApiTokens_Import").WithSummary("Imports an existing secret, plain or as its SHA-256, as a token (admins only); the secret is never shown back.")
-            .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        new ManagementOperation
+        {
+            Body = typeof(CreateApiTokenBody), Secret = true, Token = true, Created = true,
+            Problems =
+            {
+                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorCodes.LifetimeExceedsMaximum, ApiTokenErrorCodes.InvalidNetwork, ApiTokenErrorCodes.InvalidRateLimit],
+                [Forbidden] = [NotAMember, ApiTokenErrorCodes.ReadOnlyCannotCreate, ApiTokenErrorCodes.AccountTokenRequiresAdmin, ApiTokenErrorCodes.PrivilegeExceedsRole, CrossOrigin],
+                [Conflict] = [ApiTokenErrorCodes.TooManyTokens, Race],
+            },
+        }.ApplyTo(
+            group.MapPost("/", ApiTokenEndpoints.CreateAsync)
+                .WithName("ApiTokens_Create").WithSummary("Creates a user or account token; the response is the only time the secret is shown.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json"));
 
-        group.MapPost("/revoke", ApiTokenEndpoints.RevokeAsync)
-            .WithName("ApiTokens_Revoke").WithSummary("Anyone who finds secrets retires their tokens; always the same 202, and counted as a failure for throttling.")
-            .AllowAnonymous()
-            .Produces<RevokeApiTokensResponse>(StatusCodes.Status202Accepted, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        new ManagementOperation
+        {
+            Body = typeof(ImportApiTokenBody), Token = true, Created = true,
+            Problems =
+            {
+                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidSecret, ApiTokenErrorCodes.InvalidOwner, ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorCodes.LifetimeExceedsMaximum, ApiTokenErrorCodes.InvalidNetwork, ApiTokenErrorCodes.InvalidRateLimit],
+                [Forbidden] = [NotAMember, ApiTokenErrorCodes.ImportRequiresAdmin, ApiTokenErrorCodes.PrivilegeExceedsRole, CrossOrigin],
+                [Conflict] = [ApiTokenErrorCodes.SecretAlreadyExists, ApiTokenErrorCodes.TooManyTokens, Race],
+            },
+        }.ApplyTo(
+            group.MapPost("/import", ApiTokenEndpoints.ImportAsync)
+                .WithName("ApiTokens_Import").WithSummary("Imports an existing secret, plain or as its SHA-256, as a token (admins only); the secret is never shown back.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json"));
 
-        group.MapGet("/{id}", ApiTokenEndpoints.GetAsync)
-            .WithName("ApiTokens_Get").WithSummary("Reads one token.")
-            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        new ManagementOperation
+        {
+            Body = typeof(RevokeApiTokensBody), SignIn = false,
+            Problems = { [BadRequest] = [Invalid], [Forbidden] = [CrossOrigin], [StatusCodes.Status429TooManyRequests] = [ApiTokenFailureCodes.AuthFailures] },
+        }.ApplyTo(
+            group.MapPost("/revoke", ApiTokenEndpoints.RevokeAsync)
+                .WithName("ApiTokens_Revoke").WithSummary("Anyone who finds secrets retires their tokens; always the same 202, and counted as a failure for throttling.")
+                .AllowAnonymous()
+                .Produces<RevokeApiTokensResponse>(StatusCodes.Status202Accepted, "application/json"));
 
-        group.MapPatch("/{id}", ApiTokenEndpoints.UpdateAsync)
-            .WithName("ApiTokens_Update").WithSummary("Changes privilege, default app state or description.")
-            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        new ManagementOperation { Token = true, Problems = { [Forbidden] = [NotAMember], [NotFound] = notFound } }.ApplyTo(
+            group.MapGet("/{id}", ApiTokenEndpoints.GetAsync)
+                .WithName("ApiTokens_Get").WithSummary("Reads one token.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapPut("/{id}/apps/{**appName}", ApiTokenEndpoints.SetAppStateAsync)
-            .WithName("ApiTokens_SetAppState").WithSummary("Allows or denies an app under a token, recorded or not yet seen.")
-            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        new ManagementOperation
+        {
+            Body = typeof(UpdateApiTokenBody), IfMatch = true, Token = true,
+            Problems =
+            {
+                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidNetwork, ApiTokenErrorCodes.InvalidRateLimit],
+                [Forbidden] = [NotAMember, NotManager, ApiTokenErrorCodes.PrivilegeExceedsRole, CrossOrigin],
+                [NotFound] = notFound,
+                [Conflict] = [Retired, Expired, Race],
+                [PreconditionFailed] = precondition,
+            },
+        }.ApplyTo(
+            group.MapPatch("/{id}", ApiTokenEndpoints.UpdateAsync)
+                .WithName("ApiTokens_Update").WithSummary("Changes privilege, default app state, description, allowed networks or rate limit.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapPost("/{id}/retire", ApiTokenEndpoints.RetireAsync)
-            .WithName("ApiTokens_Retire").WithSummary("Retires a token permanently.")
-            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        new ManagementOperation
+        {
+            Body = typeof(SetAppStateBody), IfMatch = true, Token = true,
+            Problems =
+            {
+                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidAppName],
+                [Forbidden] = [NotAMember, NotManager, CrossOrigin],
+                [NotFound] = notFound,
+                [Conflict] = [Retired, Expired, ApiTokenErrorCodes.TooManyApps, Race],
+                [PreconditionFailed] = precondition,
+            },
+        }.ApplyTo(
+            group.MapPut("/{id}/apps/{**appName}", ApiTokenEndpoints.SetAppStateAsync)
+                .WithName("ApiTokens_SetAppState").WithSummary("Allows or denies an app under a token, recorded or not yet seen.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapGet("/events", ApiTokenEndpoints.ListAccountEventsAsync)
-            .WithName("ApiTokens_ListAccountEvents").WithSummary("The account's audit trail, newest first (admins only).")
-            .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        new ManagementOperation
+        {
+            IfMatch = true, Token = true,
+            Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember, NotManager, CrossOrigin], [NotFound] = notFound, [Conflict] = [Retired, Race], [PreconditionFailed] = precondition },
+        }.ApplyTo(
+            group.MapPost("/{id}/retire", ApiTokenEndpoints.RetireAsync)
+                .WithName("ApiTokens_Retire").WithSummary("Retires a token permanently.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapGet("/{id}/events", ApiTokenEndpoints.ListTokenEventsAsync)
-            .WithName("ApiTokens_ListEvents").WithSummary("A token's audit trail, newest first.")
-            .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        new ManagementOperation { Paged = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember, ApiTokenErrorCodes.AccountEventsRequireAdmin] } }.ApplyTo(
+            group.MapGet("/events", ApiTokenEndpoints.ListAccountEventsAsync)
+                .WithName("ApiTokens_ListAccountEvents").WithSummary("The account's audit trail, newest first (admins only).")
+                .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapGet("/{id}/usage", ApiTokenEndpoints.GetUsageAsync)
-            .WithName("ApiTokens_Usage").WithSummary("Requests per app and UTC day by outcome over the last ?days=1..90 days (30 by default).")
-            .Produces<ApiTokenUsageResponse[]>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        new ManagementOperation { Paged = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember], [NotFound] = notFound } }.ApplyTo(
+            group.MapGet("/{id}/events", ApiTokenEndpoints.ListTokenEventsAsync)
+                .WithName("ApiTokens_ListEvents").WithSummary("A token's audit trail, newest first.")
+                .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapPost("/{id}/rotate", ApiTokenEndpoints.RotateAsync)
-            .WithName("ApiTokens_Rotate").WithSummary("Gives a token a new secret; the previous one works for a grace period.")
-            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        new ManagementOperation { Days = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember], [NotFound] = notFound } }.ApplyTo(
+            group.MapGet("/{id}/usage", ApiTokenEndpoints.GetUsageAsync)
+                .WithName("ApiTokens_Usage").WithSummary("Requests per app and UTC day by outcome over the last ?days=1..90 days (30 by default).")
+                .Produces<ApiTokenUsageResponse[]>(StatusCodes.Status200OK, "application/json"));
 
-        group.MapPost("/{id}/promote", ApiTokenEndpoints.PromoteAsync)
-            .WithName("ApiTokens_Promote").WithSummary("Promotes a user token to an account token (admins only; irreversible).")
-            .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        new ManagementOperation
+        {
+            Body = typeof(RotateApiTokenBody), BodyOptional = true, IfMatch = true, Secret = true, Token = true,
+            Problems =
+            {
+                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidGracePeriod, ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorCodes.LifetimeExceedsMaximum],
+                [Forbidden] = [NotAMember, NotManager, CrossOrigin],
+                [NotFound] = notFound,
+                [Conflict] = [Retired, Expired, Race],
+                [PreconditionFailed] = precondition,
+            },
+        }.ApplyTo(
+            group.MapPost("/{id}/rotate", ApiTokenEndpoints.RotateAsync)
+                .WithName("ApiTokens_Rotate").WithSummary("Gives a token a new secret; the previous one works for a grace period.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
+
+        new ManagementOperation
+        {
+            IfMatch = true, Token = true,
+            Problems =
+            {
+                [BadRequest] = [Invalid],
+                [Forbidden] = [NotAMember, ApiTokenErrorCodes.PromoteRequiresAdmin, CrossOrigin],
+                [NotFound] = notFound,
+                [Conflict] = [ApiTokenErrorCodes.AlreadyAccountToken, Retired, Expired, Race],
+                [PreconditionFailed] = precondition,
+            },
+        }.ApplyTo(
+            group.MapPost("/{id}/promote", ApiTokenEndpoints.PromoteAsync)
+                .WithName("ApiTokens_Promote").WithSummary("Promotes a user token to an account token (admins only; irreversible).")
+                .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
         return group;
     }

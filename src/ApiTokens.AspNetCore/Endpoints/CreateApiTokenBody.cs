@@ -20,10 +20,10 @@ public sealed class CreateApiTokenBody
     /// <summary>At most 256 characters.</summary>
     public string? Description { get; set; }
 
-    /// <summary>When the token expires (RFC 3339, in the future); or give <see cref="LifetimeDays"/>.</summary>
+    /// <summary>When the token expires (RFC 3339, in the future); or give <c>lifetimeDays</c>.</summary>
     public DateTimeOffset? ExpiresAt { get; set; }
 
-    /// <summary>The token's lifetime in whole days from now; or give <see cref="ExpiresAt"/>.</summary>
+    /// <summary>The token's lifetime in whole days from now; or give <c>expiresAt</c>.</summary>
     public int? LifetimeDays { get; set; }
 
     /// <summary>Up to 32 CIDR ranges or addresses requests with the token may come from (R33); empty or absent for any.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ApiTokens.AspNetCore.Endpoints;
 
-/// <summary>The body of <c>POST /api/tokens/import</c> (R36): <see cref="Secret"/> or <see cref="SecretSha256"/>, not both.</summary>
+/// <summary>The body of <c>POST /api/tokens/import</c> (R36): <c>secret</c> or <c>secretSha256</c>, not both.</summary>
 public sealed class ImportApiTokenBody
 {
     /// <summary>The plain secret to import: this service's format, or 16–256 printable ASCII characters without spaces.</summary>

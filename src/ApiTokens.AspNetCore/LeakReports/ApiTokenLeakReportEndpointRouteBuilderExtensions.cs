@@ -1,6 +1,7 @@
 using ApiTokens.AspNetCore;
 using ApiTokens.AspNetCore.Endpoints;
 using ApiTokens.AspNetCore.LeakReports;
+using ApiTokens.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -30,13 +31,26 @@ public static class ApiTokenLeakReportEndpointRouteBuilderExtensions
             .WithTags("API tokens")
             .AllowAnonymous()
             .AddEndpointFilter(ApiTokenEndpoints.StoreFailureFilter);
-        group.MapPost("/github", LeakReportEndpoints.GitHubAsync)
-            .WithName("ApiTokens_GitHubLeakReport")
-            .WithSummary("Receives GitHub secret-scanning reports; retires every reported live secret.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        new ManagementOperation
+        {
+            Body = typeof(GitHubLeakReportEntry[]), BodyName = "GitHubLeakReport", SignIn = false,
+            RequiredHeaders =
+            [
+                (LeakReportEndpoints.KeyIdHeader, "The id of GitHub's public key that signed the report."),
+                (LeakReportEndpoints.SignatureHeader, "The base64 ECDSA P-256 SHA-256 signature of the raw body."),
+            ],
+            Problems =
+            {
+                [StatusCodes.Status400BadRequest] = ["InvalidReport"],
+                [StatusCodes.Status401Unauthorized] = ["Unauthorized.BadSignature", "Unauthorized.UnknownKey"],
+                [StatusCodes.Status413PayloadTooLarge] = ["ReportTooLarge"],
+                [StatusCodes.Status503ServiceUnavailable] = ["ServiceUnavailable.KeyServer"],
+            },
+        }.ApplyTo(
+            group.MapPost("/github", LeakReportEndpoints.GitHubAsync)
+                .WithName("ApiTokens_GitHubLeakReport")
+                .WithSummary("Receives GitHub secret-scanning reports; retires every reported live secret.")
+                .Produces<GitHubLeakReportLabel[]>(StatusCodes.Status200OK, "application/json"));
         return group;
     }
 }

@@ -1,0 +1,217 @@
+using ApiTokens.AspNetCore.Authentication;
+using ApiTokens.AspNetCore.Endpoints;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace ApiTokens.AspNetCore.OpenApi;
+
+// What a management endpoint reads and answers beyond its handler's signature, for OpenAPI. The
+// endpoints read their bodies, query and If-Match themselves (a wrong Content-Type is a 400 problem,
+// R29, not routing's 415), so nothing here takes part in binding or routing: it only describes.
+internal sealed class ManagementOperation
+{
+    private const string TokenWithSecret = "ApiTokenWithSecret";
+
+    public Type? Body { get; init; }
+
+    // The body's component name, where the type's own name is not one (an array).
+    public string? BodyName { get; init; }
+
+    public bool BodyOptional { get; init; }
+
+    public (string Name, string Description)[] RequiredHeaders { get; init; } = [];
+
+    public bool Paged { get; init; }
+
+    public bool Days { get; init; }
+
+    public bool IfMatch { get; init; }
+
+    // The success response carries the secret (create, rotate).
+    public bool Secret { get; init; }
+
+    // The success response is one token (ETag header).
+    public bool Token { get; init; }
+
+    public bool Created { get; init; }
+
+    public bool SignIn { get; init; } = true;
+
+    public Dictionary<int, string[]> Problems { get; init; } = [];
+
+    public RouteHandlerBuilder ApplyTo(RouteHandlerBuilder builder)
+    {
+        foreach (var status in Problems.Keys)
+        {
+            builder.ProducesProblem(status);
+        }
+
+        return builder.AddOpenApiOperationTransformer(TransformAsync);
+    }
+
+    private async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (context.Document is not { } document)
+        {
+            return;
+        }
+
+        if (Body is not null)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = !BodyOptional,
+                Description = BodyOptional ? "Optional: without a body the defaults apply." : null,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await ComponentAsync(Body, BodyName ?? Body.Name, context, document, cancellationToken).ConfigureAwait(false) },
+                },
+            };
+        }
+
+        operation.Parameters ??= [];
+        if (Paged)
+        {
+            operation.Parameters.Add(Query("limit", "The page size: 1 to 1000 (default 100).", new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "1000" }));
+            operation.Parameters.Add(Query("cursor", "The next page, from the previous answer's Link: <…>; rel=\"next\" header.", new OpenApiSchema { Type = JsonSchemaType.String }));
+        }
+
+        if (Days)
+        {
+            operation.Parameters.Add(Query("days", "The days to cover, counted back from today (UTC): 1 to 90 (default 30).", new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "90" }));
+        }
+
+        foreach (var (name, description) in RequiredHeaders)
+        {
+            operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Header, Required = true, Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+        }
+
+        if (IfMatch)
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "If-Match",
+                In = ParameterLocation.Header,
+                Description = "The token's ETag (its version, quoted, for example \"3\") or *: a change made meanwhile is refused with 412 instead of overwritten.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
+
+        DescribeSuccess(operation, document);
+        foreach (var (status, codes) in Problems)
+        {
+            var response = OpenApiProblems.Add(operation, document, status, Describe(status), codes);
+            if (status == StatusCodes.Status429TooManyRequests)
+            {
+                OpenApiProblems.AddHeader(response, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
+            }
+        }
+
+        if (SignIn)
+        {
+            OpenApiProblems.Add(operation, document, StatusCodes.Status401Unauthorized, "No signed-in member (the host's own sign-in, such as a cookie).", [ManagementProblems.NotSignedInCode]);
+        }
+
+        var unavailable = OpenApiProblems.Add(operation, document, StatusCodes.Status503ServiceUnavailable, "The token store could not be reached; nothing was changed.", [ApiTokenFailureCodes.StoreUnavailable]);
+        OpenApiProblems.AddHeader(unavailable, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
+    }
+
+    private void DescribeSuccess(OpenApiOperation operation, OpenApiDocument document)
+    {
+        if (operation.Responses is null)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in operation.Responses)
+        {
+            if (!key.StartsWith('2') || value is not OpenApiResponse response)
+            {
+                continue;
+            }
+
+            if (Secret && response.Content?.TryGetValue("application/json", out var media) == true)
+            {
+                media.Schema = EnsureTokenWithSecret(document);
+                response.Description = "The token with its secret: the only time the secret is shown.";
+            }
+
+            if (Token)
+            {
+                OpenApiProblems.AddHeader(response, "ETag", "The token's version, quoted: send it back in If-Match.");
+            }
+
+            if (Created)
+            {
+                OpenApiProblems.AddHeader(response, "Location", "The new token's URL.");
+            }
+
+            if (Paged)
+            {
+                OpenApiProblems.AddHeader(response, "Link", "<…>; rel=\"next\" when there is a next page.");
+            }
+        }
+    }
+
+    private static OpenApiSchemaReference EnsureTokenWithSecret(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas?.ContainsKey(TokenWithSecret) != true)
+        {
+            document.AddComponent<IOpenApiSchema>(TokenWithSecret, new OpenApiSchema
+            {
+                Description = "A token as the create and rotate responses return it: with its secret, shown this once.",
+                AllOf =
+                [
+                    new OpenApiSchemaReference(nameof(ApiTokenResponse), document),
+                    new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "secret" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["secret"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The secret: store it now, it is never shown again." },
+                        },
+                    },
+                ],
+            });
+        }
+
+        return new OpenApiSchemaReference(TokenWithSecret, document);
+    }
+
+    // A request body as a component of its own, closed like the endpoint reads it (an unknown property is a 400).
+    private static async Task<IOpenApiSchema> ComponentAsync(Type type, string name, OpenApiOperationTransformerContext context, OpenApiDocument document, CancellationToken cancellationToken)
+    {
+        if (document.Components?.Schemas?.ContainsKey(name) != true)
+        {
+            var schema = await context.GetOrCreateSchemaAsync(type, null, cancellationToken).ConfigureAwait(false);
+            if (schema is OpenApiSchema { Type: { } kind } concrete && kind.HasFlag(JsonSchemaType.Object))
+            {
+                concrete.AdditionalPropertiesAllowed = false;
+            }
+
+            document.AddComponent(name, schema);
+        }
+
+        return new OpenApiSchemaReference(name, document);
+    }
+
+    private static OpenApiParameter Query(string name, string description, OpenApiSchema schema)
+        => new() { Name = name, In = ParameterLocation.Query, Description = description, Schema = schema };
+
+    private static string Describe(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "The request is malformed; nothing was changed.",
+        StatusCodes.Status403Forbidden => "The signed-in member may not do this, or a browser sent it from another origin (R30).",
+        StatusCodes.Status404NotFound => "No such token, or not one the member may see (R5).",
+        StatusCodes.Status409Conflict => "The token's state does not allow it, or another change won a race (R19).",
+        StatusCodes.Status412PreconditionFailed => "If-Match no longer matches the token's ETag; nothing was changed.",
+        StatusCodes.Status429TooManyRequests => "Too many failures from this client (R27).",
+        StatusCodes.Status401Unauthorized => "The request is not signed by a known key.",
+        StatusCodes.Status413PayloadTooLarge => "The body is too large.",
+        _ => "A problem.",
+    };
+
+}
