@@ -84,6 +84,7 @@ internal sealed class ApiHost : IAsyncDisposable
             })
             .AddApiTokens(o => configure?.Invoke(o));
         builder.Services.AddAuthorization();
+        builder.Services.AddOpenApi(o => o.AddApiTokens());
 
         var app = builder.Build();
         beforeAuthentication?.Invoke(app);
@@ -102,17 +103,18 @@ internal sealed class ApiHost : IAsyncDisposable
         app.MapGet("/either", (ClaimsPrincipal user) => Describe(user)).RequireAuthorization(
             new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
         app.MapApiTokens("/api/tokens");
+        app.MapOpenApi();
         app.MapPost("/member-login/{account}/{user}", async (HttpContext context, string account, string user) =>
         {
             Claim[] claims = [new(ClaimTypes.NameIdentifier, user), new(ClaimsApiTokenActorResolver.AccountIdClaimType, account)];
             await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
             return Results.Ok();
-        });
+        }).ExcludeFromDescription();
         app.MapPost("/cookie-login", async (HttpContext context) =>
         {
             await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "cookie-user")], CookieAuthenticationDefaults.AuthenticationScheme)));
             return Results.Ok();
-        });
+        }).ExcludeFromDescription();
 
         await app.StartAsync();
         return new ApiHost(app, time);

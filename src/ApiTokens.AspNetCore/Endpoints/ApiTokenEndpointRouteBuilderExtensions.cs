@@ -177,7 +177,7 @@ public static class ApiTokenEndpointRouteBuilderExtensions
                 [BadRequest] = [Invalid],
                 [Forbidden] = [NotAMember, ApiTokenErrorCodes.PromoteRequiresAdmin, CrossOrigin],
                 [NotFound] = notFound,
-                [Conflict] = [ApiTokenErrorCodes.AlreadyAccountToken, Retired, Expired, Race],
+                [Conflict] = [ApiTokenErrorCodes.AlreadyAccountToken, ApiTokenErrorCodes.TooManyTokens, Retired, Expired, Race],
                 [PreconditionFailed] = precondition,
             },
         }.ApplyTo(
