@@ -64,12 +64,18 @@ internal static class CirconusApiEndpoints
         endpoint.WithName(name).WithSummary(summary);
         return body is null ? endpoint : endpoint.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
         {
+            var document = context.Document!;
+            if (document.Components?.Schemas?.ContainsKey(body.Name) != true)
+            {
+                document.AddComponent(body.Name, await context.GetOrCreateSchemaAsync(body, null, cancellationToken));
+            }
+
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
                 Content = new Dictionary<string, OpenApiMediaType>
                 {
-                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body, null, cancellationToken) },
+                    ["application/json"] = new() { Schema = new OpenApiSchemaReference(body.Name, document) },
                 },
             };
         });
