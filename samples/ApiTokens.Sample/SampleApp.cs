@@ -118,6 +118,8 @@ public static class SampleApp
             o.SwaggerEndpoint("/openapi/v1.json", "ApiTokens sample");
             o.EnableTryItOutByDefault();
             o.DisplayOperationId();
+            o.InjectStylesheet("/reference.css");    // contrast to WCAG 2.1 AA
+            o.InjectJavascript("/reference.js");     // a name for the server chooser
         });
 
         app.UseAuthentication();

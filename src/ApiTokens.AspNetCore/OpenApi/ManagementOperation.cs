@@ -43,9 +43,15 @@ internal sealed class ManagementOperation
 
     public RouteHandlerBuilder ApplyTo(RouteHandlerBuilder builder)
     {
+        // The statuses as ApiExplorer metadata too, for tools that read it rather than this transformer.
         foreach (var status in Problems.Keys)
         {
             builder.ProducesProblem(status);
+        }
+
+        if (SignIn)
+        {
+            builder.ProducesProblem(StatusCodes.Status401Unauthorized);
         }
 
         return builder.AddOpenApiOperationTransformer(TransformAsync);

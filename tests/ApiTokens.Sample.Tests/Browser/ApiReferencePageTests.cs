@@ -61,6 +61,7 @@ public sealed partial class ApiReferencePageTests
         await AuthorizeAsync(dialog, "ApiTokens", secret);
         await AuthorizeAsync(dialog, "ApiTokens.AppName", "api-reference");
         await Chromium.ShotAsync(TestContext, page, "reference-01-authorized");
+        await Chromium.AssertAccessibleAsync(page);
         await dialog.Locator("button.close-modal").ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
 
@@ -68,10 +69,35 @@ public sealed partial class ApiReferencePageTests
         Assert.AreEqual("200", status, body);
         StringAssert.Contains(body, "\"/user/bob\"");
         await Chromium.ShotAsync(TestContext, page, "reference-02-tried");
+        await Chromium.AssertAccessibleAsync(page);
 
         // The app is now recorded under the token, as any client's would be (R10).
         await page.GotoAsync("/");
         await Expect(page.GetByTestId("token").Filter(new() { HasText = "tried in the reference" })).ToContainTextAsync("api-reference");
+    }
+
+    // Signed out, on a 390 px phone, with the keyboard only: the page's link leads to the reference,
+    // which lists the API and meets WCAG 2.1 AA (axe-core).
+    [TestMethod]
+    public async Task TheLink_WorksByKeyboard_At390Px_AndTheReferenceIsAccessible()
+    {
+        await using var server = await SampleServer.StartAsync();
+        var page = await Chromium.NewPageAsync(s_browser!, server, width: 390);
+        await page.GotoAsync("/");
+        var link = page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).First;
+        await Expect(link).ToBeVisibleAsync();
+        for (var i = 0; i < 10 && !await link.EvaluateAsync<bool>("e => e === document.activeElement"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        await Expect(link).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(ReferenceUrl());
+        await Expect(page.Locator("#operations-Circonus-shaped_API-Circonus_GetCurrentUser")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("button.authorize").First).ToBeVisibleAsync();
+        await Chromium.ShotAsync(TestContext, page, "reference-03-390px");
+        await Chromium.AssertAccessibleAsync(page);
     }
 
     // Swagger UI's "Execute" on an operation: the live response's status and body; then "Clear".
