@@ -4,6 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApiTokens.Sample.Tests.Client;
 using ApiTokens.Sample.Tests.Client.Models;
+using ApiTokens.Stores;
+using ApiTokens.Stores.InMemory;
+using ApiTokens.Tests;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
@@ -74,6 +78,110 @@ public sealed class SampleOpenApiTests
         Assert.IsFalse(paths.TryGetProperty("/user/current", out _));
         Assert.IsFalse(paths.TryGetProperty("/login", out _));
         Assert.IsFalse(paths.GetProperty("/api/tokens").GetProperty("post").TryGetProperty("security", out _));
+    }
+
+    // Every operation of the Circonus-shaped API declares exactly the statuses it answers over HTTP:
+    // 2xx, 400, 401, 403 (privilege, denied app), 404, 429 (R34), 503 (R20).
+    [TestMethod]
+    public async Task CirconusOperations_DeclareExactlyTheStatusesTheyAnswer()
+    {
+        var store = new CountingStore();
+        await using var server = await SampleServer.StartAsync(b => b.Services.AddSingleton<IApiTokenStore>(sp => store.Wrap(sp.GetRequiredService<InMemoryApiTokenStore>())));
+        using var alice = await server.SignInAsync("alice");
+        using var http = server.CreateClient();
+        var document = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.CancellationToken);
+        async Task<string> SecretAsync(object body) => (await SampleServer.CreateTokenAsync(alice, body)).GetProperty("secret").GetString()!;
+        var admin = await SecretAsync(new { type = "user", privilege = "admin" });
+        var account = await SecretAsync(new { type = "account", privilege = "admin" });
+        var readOnly = await SecretAsync(new { type = "user" });
+        var denied = await SecretAsync(new { type = "user", privilege = "admin", defaultAppState = "deny" });
+        var limited = await SecretAsync(new { type = "user", privilege = "admin", rateLimit = new { limit = 1, windowSeconds = 3600 } });
+        var unused = await SecretAsync(new { type = "user", privilege = "admin" });
+
+        var observed = new Dictionary<string, SortedSet<int>>();
+        async Task<JsonElement> SendAsync(string method, string template, string path, string? secret, object? body = null)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (secret is not null)
+            {
+                request.Headers.Add("X-Circonus-Auth-Token", secret);
+                request.Headers.Add("X-Circonus-App-Name", "openapi-check");
+            }
+
+            if (body is not null)
+            {
+                request.Content = new StringContent(JsonSerializer.Serialize(body));   // as Circonus clients send it: no JSON Content-Type needed
+            }
+
+            using var response = await http.SendAsync(request, TestContext.CancellationToken);
+            var key = method.ToLowerInvariant() + " " + template;
+            if (!observed.TryGetValue(key, out var statuses))
+            {
+                observed[key] = statuses = [];
+            }
+
+            statuses.Add((int)response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
+            return text.StartsWith('{') ? JsonSerializer.Deserialize<JsonElement>(text) : default;
+        }
+
+        var created = await SendAsync("POST", "/v2/annotation", "/v2/annotation", admin, new { title = "deploy", category = "ops", start = 1, stop = 2 });
+        var id = created.GetProperty("_cid").GetString()!["/annotation/".Length..];
+        (string Method, string Template, string Path, object? Body, string? NotFound, object? Invalid)[] operations =
+        [
+            ("GET", "/v2/user/current", "/v2/user/current", null, null, null),
+            ("GET", "/v2/user/{id}", "/v2/user/alice", null, "/v2/user/nobody", null),
+            ("GET", "/v2/account/current", "/v2/account/current", null, null, null),
+            ("GET", "/v2/account/{id}", "/v2/account/acme", null, "/v2/account/globex", null),
+            ("PUT", "/v2/account/current", "/v2/account/current", new { description = "ours" }, null, new { description = 5 }),
+            ("PUT", "/v2/account/{id}", "/v2/account/acme", new { description = "ours" }, "/v2/account/globex", new { description = 5 }),
+            ("GET", "/v2/annotation", "/v2/annotation", null, null, null),
+            ("POST", "/v2/annotation", "/v2/annotation", new { title = "t", category = "c", start = 1, stop = 2 }, null, new { title = "t" }),
+            ("GET", "/v2/annotation/{id}", "/v2/annotation/" + id, null, "/v2/annotation/999999", null),
+            ("DELETE", "/v2/annotation/{id}", "/v2/annotation/999999", null, "/v2/annotation/999998", null),
+        ];
+        foreach (var (method, template, path, body, notFound, invalid) in operations)
+        {
+            await SendAsync(method, template, path, admin, body);
+            await SendAsync(method, template, path, null, body);
+            await SendAsync(method, template, path, method == "GET" ? denied : readOnly, body);
+            await SendAsync(method, template, path, limited, body);
+            await SendAsync(method, template, path, limited, body);
+            if (notFound is not null)
+            {
+                await SendAsync(method, template, notFound, admin, body);
+            }
+
+            if (invalid is not null)
+            {
+                await SendAsync(method, template, path, admin, invalid);
+            }
+        }
+
+        await SendAsync("GET", "/v2/user/current", "/v2/user/current", account);   // 404: an account token has no user
+        await SendAsync("DELETE", "/v2/annotation/{id}", "/v2/annotation/" + id, admin);   // 204
+        store.FailReads = true;
+        foreach (var (method, template, path, body, _, _) in operations)
+        {
+            await SendAsync(method, template, path, unused, body);
+        }
+
+        var mismatches = new List<string>();
+        foreach (var path in document.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/v2/", StringComparison.Ordinal)))
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var key = operation.Name + " " + path.Name;
+                var declared = operation.Value.GetProperty("responses").EnumerateObject().Select(r => int.Parse(r.Name, System.Globalization.CultureInfo.InvariantCulture)).Order();
+                var answered = observed.TryGetValue(key, out var statuses) ? statuses.ToArray() : [];
+                if (!declared.SequenceEqual(answered))
+                {
+                    mismatches.Add($"{key}: declared {string.Join(",", declared)}, answered {string.Join(",", answered)}");
+                }
+            }
+        }
+
+        Assert.IsEmpty(mismatches, string.Join("\n", mismatches));
     }
 
     [TestMethod]
