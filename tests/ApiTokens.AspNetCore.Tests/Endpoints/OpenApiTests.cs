@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.AspNetCore.Tests.Endpoints;
 
-// A host that adds OpenAPI gets a correct document for MapApiTokens: names, summaries, bodies' types.
+// A host that adds OpenAPI (without options.AddApiTokens()) gets a correct document for MapApiTokens: names, summaries, bodies.
 [TestClass]
 public sealed class OpenApiTests
 {
@@ -45,6 +45,10 @@ public sealed class OpenApiTests
         var schemas = document.GetProperty("components").GetProperty("schemas");
         Assert.IsTrue(schemas.TryGetProperty("ApiTokenResponse", out var token));
         Assert.IsTrue(token.GetProperty("properties").TryGetProperty("secretHint", out _));
+
+        // Without options.AddApiTokens(): the management API still describes its bodies; no security schemes are invented.
+        Assert.AreEqual("#/components/schemas/CreateApiTokenBody", operations["ApiTokens_Create"].GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.IsFalse(document.GetProperty("components").TryGetProperty("securitySchemes", out _));
 
         // Enums are described as the wire sends them: camelCase strings.
         CollectionAssert.AreEquivalent(new[] { "user", "account" }, schemas.GetProperty("TokenType").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToArray());
