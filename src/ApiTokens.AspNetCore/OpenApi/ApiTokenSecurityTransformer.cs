@@ -26,6 +26,7 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
+        ApiTokenStartupChecks.ThrowIfSchemeMissing(context.ApplicationServices, "options.AddApiTokens() on AddOpenApi");
         EnsureSchemes(document, Options(context.ApplicationServices));
         return Task.CompletedTask;
     }

@@ -29,6 +29,25 @@ public sealed class StartupErrorTests
     }
 
     [TestMethod]
+    public async Task OpenApiAddApiTokens_WithoutTheScheme_TheDocumentNamesTheCallToAdd()
+    {
+        var builder = Builder("Development");
+        builder.Services.AddApiTokens().AddInMemoryStore().AddInMemoryMembership();
+        builder.Services.AddOpenApi(o => o.AddApiTokens());
+        await using var app = builder.Build();
+        app.MapOpenApi();
+        await app.StartAsync(TestContext.CancellationToken);
+
+        // Development's exception page shows the error where the document was asked for.
+        var response = await app.GetTestClient().GetAsync("/openapi/v1.json", TestContext.CancellationToken);
+        var error = await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
+
+        Assert.AreEqual(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("InvalidOperationException: options.AddApiTokens() on AddOpenApi needs the ApiTokens authentication scheme", error);
+        Assert.Contains("AddAuthentication().AddApiTokens()", error);
+    }
+
+    [TestMethod]
     public async Task RequireApiToken_WithoutTheScheme_TheHostStopsAtStart_NamingTheCallToAdd()
     {
         var builder = Builder("Development");
