@@ -184,6 +184,51 @@ public sealed class SampleOpenApiTests
         Assert.IsEmpty(mismatches, string.Join("\n", mismatches));
     }
 
+    // The GitHub leak-report operation (R31) declares exactly the statuses and codes it answers.
+    [TestMethod]
+    [TestCategory("R31")]
+    public async Task LeakReportOperation_DeclaresExactlyTheStatusesAndCodesItAnswers()
+    {
+        await using var keys = await GitHubKeyServer.StartAsync();
+        await using var server = await SampleServer.StartAsync(null, keys.SampleArgs);
+        await using var keyless = await SampleServer.StartAsync(null, keys.SampleArgs);
+        using var api = server.CreateClient();
+        using var keylessApi = keyless.CreateClient();
+        var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.CancellationToken);
+        var body = JsonSerializer.Serialize(new[] { new { token = "apt_not-a-live-secret", type = "t", url = "https://x", source = "content" } });
+        var huge = "[" + string.Join(",", Enumerable.Repeat("{\"token\":\"" + new string('x', 1000) + "\"}", 1100)) + "]";
+
+        var answered = new List<(int Status, string? Code)>();
+        async Task SendAsync(HttpClient client, HttpRequestMessage request)
+        {
+            using var response = await client.SendAsync(request, TestContext.CancellationToken);
+            var text = await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
+            answered.Add(((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType == "application/problem+json" ? JsonSerializer.Deserialize<JsonElement>(text).GetProperty("code").GetString() : null));
+        }
+
+        await SendAsync(api, keys.Report(server.Address, body));
+        await SendAsync(api, keys.Report(server.Address, body, forge: true));
+        await SendAsync(api, keys.Report(server.Address, body, keyId: "not-a-published-key"));
+        await SendAsync(api, keys.Report(server.Address, huge));
+        await SendAsync(api, keys.Report(server.Address, "not json"));
+        keys.Down = true;
+        await SendAsync(keylessApi, keys.Report(keyless.Address, body));
+
+        var operation = document.GetProperty("paths").GetProperty("/api/tokens/leaks/github").GetProperty("post");
+        var responses = operation.GetProperty("responses");
+        CollectionAssert.AreEqual(
+            responses.EnumerateObject().Select(r => int.Parse(r.Name, System.Globalization.CultureInfo.InvariantCulture)).Order().ToArray(),
+            answered.Select(a => a.Status).Distinct().Order().ToArray());
+        foreach (var (status, code) in answered.Where(a => a.Code is not null))
+        {
+            var codes = responses.GetProperty(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).GetProperty("content").GetProperty("application/problem+json")
+                .GetProperty("schema").GetProperty("allOf")[1].GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(e => e.GetString());
+            CollectionAssert.Contains(codes.ToArray(), code, $"{status} {code}");
+        }
+
+        Assert.AreEqual("#/components/schemas/GitHubLeakReport", operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+    }
+
     [TestMethod]
     public async Task GeneratedClient_CreatesListsRotatesAndRetiresAToken_AndUsesIt()
     {
