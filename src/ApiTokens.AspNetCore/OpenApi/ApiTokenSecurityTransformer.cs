@@ -68,7 +68,8 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
         };
         operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
         operation.Extensions[PrivilegeExtension] = new JsonNodeExtension(JsonValue.Create(wire));
-        var requires = string.Create(CultureInfo.InvariantCulture, $"Requires an API token whose effective privilege is at least `{wire}` (R16), sent with an app name the token allows.");
+        // Written for the API's own users, who know privileges but not ApiTokens' rule numbers (this is R16).
+        var requires = string.Create(CultureInfo.InvariantCulture, $"Requires an API token whose effective privilege is at least `{wire}`, sent with an app name the token allows.");
         operation.Description = string.IsNullOrEmpty(operation.Description) ? requires : operation.Description + "\n\n" + requires;
 
         var unauthorized = OpenApiProblems.Add(operation, document, 401, "No valid token or app name, or the app waits for approval.", [ApiTokenFailureCodes.BadToken, ApiTokenFailureCodes.BadApp, ApiTokenFailureCodes.PendingApp]);

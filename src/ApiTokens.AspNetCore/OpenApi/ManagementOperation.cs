@@ -210,11 +210,11 @@ internal sealed class ManagementOperation
     private static string Describe(int status) => status switch
     {
         StatusCodes.Status400BadRequest => "The request is malformed; nothing was changed.",
-        StatusCodes.Status403Forbidden => "The signed-in member may not do this, or a browser sent it from another origin (R30).",
-        StatusCodes.Status404NotFound => "No such token, or not one the member may see (R5).",
-        StatusCodes.Status409Conflict => "The token's state does not allow it, or another change won a race (R19).",
+        StatusCodes.Status403Forbidden => "The signed-in member may not do this, or a browser sent it from another origin.",
+        StatusCodes.Status404NotFound => "No such token, or not one the member may see.",
+        StatusCodes.Status409Conflict => "The token's state does not allow it, or another change won a race.",
         StatusCodes.Status412PreconditionFailed => "If-Match no longer matches the token's ETag; nothing was changed.",
-        StatusCodes.Status429TooManyRequests => "Too many failures from this client (R27).",
+        StatusCodes.Status429TooManyRequests => "Too many failures from this client.",
         StatusCodes.Status401Unauthorized => "The request is not signed by a known key.",
         StatusCodes.Status413PayloadTooLarge => "The body is too large.",
         _ => "A problem.",
