@@ -13,7 +13,8 @@ public static class ApiTokenOpenApiOptionsExtensions
     /// app-name header — only those switched on, with the configured header names), and adds them as
     /// a requirement, with the scheme's 401, 403, 429 and 503 problem responses, to exactly the operations
     /// whose authorization policy authenticates with the scheme. The least privilege an operation needs
-    /// (R16) is in its description and in <c>x-apitokens-privilege</c>.
+    /// (R16) is in its description and in <c>x-apitokens-privilege</c>. Numbers in the management API's
+    /// bodies are described as the integers it writes and expects.
     /// </summary>
     /// <param name="options">The document's options, as <c>AddOpenApi</c> passes them.</param>
     /// <returns>The options.</returns>
@@ -31,6 +32,7 @@ public static class ApiTokenOpenApiOptionsExtensions
         var transformer = new ApiTokenSecurityTransformer(authenticationScheme);
         options.AddDocumentTransformer(transformer);
         options.AddOperationTransformer(transformer);
+        options.AddSchemaTransformer(ApiTokenNumberSchemas.TransformAsync);
         return options;
     }
 }

@@ -170,6 +170,13 @@ public sealed class OpenApiContractTests
         CollectionAssert.AreEquivalent(new[] { "limit", "cursor" }, Parameters(Operation(document, "/api/tokens", "get")));
         CollectionAssert.AreEquivalent(new[] { "id", "days" }, Parameters(Operation(document, "/api/tokens/{id}/usage", "get")));
         CollectionAssert.Contains(Parameters(Operation(document, "/api/tokens/{id}/retire", "post")), "If-Match");
+
+        // Numbers are the integers the API writes and expects, not ASP.NET's "integer or numeric string".
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.AreEqual("integer", schemas.GetProperty("ApiTokenResponse").GetProperty("properties").GetProperty("version").GetProperty("type").GetString());
+        CollectionAssert.AreEquivalent(
+            new[] { "integer", "null" },
+            schemas.GetProperty("CreateApiTokenBody").GetProperty("properties").GetProperty("lifetimeDays").GetProperty("type").EnumerateArray().Select(t => t.GetString()).ToArray());
     }
 
     // Every operation of the scheme and of the management API declares exactly the statuses it answers:
