@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,9 +17,9 @@ namespace ApiTokens.AspNetCore.OpenApi;
 // default and fallback policies).
 internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
-    private readonly string _scheme = authenticationScheme;
     public const string PrivilegeExtension = "x-apitokens-privilege";
 
+    private readonly string _scheme = authenticationScheme;
     private readonly string _tokenHeader = authenticationScheme;
     private readonly string _appName = authenticationScheme + ".AppName";
     private readonly string _basic = authenticationScheme + ".Basic";
@@ -74,8 +75,11 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
 
         var unauthorized = OpenApiProblems.Add(operation, document, 401, "No valid token or app name, or the app waits for approval.", [ApiTokenFailureCodes.BadToken, ApiTokenFailureCodes.BadApp, ApiTokenFailureCodes.PendingApp]);
         OpenApiProblems.AddHeader(unauthorized, "WWW-Authenticate", "The challenge: ApiToken realm=\"...\".");
-        OpenApiProblems.Add(operation, document, 403, "The app is denied or over the token's app limit, the request comes from outside the token's networks, or the token's privilege is too low.",
-            [ApiTokenFailureCodes.DeniedApp, ApiTokenFailureCodes.TooManyApps, ApiTokenFailureCodes.InsufficientPrivilege, ApiTokenFailureCodes.Network]);
+        // A requirement of the host's own (a claim, a role) refuses with the plain Forbidden code.
+        string[] forbidden = policy.Requirements.Any(r => r is not (ApiTokenPrivilegeRequirement or DenyAnonymousAuthorizationRequirement))
+            ? [ApiTokenFailureCodes.DeniedApp, ApiTokenFailureCodes.TooManyApps, ApiTokenFailureCodes.InsufficientPrivilege, ApiTokenFailureCodes.Network, ApiTokenFailureCodes.Forbidden]
+            : [ApiTokenFailureCodes.DeniedApp, ApiTokenFailureCodes.TooManyApps, ApiTokenFailureCodes.InsufficientPrivilege, ApiTokenFailureCodes.Network];
+        OpenApiProblems.Add(operation, document, 403, "The app is denied or over the token's app limit, the request comes from outside the token's networks, or the token's privilege is too low.", forbidden);
         var throttled = OpenApiProblems.Add(operation, document, 429, "The client failed authentication too often, or the token is over its rate limit.", [ApiTokenFailureCodes.AuthFailures, ApiTokenFailureCodes.RateLimit]);
         OpenApiProblems.AddHeader(throttled, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
         OpenApiProblems.AddHeader(throttled, "RateLimit-Policy", "With TooManyRequests.RateLimit: the token's limit and window.");

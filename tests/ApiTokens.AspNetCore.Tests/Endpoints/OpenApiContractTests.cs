@@ -128,6 +128,7 @@ public sealed class OpenApiContractTests
         app.MapGet("/plain", () => "ok");
         app.MapPost("/plain", () => "ok");
         app.MapGet("/open", () => "ok").AllowAnonymous();
+        app.MapGet("/claim", () => "ok").RequireAuthorization(new AuthorizationPolicyBuilder(ApiTokenAuthenticationDefaults.AuthenticationScheme).RequireClaim("team").Build());
         app.MapOpenApi().AllowAnonymous();
         await app.StartAsync(TestContext.CancellationToken);
 
@@ -136,6 +137,10 @@ public sealed class OpenApiContractTests
         Assert.AreEqual("readOnly", Operation(document, "/plain", "get").GetProperty("x-apitokens-privilege").GetString());
         Assert.AreEqual("normal", Operation(document, "/plain", "post").GetProperty("x-apitokens-privilege").GetString());
         Assert.IsFalse(Operation(document, "/open", "get").TryGetProperty("security", out _));
+
+        // A requirement of the host's own refuses with the plain Forbidden code; the scheme's own policies do not.
+        CollectionAssert.Contains(Codes(Operation(document, "/claim", "get"), "403"), "Forbidden");
+        CollectionAssert.DoesNotContain(Codes(Operation(document, "/plain", "get"), "403"), "Forbidden");
     }
 
     [TestMethod]
