@@ -126,7 +126,8 @@ public sealed class LeakReportTests
     public async Task KeyServerDownOrSlow_503WithRetryAfter_NeverAcceptedUnverified()
     {
         await using var keys = await GitHubKeyServer.StartAsync();
-        await using var server = await SampleServer.StartAsync(null, keys.SampleArgs);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await SampleServer.StartAsync(b => b.Services.AddSingleton<TimeProvider>(time), keys.SampleArgs);
         using var alice = await server.SignInAsync("alice");
         using var api = server.CreateClient();
         var token = await CreateAsync(alice, "report arrives while GitHub is down");
@@ -139,7 +140,7 @@ public sealed class LeakReportTests
 
         keys.Down = false;
         keys.Delay = TimeSpan.FromSeconds(5);
-        await Task.Delay(TimeSpan.FromSeconds(5.5), TestContext.CancellationToken);   // past the back-off after a failed read
+        time.Advance(TimeSpan.FromSeconds(6));   // past the back-off after a failed read
         var slow = await api.SendAsync(keys.Report(server.Address, body), TestContext.CancellationToken);
         await SampleServer.ProblemAsync(slow, 503, "ServiceUnavailable.KeyServer");
         Assert.AreEqual(HttpStatusCode.OK, await UseAsync(server, api, token.Secret), "an unverified report changed nothing");
