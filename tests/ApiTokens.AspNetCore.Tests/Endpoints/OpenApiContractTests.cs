@@ -235,8 +235,11 @@ public sealed class OpenApiContractTests
         var retired = (await SendAsync(alice, HttpMethod.Post, "/api/tokens", new { type = "user" })).GetProperty("id").GetString()!;
         await SendAsync(alice, HttpMethod.Post, $"/api/tokens/{retired}/retire", null);
         string[] tokenPaths = ["/api/tokens/{0}", "/api/tokens/{0}/events", "/api/tokens/{0}/usage"];
-        string[] changes = ["PATCH /api/tokens/{0}", "PUT /api/tokens/{0}/apps/some-app", "POST /api/tokens/{0}/retire", "POST /api/tokens/{0}/rotate", "POST /api/tokens/{0}/promote"];
-        object Body(string change) => change.StartsWith("PUT", StringComparison.Ordinal) ? new { state = "allow" } : change.StartsWith("PATCH", StringComparison.Ordinal) ? new { description = "x" } : new { };
+        (HttpMethod Method, string Template, object Body)[] changes =
+        [
+            (HttpMethod.Patch, "/api/tokens/{0}", new { description = "x" }), (HttpMethod.Put, "/api/tokens/{0}/apps/some-app", new { state = "allow" }),
+            (HttpMethod.Post, "/api/tokens/{0}/retire", new { }), (HttpMethod.Post, "/api/tokens/{0}/rotate", new { }), (HttpMethod.Post, "/api/tokens/{0}/promote", new { }),
+        ];
 
         // 401, 403 (not a member, cross-origin), 404, 400, 409, 412 for the management API.
         foreach (var path in new[] { "/api/tokens", "/api/tokens/events" }.Concat(tokenPaths.Select(p => string.Format(null, p, live))))
@@ -279,22 +282,21 @@ public sealed class OpenApiContractTests
         store.UpdateGate = null;
         gate.SetResult();
         await retiring;
-        foreach (var change in changes)
+
+        foreach (var (method, template, body) in changes)
         {
-            var (method, template) = (new HttpMethod(change[..change.IndexOf(' ', StringComparison.Ordinal)]), change[(change.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
-            await SendAsync(anonymous, method, string.Format(null, template, live), Body(change));
-            await SendAsync(alice, method, string.Format(null, template, "no-such-token"), Body(change));
-            await SendAsync(alice, method, string.Format(null, template, live), Body(change), crossOrigin: true);
-            await SendAsync(alice, method, string.Format(null, template, live), Body(change), ifMatch: "\"999\"");
-            await SendAsync(alice, method, string.Format(null, template, live), Body(change), ifMatch: "not-a-tag");
-            await SendAsync(alice, method, string.Format(null, template, retired), Body(change));
+            await SendAsync(anonymous, method, string.Format(null, template, live), body);
+            await SendAsync(alice, method, string.Format(null, template, "no-such-token"), body);
+            await SendAsync(alice, method, string.Format(null, template, live), body, crossOrigin: true);
+            await SendAsync(alice, method, string.Format(null, template, live), body, ifMatch: "\"999\"");
+            await SendAsync(alice, method, string.Format(null, template, live), body, ifMatch: "not-a-tag");
+            await SendAsync(alice, method, string.Format(null, template, retired), body);
         }
 
-        foreach (var change in changes)
+        foreach (var (method, template, body) in changes)
         {
-            var (method, template) = (new HttpMethod(change[..change.IndexOf(' ', StringComparison.Ordinal)]), change[(change.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
             var fresh = (await SendAsync(alice, HttpMethod.Post, "/api/tokens", new { type = "user" })).GetProperty("id").GetString()!;
-            await SendAsync(alice, method, string.Format(null, template, fresh), Body(change));
+            await SendAsync(alice, method, string.Format(null, template, fresh), body);
         }
 
         // The account's two account tokens are the import and the promoted one (R28): 409.
@@ -346,10 +348,9 @@ public sealed class OpenApiContractTests
         await SendAsync(alice, HttpMethod.Post, "/api/tokens", new { type = "user" });
         await SendAsync(alice, HttpMethod.Post, "/api/tokens/import", new { type = "account", secret = "another-imported-secret-0123" });
         await SendAsync(anonymous, HttpMethod.Post, "/api/tokens/revoke", new { secrets = new[] { "apt_nothing" } });
-        foreach (var change in changes)
+        foreach (var (method, template, body) in changes)
         {
-            var (method, template) = (new HttpMethod(change[..change.IndexOf(' ', StringComparison.Ordinal)]), change[(change.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
-            await SendAsync(alice, method, string.Format(null, template, live), Body(change));
+            await SendAsync(alice, method, string.Format(null, template, live), body);
         }
 
         var mismatches = new List<string>();
