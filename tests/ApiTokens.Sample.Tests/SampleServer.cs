@@ -28,6 +28,18 @@ internal sealed class SampleServer : IAsyncDisposable
         string[] all = ["--urls", "http://127.0.0.1:0", "--store", "inmemory", "--Logging:LogLevel:Default", "Warning", .. args];
         var app = ApiTokens.Sample.SampleApp.Build(all, configure);
         await app.StartAsync();
+
+        // Ready means listening (R26): on PostgreSQL the change listener connects in the background, and
+        // its first LISTEN drops whatever was cached before it (announcements could have been missed).
+        // A test that used a token before that would find it evicted a moment later.
+        var feed = app.Services.GetRequiredService<ApiTokens.Caching.ApiTokenChangeFeed>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!feed.IsConnected)
+        {
+            Assert.IsLessThan(TimeSpan.FromSeconds(30), waited.Elapsed, "the sample's change listener did not connect");
+            await Task.Delay(20);
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SampleServer(app, new Uri(address));
     }
