@@ -1,10 +1,8 @@
 using System.ComponentModel;
 using ApiTokens.Caching;
-using ApiTokens.Validation;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace ApiTokens.Benchmarks;
@@ -23,6 +21,7 @@ public class CacheLibraryBenchmarks
     private const int Presented = 1024;
 
     private ServiceProvider _services = null!;
+    private ServiceProvider _apiTokens = null!;
     private ApiTokenCache _cache = null!;
     private HybridCache _hybrid = null!;
     private FusionCache _fusion = null!;
@@ -38,16 +37,21 @@ public class CacheLibraryBenchmarks
         _services = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider();
         _hybrid = _services.GetRequiredService<HybridCache>();
         _fusion = new FusionCache(new FusionCacheOptions { DefaultEntryOptions = new FusionCacheEntryOptions(TimeSpan.FromHours(1)) { EagerRefreshThreshold = 0.7f } });
-        var options = new OptionsMonitorStub(new ApiTokenOptions { CacheLifetime = TimeSpan.FromHours(1), CacheSizeLimit = 200_000 });
-        _cache = new ApiTokenCache(options, TimeProvider.System);
+        // The cache as AddApiTokens builds it, loading from an in-memory store.
+        var apiTokens = new ServiceCollection().AddLogging();
+        apiTokens.AddApiTokens(o => { o.CacheLifetime = TimeSpan.FromHours(1); o.CacheSizeLimit = 200_000; }).AddInMemoryStore().AddInMemoryMembership();
+        _apiTokens = apiTokens.BuildServiceProvider();
+        _cache = _apiTokens.GetRequiredService<ApiTokenCache>();
+        var store = _apiTokens.GetRequiredService<Stores.IApiTokenStore>();
         var hybridOptions = new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(1), LocalCacheExpiration = TimeSpan.FromHours(1) };
         var secrets = new List<string>(Presented);
         for (var i = 0; i < Entries; i++)
         {
             var secret = "apt_" + i.ToString("D40", System.Globalization.CultureInfo.InvariantCulture);
-            var token = Token(i);
+            var token = Token(i, secret);
+            store.TryCreateAsync(token, int.MaxValue, audit: null, CancellationToken.None).GetAwaiter().GetResult();
             _cache.TryComputeKey(secret, out var key);
-            _cache.LoadAsync(key, secret, _ => Task.FromResult<ApiTokenLookup?>(new ApiTokenLookup(token, TokenPrivilege.Normal))).GetAwaiter().GetResult();
+            _cache.LoadAsync(key, secret).GetAwaiter().GetResult();
             var entry = new LibraryEntry(token.Id);
             _hybrid.SetAsync(Key(key), entry, hybridOptions).AsTask().GetAwaiter().GetResult();
             _fusion.Set(Key(key), entry);
@@ -68,7 +72,7 @@ public class CacheLibraryBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _cache.Dispose();
+        _apiTokens.Dispose();
         _fusion.Dispose();
         _services.Dispose();
     }
@@ -96,7 +100,7 @@ public class CacheLibraryBenchmarks
 
     private static string Key(UInt128 key) => key.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static ApiToken Token(int i) => new()
+    private static ApiToken Token(int i, string secret) => new()
     {
         Id = i.ToString("x24", System.Globalization.CultureInfo.InvariantCulture),
         Type = TokenType.Account,
@@ -105,7 +109,7 @@ public class CacheLibraryBenchmarks
         CreatedAt = DateTimeOffset.UnixEpoch,
         Privilege = TokenPrivilege.Normal,
         DefaultAppState = AppState.Allow,
-        SecretHash = new byte[32],
+        SecretHash = Secrets.ApiTokenSecretCodec.Hash(secret),
         SecretHint = "apt_…0000",
         Apps = [new TokenApp("app", AppState.Allow, DateTimeOffset.UnixEpoch)],
     };
@@ -113,13 +117,4 @@ public class CacheLibraryBenchmarks
     // What a library would hold: HybridCache hands out the cached instance only for immutable types.
     [ImmutableObject(true)]
     public sealed record LibraryEntry(string TokenId);
-
-    private sealed class OptionsMonitorStub(ApiTokenOptions value) : IOptionsMonitor<ApiTokenOptions>
-    {
-        public ApiTokenOptions CurrentValue => value;
-
-        public ApiTokenOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<ApiTokenOptions, string?> listener) => null;
-    }
 }

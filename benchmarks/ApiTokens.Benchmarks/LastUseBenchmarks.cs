@@ -1,5 +1,5 @@
 using ApiTokens.AspNetCore.Authentication;
-using ApiTokens.LastUse;
+using ApiTokens.Recording;
 using ApiTokens.Validation;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
@@ -23,7 +23,7 @@ public class LastUseBenchmarks
     private string _jwt = null!;
     private ApiTokenValidator _onValidator = null!;
     private ApiTokenValidator _offValidator = null!;
-    private LastUseRecorder _recorder = null!;
+    private UseRecorder _recorder = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -35,7 +35,7 @@ public class LastUseBenchmarks
         _jwt = "Bearer " + BenchHost.CreateJwt();
         _onValidator = _on.Services.GetRequiredService<ApiTokenValidator>();
         _offValidator = _off.Services.GetRequiredService<ApiTokenValidator>();
-        _recorder = _on.Services.GetRequiredService<LastUseRecorder>();
+        _recorder = _on.Services.GetRequiredService<UseRecorder>();
         for (var i = 0; i < 3; i++)
         {
             await On();

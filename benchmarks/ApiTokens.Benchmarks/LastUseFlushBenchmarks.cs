@@ -33,12 +33,12 @@ public class LastUseFlushBenchmarks
         for (var i = 0; i < 1100; i++)
         {
             var secret = await host.CreateTokenAsync();
-            if (i % 6 != 0 || _pairs.Count >= LastUse.LastUseRecorder.BatchSize)
+            if (i % 6 != 0 || _pairs.Count >= Recording.UseRecorder.BatchSize)
             {
                 continue;
             }
 
-            var token = (await _store.FindActiveBySecretHashAsync(ApiTokenSecretCodec.Hash(secret), CancellationToken.None))!;
+            var token = (await _store.FindBySecretHashAsync(ApiTokenSecretCodec.Hash(secret), includeRetired: false, CancellationToken.None))!;
             foreach (var app in s_apps)
             {
                 await host.AuthenticateAsync(BenchHost.ApiTokensNoCache, AspNetCore.Authentication.ApiTokenAuthenticationDefaults.TokenHeaderName, secret, app);
@@ -46,7 +46,7 @@ public class LastUseFlushBenchmarks
             }
         }
 
-        _pairs = _pairs[..LastUse.LastUseRecorder.BatchSize];
+        _pairs = _pairs[..Recording.UseRecorder.BatchSize];
         if (await StatementPerUse() != _pairs.Count + _pairs.Select(p => p.TokenId).Distinct().Count())
         {
             throw new InvalidOperationException("setup failed: every use should update its app and token");
@@ -61,7 +61,7 @@ public class LastUseFlushBenchmarks
     {
         var uses = NextUses();
         await using var context = await _contexts.CreateDbContextAsync();
-        var (command, parameters) = EntityFrameworkCoreApiTokenStore<BenchDbContext>.AppSql.For(context).Uses(uses);
+        var (command, parameters) = AppSql.For(context).Uses(uses);
         return await context.Database.ExecuteSqlRawAsync(command, parameters);
     }
 

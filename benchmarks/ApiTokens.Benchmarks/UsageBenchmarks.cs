@@ -106,9 +106,9 @@ public class UsageFlushBenchmarks
     [Benchmark(Description = "One flush: 10,000 counters in batches of 500")]
     public async Task Flush()
     {
-        for (var i = 0; i < _counts.Count; i += Usage.UsageRecorder.BatchSize)
+        for (var i = 0; i < _counts.Count; i += Recording.UseRecorder.BatchSize)
         {
-            await _store.RecordUsageAsync(_counts.GetRange(i, Math.Min(Usage.UsageRecorder.BatchSize, _counts.Count - i)), CancellationToken.None);
+            await ((IApiTokenUsageStore)_store).RecordUsageAsync(_counts.GetRange(i, Math.Min(Recording.UseRecorder.BatchSize, _counts.Count - i)), CancellationToken.None);
         }
     }
 }

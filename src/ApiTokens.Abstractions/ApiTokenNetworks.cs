@@ -76,8 +76,10 @@ public static class ApiTokenNetworks
             return false;
         }
 
-        // IPAddress.TryParse accepts "1" or "1.2" as IPv4 shorthands: a range must name all four parts.
-        if (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count('.') != 3)
+        // IPAddress.TryParse accepts "1" or "1.2" as IPv4 shorthands, and reads parts the way inet_aton
+        // does — "010" as octal 8, "0x10" as hex 16: a range names all four parts in plain decimal,
+        // or it would be stored as another network than the one its author read.
+        if ((address.AddressFamily == AddressFamily.InterNetwork && addressText.Count('.') != 3) || !IsPlainDottedDecimal(addressText))
         {
             return false;
         }
@@ -97,6 +99,28 @@ public static class ApiTokenNetworks
         }
 
         network = new IPNetwork(Mask(address, prefix), prefix);
+        return true;
+    }
+
+    // The dotted IPv4 part of an address (all of it, or the tail of an IPv6 form like ::ffff:1.2.3.4)
+    // is four decimal numbers without leading zeros; an address without one passes.
+    private static bool IsPlainDottedDecimal(ReadOnlySpan<char> address)
+    {
+        var dotted = address[(address.LastIndexOf(':') + 1)..];
+        if (!dotted.Contains('.'))
+        {
+            return true;
+        }
+
+        foreach (var part in dotted.Split('.'))
+        {
+            var digits = dotted[part];
+            if (digits.Length is 0 or > 3 || (digits.Length > 1 && digits[0] == '0') || digits.ContainsAnyExceptInRange('0', '9'))
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 

@@ -58,4 +58,10 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Warning, "The audit record of a refused request to API token {TokenId} could not be written.")]
     public static partial void RefusalNotAudited(ILogger logger, Exception exception, string tokenId);
+
+    [LoggerMessage(19, LogLevel.Warning, "{Count} usage counts could not be written; they are kept for the next flush.")]
+    public static partial void UsageFlushFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(20, LogLevel.Warning, "Usage counts older than the retention could not be removed; the next flush tries again.")]
+    public static partial void UsagePruneFailed(ILogger logger, Exception exception);
 }

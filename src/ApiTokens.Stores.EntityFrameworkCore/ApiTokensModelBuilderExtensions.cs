@@ -9,8 +9,9 @@ public static class ApiTokensModelBuilderExtensions
     /// Maps <see cref="ApiTokenEntity"/> to <c>api_tokens</c> and <see cref="ApiTokenAppEntity"/> to
     /// <c>api_token_apps</c>: unique indexes on the secret hash and the previous secret hash (R23), apps keyed by (token, name), and a
     /// version column used as the concurrency token; and <see cref="ApiTokenAuditEntity"/> to
-    /// <c>api_token_audit</c> (R24), indexed by account and by token. Call it from <c>OnModelCreating</c>, then add a
-    /// migration.
+    /// <c>api_token_audit</c> (R24), indexed by account and by token; <see cref="ApiTokenUsageEntity"/> to
+    /// <c>api_token_usage</c> (R35) and <see cref="ApiTokenOutboxEntity"/> to <c>api_token_outbox</c>, indexed by
+    /// kind and due time. Call it from <c>OnModelCreating</c>, then add a migration.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
     /// <param name="schema">An optional schema for both tables.</param>
@@ -95,6 +96,19 @@ public static class ApiTokensModelBuilderExtensions
             audit.HasIndex(a => a.Id).IsUnique().HasDatabaseName("ix_api_token_audit_id");
             audit.HasIndex(a => new { a.AccountId, a.Sequence }).HasDatabaseName("ix_api_token_audit_account");
             audit.HasIndex(a => new { a.TokenId, a.Sequence }).HasDatabaseName("ix_api_token_audit_token");
+        });
+
+        modelBuilder.Entity<ApiTokenOutboxEntity>(message =>
+        {
+            message.ToTable("api_token_outbox", schema);
+            message.HasKey(m => m.Id).HasName("pk_api_token_outbox");
+            message.Property(m => m.Id).HasColumnName("id").HasMaxLength(64);
+            message.Property(m => m.Kind).HasColumnName("kind").HasMaxLength(64).IsRequired();
+            message.Property(m => m.Payload).HasColumnName("payload").IsRequired();
+            message.Property(m => m.CreatedAt).HasColumnName("created_at");
+            message.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
+            message.Property(m => m.Attempts).HasColumnName("attempts");
+            message.HasIndex(m => new { m.Kind, m.NextAttemptAt }).HasDatabaseName("ix_api_token_outbox_due");
         });
 
         return modelBuilder;

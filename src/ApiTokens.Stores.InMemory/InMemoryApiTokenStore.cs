@@ -4,15 +4,16 @@ using ApiTokens.Auditing;
 namespace ApiTokens.Stores.InMemory;
 
 /// <summary>
-/// A thread-safe in-memory <see cref="IApiTokenStore"/>: O(1) lookup by id and by secret hash,
-/// optimistic concurrency, and exactly-once recording of apps.
+/// A thread-safe in-memory <see cref="IApiTokenStore"/> with every capability (batch lookups, the
+/// audit trail, usage, the outbox): O(1) lookup by id and by secret hash, optimistic concurrency, and
+/// exactly-once recording of apps.
 /// </summary>
 /// <remarks>
 /// Tokens are immutable, so readers take them from the dictionaries without locking. Writers
 /// serialize on one lock: the version check and the replacement must be one step, and the
 /// write rate of a token store is tiny next to its read rate.
 /// </remarks>
-public sealed class InMemoryApiTokenStore : IApiTokenStore
+public sealed partial class InMemoryApiTokenStore : IApiTokenBatchLookupStore
 {
     private readonly ConcurrentDictionary<string, ApiToken> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<byte[], string> _idByHash = new(SecretHashComparer.Instance);
@@ -23,9 +24,6 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
 
     // Active tokens per holder (R28), kept under the write lock so a quota check is O(1).
     private readonly Dictionary<(string AccountId, string? OwnerId, TokenType Type), int> _active = [];
-
-    // R35: counts per (token, app, day), under the write lock.
-    private readonly Dictionary<(string TokenId, string AppName, DateOnly Day), ApiTokenUsageCount> _usage = [];
 
     /// <summary>How many tokens the store holds.</summary>
     public int Count => _byId.Count;
@@ -188,36 +186,6 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
-    public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(accountId);
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        cancellationToken.ThrowIfCancellationRequested();
-        var page = new List<ApiTokenAuditRecord>(Math.Min(limit, 100));
-        lock (_writeLock)
-        {
-            // Sequence n is at index n - 1: start just below 'before' and walk back.
-            var start = Math.Min(_audit.Count, (int)Math.Clamp((before ?? long.MaxValue) - 1, 0, int.MaxValue)) - 1;
-            for (var i = start; i >= 0 && page.Count <= limit; i--)
-            {
-                var record = _audit[i];
-                if (record.AccountId == accountId && (tokenId is null || record.TokenId == tokenId))
-                {
-                    page.Add(record);
-                }
-            }
-        }
-
-        var more = page.Count > limit;
-        if (more)
-        {
-            page.RemoveAt(page.Count - 1);
-        }
-
-        return Task.FromResult(new ApiTokenAuditPage(page, more ? page[^1].Sequence : null));
-    }
-
     // Under the write lock: the next sequence number is the record's position.
     private void Append(ApiTokenAuditRecord? record)
     {
@@ -268,11 +236,11 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, bool includeRetired, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var lookup = _idByHash.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(secretHash.Span, out var id) && _byId.TryGetValue(id, out var token) && !token.IsRetired)
+        if (lookup.TryGetValue(secretHash.Span, out var id) && _byId.TryGetValue(id, out var token) && (includeRetired || !token.IsRetired))
         {
             return Task.FromResult<ApiToken?>(token);
         }
@@ -281,14 +249,7 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
-        => FindBySecretHashesAsync(secretHashes, includeRetired: false, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
-        => FindBySecretHashesAsync(secretHashes, includeRetired: true, cancellationToken);
-
-    private Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, bool includeRetired, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, bool includeRetired, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(secretHashes);
         cancellationToken.ThrowIfCancellationRequested();
@@ -364,57 +325,6 @@ public sealed class InMemoryApiTokenStore : IApiTokenStore
             _byId[tokenId] = stored;
             Append(audit);
             return Task.FromResult(new ApiTokenAppRecording(stored, Recorded: true));
-        }
-    }
-
-    /// <inheritdoc />
-    public Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(counts);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeLock)
-        {
-            foreach (var count in counts)
-            {
-                if (!_byId.ContainsKey(count.TokenId))
-                {
-                    continue;
-                }
-
-                var key = (count.TokenId, count.AppName, count.Day);
-                _usage[key] = _usage.TryGetValue(key, out var known)
-                    ? known with { Allowed = known.Allowed + count.Allowed, Pending = known.Pending + count.Pending, Denied = known.Denied + count.Denied, Limited = known.Limited + count.Limited }
-                    : count;
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(tokenId);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeLock)
-        {
-            return Task.FromResult<IReadOnlyList<ApiTokenUsageCount>>([.. _usage.Values.Where(u => u.TokenId == tokenId && u.Day >= from)]);
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeLock)
-        {
-            var old = _usage.Keys.Where(k => k.Day < before).ToList();
-            foreach (var key in old)
-            {
-                _usage.Remove(key);
-            }
-
-            return Task.FromResult(old.Count);
         }
     }
 }

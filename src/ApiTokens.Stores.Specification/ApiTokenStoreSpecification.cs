@@ -1,83 +1,32 @@
 using System.Security.Cryptography;
-using ApiTokens.Auditing;
 
 namespace ApiTokens.Stores.Specification;
 
 /// <summary>
-/// The contract of <see cref="IApiTokenStore"/> as MSTest tests. A store's test project derives a
-/// <c>[TestClass]</c> from this class and returns the store from <see cref="CreateStoreAsync"/>;
-/// every test method here then runs against it. The in-memory and Entity Framework Core stores of
-/// ApiTokens prove themselves with this very suite.
+/// The contract of <see cref="IApiTokenStore"/>, the core every store implements, as MSTest tests. A
+/// store's test project derives a <c>[TestClass]</c> from this class and returns the store from
+/// <see cref="StoreSpecification{TStore}.CreateStoreAsync"/>; every test method here then runs
+/// against it. The in-memory and Entity Framework Core stores of ApiTokens prove themselves with this
+/// very suite, and a store that implements only the core passes it.
 /// </summary>
-/// <remarks>
-/// Each test works in an account of its own, so a store may share one database across tests and
-/// test classes. Test names say what they check (<c>Method_Scenario_Expected</c>) and carry the
-/// rule they prove as a <c>[TestCategory]</c>.
-/// </remarks>
-public abstract class ApiTokenStoreSpecification
+public abstract class ApiTokenStoreSpecification : StoreSpecification<IApiTokenStore>
 {
-    private static readonly DateTimeOffset s_t0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
-
-    /// <summary>The MSTest context (set by the test runner).</summary>
-    public TestContext TestContext { get; set; } = null!;
-
-    /// <summary>How many writers race in the concurrency tests. Default: 64.</summary>
-    protected virtual int ConcurrentWriters => 64;
-
-    /// <summary>Returns the store under test: a new one, or one shared by the tests of the class.</summary>
-    /// <returns>The store.</returns>
-    protected abstract Task<IApiTokenStore> CreateStoreAsync();
-
-    /// <summary>A new token in <paramref name="accountId"/> with a random id and secret hash.</summary>
-    /// <param name="accountId">The account.</param>
-    /// <param name="ownerId">The owner of a user token.</param>
-    /// <param name="type">The token type.</param>
-    /// <param name="minutes">Minutes after a fixed instant for <see cref="ApiToken.CreatedAt"/>.</param>
-    /// <returns>The token (not stored yet).</returns>
-    protected static ApiToken NewToken(string accountId, string? ownerId = "alice", TokenType type = TokenType.User, int minutes = 0) => new()
-    {
-        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-        Type = type,
-        AccountId = accountId,
-        OwnerId = type == TokenType.User ? ownerId : null,
-        CreatedBy = ownerId ?? "alice",
-        CreatedAt = s_t0.AddMinutes(minutes),
-        Description = "ci deploys",
-        Privilege = TokenPrivilege.Normal,
-        DefaultAppState = AppState.Pending,
-        SecretHash = RandomNumberGenerator.GetBytes(32),
-        SecretHint = "apt_****abcd",
-    };
-
-    /// <summary>The token promoted to an account token (R14), as the manager changes it.</summary>
-    /// <param name="token">A user token.</param>
-    /// <returns>The changed token, at the version it was read at.</returns>
-    protected static ApiToken Promote(ApiToken token)
-    {
-        ArgumentNullException.ThrowIfNull(token);
-        return token with { Type = TokenType.Account, OwnerId = null, FormerOwnerId = token.OwnerId, PromotedAt = s_t0, PromotedBy = "alice" };
-    }
-
-    /// <summary>A new account id, so tests never see each other's tokens.</summary>
-    /// <returns>The id.</returns>
-    protected static string NewAccount() => "acct-" + Guid.NewGuid().ToString("N")[..12];
-
     [TestMethod]
     public async Task CreateAsync_ThenFindById_RoundTripsEveryField()
     {
         var store = await CreateStoreAsync();
         var token = NewToken(NewAccount()) with
         {
-            Apps = [new TokenApp("Terraform v1.9.2", AppState.Deny, s_t0.AddSeconds(5))],
-            RetiredAt = s_t0.AddHours(1),
+            Apps = [new TokenApp("Terraform v1.9.2", AppState.Deny, T0.AddSeconds(5))],
+            RetiredAt = T0.AddHours(1),
             RetiredBy = "bob",
-            PromotedAt = s_t0.AddMinutes(30),
+            PromotedAt = T0.AddMinutes(30),
             PromotedBy = "alice",
             FormerOwnerId = "carol",
-            ExpiresAt = s_t0.AddDays(30),
-            RotatedAt = s_t0.AddMinutes(10),
+            ExpiresAt = T0.AddDays(30),
+            RotatedAt = T0.AddMinutes(10),
             PreviousSecretHash = RandomNumberGenerator.GetBytes(32),
-            PreviousSecretExpiresAt = s_t0.AddMinutes(70),
+            PreviousSecretExpiresAt = T0.AddMinutes(70),
             AllowedNetworks = ["203.0.113.0/24", "2001:db8::/32", "198.51.100.7/32"],
             RateLimit = new ApiTokenRateLimit(100, 60),
         };
@@ -114,32 +63,6 @@ public abstract class ApiTokenStoreSpecification
     }
 
     [TestMethod]
-    [TestCategory("R35")]
-    public async Task RecordUsageAsync_SumsBatchesFromManyNodes_PerAppAndDay_ListsFromADay_PrunesBefore()
-    {
-        var store = await CreateStoreAsync();
-        var ct = TestContext.CancellationToken;
-        var token = await store.CreateAsync(NewToken(NewAccount()), ct);
-        var other = await store.CreateAsync(NewToken(token.AccountId), ct);
-        var today = new DateOnly(2026, 11, 28);
-
-        // Two nodes' batches, and a third racing them: the store adds, it never overwrites.
-        await Task.WhenAll(
-            store.RecordUsageAsync([new(token.Id, "terraform", today, 5, 1, 0, 2), new(token.Id, "cosi", today, 3, 0, 0, 0)], ct),
-            store.RecordUsageAsync([new(token.Id, "terraform", today, 7, 0, 4, 1), new(other.Id, "terraform", today, 100, 0, 0, 0)], ct),
-            store.RecordUsageAsync([new(token.Id, "terraform", today.AddDays(-1), 9, 0, 0, 0), new(token.Id, "terraform", today.AddDays(-40), 1, 0, 0, 0), new("no-such-token", "x", today, 1, 0, 0, 0)], ct));
-
-        var recent = (await store.ListUsageAsync(token.Id, today.AddDays(-30), ct)).OrderBy(u => u.Day).ThenBy(u => u.AppName, StringComparer.Ordinal).ToArray();
-        CollectionAssert.AreEqual(
-            new[] { new ApiTokenUsageCount(token.Id, "terraform", today.AddDays(-1), 9, 0, 0, 0), new ApiTokenUsageCount(token.Id, "cosi", today, 3, 0, 0, 0), new ApiTokenUsageCount(token.Id, "terraform", today, 12, 1, 4, 3) },
-            recent);
-        Assert.IsEmpty(await store.ListUsageAsync("no-such-token", today.AddDays(-90), ct), "counts of unknown tokens are dropped");
-
-        Assert.AreEqual(1, await store.PruneUsageAsync(today.AddDays(-30), ct));
-        Assert.HasCount(3, await store.ListUsageAsync(token.Id, today.AddDays(-90), ct));
-    }
-
-    [TestMethod]
     [TestCategory("R33")]
     [TestCategory("R34")]
     public async Task UpdateAsync_SetsAndClearsNetworksAndRateLimit()
@@ -151,7 +74,7 @@ public abstract class ApiTokenStoreSpecification
         Assert.IsNull(created.RateLimit);
 
         var set = await store.UpdateAsync(created with { AllowedNetworks = ["10.0.0.0/8"], RateLimit = new ApiTokenRateLimit(5, 1) }, ct);
-        var found = await store.FindActiveBySecretHashAsync(created.SecretHash, ct);
+        var found = await store.FindBySecretHashAsync(created.SecretHash, includeRetired: false, ct);
         CollectionAssert.AreEqual(new[] { "10.0.0.0/8" }, found!.AllowedNetworks.ToArray());
         Assert.AreEqual(new ApiTokenRateLimit(5, 1), found.RateLimit);
 
@@ -185,7 +108,7 @@ public abstract class ApiTokenStoreSpecification
         await Assert.ThrowsAsync<ApiTokenStoreException>(() => store.CreateAsync(sameId, TestContext.CancellationToken));
 
         Assert.AreEqual("ci deploys", (await store.FindByIdAsync(token.Id, TestContext.CancellationToken))!.Description);
-        Assert.IsNull(await store.FindActiveBySecretHashAsync(sameId.SecretHash, TestContext.CancellationToken), "the refused token's hash finds nothing");
+        Assert.IsNull(await store.FindBySecretHashAsync(sameId.SecretHash, includeRetired: false, TestContext.CancellationToken), "the refused token's hash finds nothing");
     }
 
     [TestMethod]
@@ -200,7 +123,7 @@ public abstract class ApiTokenStoreSpecification
         await Assert.ThrowsAsync<ApiTokenStoreException>(() => store.CreateAsync(sameHash, TestContext.CancellationToken));
 
         Assert.IsNull(await store.FindByIdAsync(sameHash.Id, TestContext.CancellationToken), "the refused token was not stored");
-        Assert.AreEqual(token.Id, (await store.FindActiveBySecretHashAsync(token.SecretHash, TestContext.CancellationToken))?.Id, "the hash still finds the first token");
+        Assert.AreEqual(token.Id, (await store.FindBySecretHashAsync(token.SecretHash, includeRetired: false, TestContext.CancellationToken))?.Id, "the hash still finds the first token");
     }
 
     [TestMethod]
@@ -210,17 +133,16 @@ public abstract class ApiTokenStoreSpecification
         var store = await CreateStoreAsync();
         var ct = TestContext.CancellationToken;
         var account = NewAccount();
-        var retired = await store.CreateAsync(NewToken(account) with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
+        var retired = await store.CreateAsync(NewToken(account) with { RetiredAt = T0, RetiredBy = "alice" }, ct);
         var rotated = await store.CreateAsync(NewToken(account), ct);
         var previous = rotated.SecretHash;
-        await store.UpdateAsync(rotated with { SecretHash = RandomNumberGenerator.GetBytes(32), PreviousSecretHash = previous, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
+        await store.UpdateAsync(rotated with { SecretHash = RandomNumberGenerator.GetBytes(32), PreviousSecretHash = previous, PreviousSecretExpiresAt = T0.AddHours(1), RotatedAt = T0 }, ct);
 
         foreach (var hash in new[] { retired.SecretHash, previous })
         {
             var copy = NewToken(NewAccount(), null, TokenType.Account) with { SecretHash = (byte[])hash.Clone() };
             await Assert.ThrowsAsync<ApiTokenDuplicateSecretException>(() => store.TryCreateAsync(copy, 10, Audit(copy, "token.created"), ct));
             Assert.IsNull(await store.FindByIdAsync(copy.Id, ct), "nothing was added");
-            Assert.IsEmpty((await store.ListAuditAsync(copy.AccountId, null, null, 10, ct)).Records, "and nothing recorded");
         }
     }
 
@@ -248,7 +170,7 @@ public abstract class ApiTokenStoreSpecification
         })));
 
         Assert.AreEqual(1, outcomes.Count(created => created));
-        Assert.IsNotNull(await store.FindActiveBySecretHashAsync(hash, TestContext.CancellationToken));
+        Assert.IsNotNull(await store.FindBySecretHashAsync(hash, includeRetired: false, TestContext.CancellationToken));
     }
 
     [TestMethod]
@@ -272,28 +194,28 @@ public abstract class ApiTokenStoreSpecification
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.CancellationToken;
-        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, ct);
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, T0)] }, ct);
         var first = created.SecretHash;
         var second = RandomNumberGenerator.GetBytes(32);
         var third = RandomNumberGenerator.GetBytes(32);
 
-        var rotated = await store.UpdateAsync(created with { SecretHash = second, PreviousSecretHash = first, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
+        var rotated = await store.UpdateAsync(created with { SecretHash = second, PreviousSecretHash = first, PreviousSecretExpiresAt = T0.AddHours(1), RotatedAt = T0 }, ct);
 
-        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(second, ct))?.Id, "the new secret finds the token");
-        var byPrevious = await store.FindActiveBySecretHashAsync(first, ct);
+        Assert.AreEqual(created.Id, (await store.FindBySecretHashAsync(second, includeRetired: false, ct))?.Id, "the new secret finds the token");
+        var byPrevious = await store.FindBySecretHashAsync(first, includeRetired: false, ct);
         Assert.AreEqual(created.Id, byPrevious?.Id, "the previous secret finds the same token");
         CollectionAssert.AreEqual(second, byPrevious!.SecretHash);
         Assert.AreEqual(AppState.Allow, byPrevious.FindApp("cosi")?.State, "apps and decisions are kept");
-        Assert.AreEqual(s_t0.AddHours(1), byPrevious.PreviousSecretExpiresAt);
+        Assert.AreEqual(T0.AddHours(1), byPrevious.PreviousSecretExpiresAt);
 
-        await store.UpdateAsync(rotated with { SecretHash = third, PreviousSecretHash = second, PreviousSecretExpiresAt = s_t0.AddHours(2) }, ct);
+        await store.UpdateAsync(rotated with { SecretHash = third, PreviousSecretHash = second, PreviousSecretExpiresAt = T0.AddHours(2) }, ct);
 
-        Assert.IsNull(await store.FindActiveBySecretHashAsync(first, ct), "a second rotation drops the first secret");
-        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(second, ct))?.Id);
-        Assert.AreEqual(created.Id, (await store.FindActiveBySecretHashAsync(third, ct))?.Id);
+        Assert.IsNull(await store.FindBySecretHashAsync(first, includeRetired: false, ct), "a second rotation drops the first secret");
+        Assert.AreEqual(created.Id, (await store.FindBySecretHashAsync(second, includeRetired: false, ct))?.Id);
+        Assert.AreEqual(created.Id, (await store.FindBySecretHashAsync(third, includeRetired: false, ct))?.Id);
         var again = await store.FindByIdAsync(created.Id, ct);
         await store.UpdateAsync(again! with { PreviousSecretHash = null, PreviousSecretExpiresAt = null }, ct);
-        Assert.IsNull(await store.FindActiveBySecretHashAsync(second, ct), "a previous secret cleared is not found");
+        Assert.IsNull(await store.FindBySecretHashAsync(second, includeRetired: false, ct), "a previous secret cleared is not found");
     }
 
     [TestMethod]
@@ -302,26 +224,26 @@ public abstract class ApiTokenStoreSpecification
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.CancellationToken;
-        var a = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0), new TokenApp("terraform", AppState.Allow, s_t0)] }, ct);
-        var b = await store.CreateAsync(NewToken(a.AccountId) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, ct);
+        var a = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, T0), new TokenApp("terraform", AppState.Allow, T0)] }, ct);
+        var b = await store.CreateAsync(NewToken(a.AccountId) with { Apps = [new TokenApp("cosi", AppState.Allow, T0)] }, ct);
 
         await store.RecordUsesAsync(
             [
-                new ApiTokenUse(a.Id, "cosi", s_t0.AddMinutes(5)),
-                new ApiTokenUse(a.Id, "terraform", s_t0.AddMinutes(7)),
-                new ApiTokenUse(b.Id, "cosi", s_t0.AddMinutes(3)),
-                new ApiTokenUse(b.Id, "never-recorded", s_t0.AddMinutes(9)),
-                new ApiTokenUse("no-such-token", "cosi", s_t0.AddMinutes(9)),
+                new ApiTokenUse(a.Id, "cosi", T0.AddMinutes(5)),
+                new ApiTokenUse(a.Id, "terraform", T0.AddMinutes(7)),
+                new ApiTokenUse(b.Id, "cosi", T0.AddMinutes(3)),
+                new ApiTokenUse(b.Id, "never-recorded", T0.AddMinutes(9)),
+                new ApiTokenUse("no-such-token", "cosi", T0.AddMinutes(9)),
             ],
             ct);
-        await store.RecordUsesAsync([new ApiTokenUse(a.Id, "cosi", s_t0.AddMinutes(1))], ct);
+        await store.RecordUsesAsync([new ApiTokenUse(a.Id, "cosi", T0.AddMinutes(1))], ct);
 
         var foundA = await store.FindByIdAsync(a.Id, ct);
         var foundB = await store.FindByIdAsync(b.Id, ct);
-        Assert.AreEqual(s_t0.AddMinutes(5), foundA!.FindApp("cosi")!.LastUsedAt, "an older use never moves the time back");
-        Assert.AreEqual(s_t0.AddMinutes(7), foundA.FindApp("terraform")!.LastUsedAt);
-        Assert.AreEqual(s_t0.AddMinutes(7), foundA.LastUsedAt, "the token's last use is its latest app's");
-        Assert.AreEqual(s_t0.AddMinutes(3), foundB!.LastUsedAt, "an unknown app is not recorded and moves nothing");
+        Assert.AreEqual(T0.AddMinutes(5), foundA!.FindApp("cosi")!.LastUsedAt, "an older use never moves the time back");
+        Assert.AreEqual(T0.AddMinutes(7), foundA.FindApp("terraform")!.LastUsedAt);
+        Assert.AreEqual(T0.AddMinutes(7), foundA.LastUsedAt, "the token's last use is its latest app's");
+        Assert.AreEqual(T0.AddMinutes(3), foundB!.LastUsedAt, "an unknown app is not recorded and moves nothing");
         Assert.HasCount(1, foundB.Apps);
         Assert.AreEqual(a.Version, foundA.Version, "a use is not a change (no version, no conflict with managers)");
         Assert.AreEqual(b.Version, foundB.Version);
@@ -334,17 +256,17 @@ public abstract class ApiTokenStoreSpecification
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.CancellationToken;
-        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, ct);
-        await store.RecordUsesAsync([new ApiTokenUse(created.Id, "cosi", s_t0.AddMinutes(5))], ct);
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, T0)] }, ct);
+        await store.RecordUsesAsync([new ApiTokenUse(created.Id, "cosi", T0.AddMinutes(5))], ct);
 
         // A manager read the token before the use was written, and saves a change now.
         var updated = await store.UpdateAsync(created with { Description = "changed", Apps = [created.Apps[0] with { State = AppState.Deny }] }, ct);
 
         var found = await store.FindByIdAsync(created.Id, ct);
-        Assert.AreEqual(s_t0.AddMinutes(5), found!.LastUsedAt);
-        Assert.AreEqual(s_t0.AddMinutes(5), found.FindApp("cosi")!.LastUsedAt);
+        Assert.AreEqual(T0.AddMinutes(5), found!.LastUsedAt);
+        Assert.AreEqual(T0.AddMinutes(5), found.FindApp("cosi")!.LastUsedAt);
         Assert.AreEqual(AppState.Deny, found.FindApp("cosi")!.State);
-        Assert.AreEqual(s_t0.AddMinutes(5), updated.LastUsedAt);
+        Assert.AreEqual(T0.AddMinutes(5), updated.LastUsedAt);
     }
 
     [TestMethod]
@@ -357,111 +279,28 @@ public abstract class ApiTokenStoreSpecification
         var tokens = new List<ApiToken>();
         for (var i = 0; i < 100; i++)
         {
-            tokens.Add(await store.CreateAsync(NewToken(account, "bob" + i) with { Apps = [new TokenApp("a", AppState.Allow, s_t0), new TokenApp("b", AppState.Allow, s_t0)] }, ct));
+            tokens.Add(await store.CreateAsync(NewToken(account, "bob" + i) with { Apps = [new TokenApp("a", AppState.Allow, T0), new TokenApp("b", AppState.Allow, T0)] }, ct));
         }
 
-        await store.RecordUsesAsync([.. tokens.SelectMany(t => new[] { new ApiTokenUse(t.Id, "a", s_t0.AddSeconds(1)), new ApiTokenUse(t.Id, "b", s_t0.AddSeconds(2)) })], ct);
+        await store.RecordUsesAsync([.. tokens.SelectMany(t => new[] { new ApiTokenUse(t.Id, "a", T0.AddSeconds(1)), new ApiTokenUse(t.Id, "b", T0.AddSeconds(2)) })], ct);
 
         foreach (var token in tokens)
         {
             var found = await store.FindByIdAsync(token.Id, ct);
-            Assert.AreEqual(s_t0.AddSeconds(1), found!.FindApp("a")!.LastUsedAt);
-            Assert.AreEqual(s_t0.AddSeconds(2), found.LastUsedAt);
+            Assert.AreEqual(T0.AddSeconds(1), found!.FindApp("a")!.LastUsedAt);
+            Assert.AreEqual(T0.AddSeconds(2), found.LastUsedAt);
         }
     }
 
     [TestMethod]
-    [TestCategory("R24")]
-    public async Task Audit_IsWrittenWithTheChange_AndNotWithARefusedOne()
-    {
-        var store = await CreateStoreAsync();
-        var ct = TestContext.CancellationToken;
-        var account = NewAccount();
-        var token = NewToken(account, "bob");
-        var created = await store.TryCreateAsync(token, 1, Audit(token, "token.created"), ct);
-        Assert.IsNull(await store.TryCreateAsync(NewToken(account, "bob") with { Id = "refused-" + token.Id[..8] }, 1, Audit(token with { Id = "refused" }, "token.created"), ct), "at the quota");
-
-        var updated = await store.UpdateAsync(created! with { Description = "changed" }, Audit(token, "token.updated", new ApiTokenAuditChange("description", "ci deploys", "changed")), ct);
-        await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(created with { Description = "stale" }, Audit(token, "token.stale"), ct));
-        await store.AppendAuditAsync(Audit(token, "token.capped_by_role_change"), ct);
-
-        var page = await store.ListAuditAsync(account, null, null, 100, ct);
-
-        CollectionAssert.AreEqual(new[] { "token.capped_by_role_change", "token.updated", "token.created" }, page.Records.Select(r => r.Action).ToArray(), "newest first; the refused creation and the stale update left none");
-        Assert.IsTrue(page.Records[0].Sequence > page.Records[1].Sequence && page.Records[1].Sequence > page.Records[2].Sequence);
-        Assert.AreEqual(new ApiTokenAuditChange("description", "ci deploys", "changed"), page.Records[1].Changes.Single(), "changes round-trip");
-        Assert.AreEqual(s_t0, page.Records[1].At);
-        Assert.AreEqual("bob", page.Records[1].Actor);
-        Assert.AreEqual(token.Id, page.Records[1].TokenId);
-        Assert.AreEqual(2, updated.Version);
-    }
-
-    [TestMethod]
-    [TestCategory("R24")]
-    [TestCategory("R19")]
-    public async Task Audit_ConcurrentFirstUsesOfOneApp_WriteOneRecord()
-    {
-        var store = await CreateStoreAsync();
-        var account = NewAccount();
-        var token = await store.CreateAsync(NewToken(account), TestContext.CancellationToken);
-
-        await Task.WhenAll(Enumerable.Range(0, ConcurrentWriters).Select(i =>
-            Task.Run(() => store.RecordAppAsync(token.Id, new TokenApp("racer", AppState.Pending, s_t0), 100, Audit(token, "app.first_seen") with { Id = "first-" + i }, TestContext.CancellationToken))));
-
-        var page = await store.ListAuditAsync(account, token.Id, null, 100, TestContext.CancellationToken);
-        Assert.HasCount(1, page.Records, "one app, one record");
-    }
-
-    [TestMethod]
-    [TestCategory("R24")]
-    public async Task ListAuditAsync_ByTokenOrAccount_PagedWithBefore()
-    {
-        var store = await CreateStoreAsync();
-        var ct = TestContext.CancellationToken;
-        var account = NewAccount();
-        var a = await store.CreateAsync(NewToken(account), ct);
-        var b = await store.CreateAsync(NewToken(account, "carol"), ct);
-        for (var i = 0; i < 5; i++)
-        {
-            await store.AppendAuditAsync(Audit(a, "a" + i), ct);
-            await store.AppendAuditAsync(Audit(b, "b" + i), ct);
-        }
-
-        await store.AppendAuditAsync(Audit(NewToken(NewAccount()), "elsewhere"), ct);
-
-        var first = await store.ListAuditAsync(account, a.Id, null, 2, ct);
-        var second = await store.ListAuditAsync(account, a.Id, first.NextBefore, 2, ct);
-        var third = await store.ListAuditAsync(account, a.Id, second.NextBefore, 2, ct);
-        var all = await store.ListAuditAsync(account, null, null, 1_000, ct);
-
-        CollectionAssert.AreEqual(new[] { "a4", "a3" }, first.Records.Select(r => r.Action).ToArray());
-        CollectionAssert.AreEqual(new[] { "a2", "a1" }, second.Records.Select(r => r.Action).ToArray());
-        CollectionAssert.AreEqual(new[] { "a0" }, third.Records.Select(r => r.Action).ToArray());
-        Assert.IsNull(third.NextBefore);
-        Assert.HasCount(10, all.Records, "the account's records, none of another account");
-        Assert.AreEqual("b4", all.Records[0].Action);
-    }
-
-    private static ApiTokenAuditRecord Audit(ApiToken token, string action, params ApiTokenAuditChange[] changes) => new()
-    {
-        Id = Guid.NewGuid().ToString("N"),
-        At = s_t0,
-        TokenId = token.Id,
-        AccountId = token.AccountId,
-        Actor = token.OwnerId ?? "alice",
-        Action = action,
-        Changes = changes,
-    };
-
-    [TestMethod]
-    public async Task FindActiveBySecretHashAsync_KnownAndUnknownHash()
+    public async Task FindBySecretHashAsync_KnownAndUnknownHash()
     {
         var store = await CreateStoreAsync();
         var token = NewToken(NewAccount());
         await store.CreateAsync(token, TestContext.CancellationToken);
 
-        var found = await store.FindActiveBySecretHashAsync((byte[])token.SecretHash.Clone(), TestContext.CancellationToken);
-        var missing = await store.FindActiveBySecretHashAsync(RandomNumberGenerator.GetBytes(32), TestContext.CancellationToken);
+        var found = await store.FindBySecretHashAsync((byte[])token.SecretHash.Clone(), includeRetired: false, TestContext.CancellationToken);
+        var missing = await store.FindBySecretHashAsync(RandomNumberGenerator.GetBytes(32), includeRetired: false, TestContext.CancellationToken);
 
         Assert.AreEqual(token.Id, found?.Id);
         Assert.IsNull(missing);
@@ -469,82 +308,15 @@ public abstract class ApiTokenStoreSpecification
 
     [TestMethod]
     [TestCategory("R13")]
-    public async Task FindActiveBySecretHashAsync_RetiredToken_NotFound_ButStillFoundById()
+    public async Task FindBySecretHashAsync_RetiredToken_FoundOnlyWithIncludeRetired_AndById()
     {
         var store = await CreateStoreAsync();
-        var token = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0)] }, TestContext.CancellationToken);
-        var retired = await store.UpdateAsync(token with { RetiredAt = s_t0, RetiredBy = "alice" }, TestContext.CancellationToken);
+        var token = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Allow, T0)] }, TestContext.CancellationToken);
+        var retired = await store.UpdateAsync(token with { RetiredAt = T0, RetiredBy = "alice" }, TestContext.CancellationToken);
 
-        Assert.IsNull(await store.FindActiveBySecretHashAsync(token.SecretHash, TestContext.CancellationToken));
+        Assert.IsNull(await store.FindBySecretHashAsync(token.SecretHash, includeRetired: false, TestContext.CancellationToken));
+        Assert.AreEqual(token.Id, (await store.FindBySecretHashAsync(token.SecretHash, includeRetired: true, TestContext.CancellationToken))?.Id, "a leak report finds retired secrets (R31)");
         Assert.IsTrue((await store.FindByIdAsync(token.Id, TestContext.CancellationToken))!.IsRetired, retired.Id);
-    }
-
-    [TestMethod]
-    [TestCategory("R23")]
-    public async Task FindActiveBySecretHashesAsync_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash()
-    {
-        var store = await CreateStoreAsync();
-        var ct = TestContext.CancellationToken;
-        var account = NewAccount();
-        var plain = await store.CreateAsync(NewToken(account) with { Apps = [new TokenApp("cosi", AppState.Allow, s_t0), new TokenApp("terraform", AppState.Deny, s_t0)] }, ct);
-        var rotated = await store.CreateAsync(NewToken(account), ct);
-        var first = rotated.SecretHash;
-        rotated = await store.UpdateAsync(rotated with { SecretHash = RandomNumberGenerator.GetBytes(32), PreviousSecretHash = first, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
-        var previousOnly = await store.CreateAsync(NewToken(account), ct);
-        var dropped = previousOnly.SecretHash;
-        previousOnly = await store.UpdateAsync(previousOnly with { SecretHash = RandomNumberGenerator.GetBytes(32), PreviousSecretHash = dropped, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
-        var retired = await store.CreateAsync(NewToken(account), ct);
-        await store.UpdateAsync(retired with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
-        var untouched = await store.CreateAsync(NewToken(account), ct);
-
-        var found = await store.FindActiveBySecretHashesAsync(
-            [(byte[])plain.SecretHash.Clone(), rotated.SecretHash, first, dropped, retired.SecretHash, RandomNumberGenerator.GetBytes(32)],
-            ct);
-
-        CollectionAssert.AreEquivalent(
-            new[] { plain.Id, rotated.Id, previousOnly.Id },
-            found.Select(t => t.Id).ToArray(),
-            "each active token once (the rotated one by both hashes); the retired, the unknown and the token not asked for are not returned");
-        var withApps = found.Single(t => t.Id == plain.Id);
-        Assert.AreEqual(AppState.Allow, withApps.FindApp("cosi")?.State, "apps come with their token");
-        Assert.AreEqual(AppState.Deny, withApps.FindApp("terraform")?.State);
-        Assert.AreEqual(plain.Version, withApps.Version);
-        var byPrevious = found.Single(t => t.Id == previousOnly.Id);
-        CollectionAssert.AreEqual(dropped, byPrevious.PreviousSecretHash, "the caller can tell which hash found it");
-        Assert.AreEqual(s_t0.AddHours(1), byPrevious.PreviousSecretExpiresAt);
-        Assert.IsFalse(found.Any(t => t.Id == untouched.Id));
-    }
-
-    [TestMethod]
-    [TestCategory("R31")]
-    public async Task FindBySecretHashesAsync_FindsRetiredAndActiveTokens_ByCurrentOrPreviousHash_EachOnce()
-    {
-        var store = await CreateStoreAsync();
-        var ct = TestContext.CancellationToken;
-        var account = NewAccount();
-        var retired = await store.CreateAsync(NewToken(account) with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
-        var rotated = await store.CreateAsync(NewToken(account), ct);
-        var previous = rotated.SecretHash;
-        var current = RandomNumberGenerator.GetBytes(32);
-        await store.UpdateAsync(rotated with { SecretHash = current, PreviousSecretHash = previous, PreviousSecretExpiresAt = s_t0.AddHours(1), RotatedAt = s_t0 }, ct);
-        await store.CreateAsync(NewToken(account), ct);
-
-        var found = await store.FindBySecretHashesAsync([retired.SecretHash, previous, current, RandomNumberGenerator.GetBytes(32)], ct);
-
-        CollectionAssert.AreEquivalent(new[] { retired.Id, rotated.Id }, found.Select(t => t.Id).ToArray(), "the retired token, and the rotated one once");
-        Assert.IsTrue(found.Single(t => t.Id == retired.Id).IsRetired);
-        Assert.IsEmpty(await store.FindBySecretHashesAsync([], ct));
-    }
-
-    [TestMethod]
-    public async Task FindActiveBySecretHashesAsync_NoHashesOrNoMatch_ReturnsEmpty()
-    {
-        var store = await CreateStoreAsync();
-        var ct = TestContext.CancellationToken;
-        await store.CreateAsync(NewToken(NewAccount()), ct);
-
-        Assert.IsEmpty(await store.FindActiveBySecretHashesAsync([], ct));
-        Assert.IsEmpty(await store.FindActiveBySecretHashesAsync([RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32)], ct));
     }
 
     [TestMethod]
@@ -561,7 +333,7 @@ public abstract class ApiTokenStoreSpecification
         var store = await CreateStoreAsync();
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
 
-        var updated = await store.UpdateAsync(created with { Privilege = TokenPrivilege.ReadOnly, Apps = [new TokenApp("a", AppState.Allow, s_t0)] }, cancellationToken: TestContext.CancellationToken);
+        var updated = await store.UpdateAsync(created with { Privilege = TokenPrivilege.ReadOnly, Apps = [new TokenApp("a", AppState.Allow, T0)] }, cancellationToken: TestContext.CancellationToken);
         var found = await store.FindByIdAsync(created.Id, TestContext.CancellationToken);
 
         Assert.AreEqual(created.Version + 1, updated.Version);
@@ -601,7 +373,7 @@ public abstract class ApiTokenStoreSpecification
         var account = NewAccount();
         var ct = TestContext.CancellationToken;
         Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "bob"), 2, ct));
-        Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "bob") with { RetiredAt = s_t0, RetiredBy = "bob" }, 2, ct), "retired tokens are not active");
+        Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "bob") with { RetiredAt = T0, RetiredBy = "bob" }, 2, ct), "retired tokens are not active");
         Assert.IsNotNull(await store.TryCreateAsync(NewToken(account, "bob"), 2, ct));
         var refused = NewToken(account, "bob");
 
@@ -639,7 +411,7 @@ public abstract class ApiTokenStoreSpecification
         var account = NewAccount();
         var ct = TestContext.CancellationToken;
         await store.CreateAsync(NewToken(account, null, TokenType.Account), ct);
-        await store.CreateAsync(NewToken(account, null, TokenType.Account) with { RetiredAt = s_t0, RetiredBy = "alice" }, ct);
+        await store.CreateAsync(NewToken(account, null, TokenType.Account) with { RetiredAt = T0, RetiredBy = "alice" }, ct);
         var first = await store.CreateAsync(NewToken(account, "bob"), ct);
         var second = await store.CreateAsync(NewToken(account, "bob"), ct);
 
@@ -693,7 +465,7 @@ public abstract class ApiTokenStoreSpecification
         var account = NewAccount();
         var ct = TestContext.CancellationToken;
         var newer = await store.CreateAsync(NewToken(account, "bob", minutes: 2), ct);
-        var older = await store.CreateAsync(NewToken(account, "bob", minutes: 1) with { RetiredAt = s_t0, RetiredBy = "bob" }, ct);
+        var older = await store.CreateAsync(NewToken(account, "bob", minutes: 1) with { RetiredAt = T0, RetiredBy = "bob" }, ct);
         var alices = await store.CreateAsync(NewToken(account, "alice", minutes: 3), ct);
         var accountToken = await store.CreateAsync(NewToken(account, null, TokenType.Account, minutes: 4), ct);
         await store.CreateAsync(NewToken(NewAccount(), "bob"), ct);
@@ -716,7 +488,7 @@ public abstract class ApiTokenStoreSpecification
         for (var i = 0; i < 11; i++)
         {
             // Pairs share a creation time (down to the tick), so the id must break the tie.
-            created.Add(await store.CreateAsync(NewToken(account, "bob", minutes: i / 2) with { CreatedAt = s_t0.AddMinutes(i / 2).AddTicks(1230) }, ct));
+            created.Add(await store.CreateAsync(NewToken(account, "bob", minutes: i / 2) with { CreatedAt = T0.AddMinutes(i / 2).AddTicks(1230) }, ct));
         }
 
         var expected = created.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id, StringComparer.Ordinal).Select(t => t.Id).ToArray();
@@ -737,11 +509,11 @@ public abstract class ApiTokenStoreSpecification
         var store = await CreateStoreAsync();
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
 
-        var stored = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, s_t0), 10, TestContext.CancellationToken);
+        var stored = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, T0), 10, TestContext.CancellationToken);
 
         Assert.IsNotNull(stored);
         Assert.AreEqual(created.Version + 1, stored.Version);
-        Assert.AreEqual(new TokenApp("cosi", AppState.Pending, s_t0), stored.FindApp("cosi"));
+        Assert.AreEqual(new TokenApp("cosi", AppState.Pending, T0), stored.FindApp("cosi"));
         Assert.AreEqual(stored.Version, (await store.FindByIdAsync(created.Id, TestContext.CancellationToken))!.Version);
     }
 
@@ -750,13 +522,13 @@ public abstract class ApiTokenStoreSpecification
     public async Task RecordAppAsync_RecordedApp_KeepsItsStateAndVersion()
     {
         var store = await CreateStoreAsync();
-        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Deny, s_t0)] }, TestContext.CancellationToken);
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("cosi", AppState.Deny, T0)] }, TestContext.CancellationToken);
 
-        var stored = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Allow, s_t0.AddDays(1)), 10, TestContext.CancellationToken);
+        var stored = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Allow, T0.AddDays(1)), 10, TestContext.CancellationToken);
 
         Assert.AreEqual(created.Version, stored!.Version);
         Assert.AreEqual(AppState.Deny, stored.FindApp("cosi")!.State);
-        Assert.AreEqual(s_t0, stored.FindApp("cosi")!.FirstSeenAt);
+        Assert.AreEqual(T0, stored.FindApp("cosi")!.FirstSeenAt);
     }
 
     [TestMethod]
@@ -766,8 +538,8 @@ public abstract class ApiTokenStoreSpecification
         var store = await CreateStoreAsync();
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
 
-        await store.RecordAppAsync(created.Id, new TokenApp("Cosi", AppState.Allow, s_t0), 10, TestContext.CancellationToken);
-        var stored = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Deny, s_t0), 10, TestContext.CancellationToken);
+        await store.RecordAppAsync(created.Id, new TokenApp("Cosi", AppState.Allow, T0), 10, TestContext.CancellationToken);
+        var stored = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Deny, T0), 10, TestContext.CancellationToken);
 
         Assert.HasCount(2, stored!.Apps);
         Assert.AreEqual(AppState.Allow, stored.FindApp("Cosi")!.State);
@@ -779,9 +551,9 @@ public abstract class ApiTokenStoreSpecification
     public async Task RecordAppAsync_AtLimit_ChangesNothing()
     {
         var store = await CreateStoreAsync();
-        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("a", AppState.Allow, s_t0), new TokenApp("b", AppState.Allow, s_t0)] }, TestContext.CancellationToken);
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("a", AppState.Allow, T0), new TokenApp("b", AppState.Allow, T0)] }, TestContext.CancellationToken);
 
-        var stored = await store.RecordAppAsync(created.Id, new TokenApp("c", AppState.Allow, s_t0), 2, TestContext.CancellationToken);
+        var stored = await store.RecordAppAsync(created.Id, new TokenApp("c", AppState.Allow, T0), 2, TestContext.CancellationToken);
 
         Assert.AreEqual(created.Version, stored!.Version);
         Assert.IsNull(stored.FindApp("c"));
@@ -792,7 +564,7 @@ public abstract class ApiTokenStoreSpecification
     public async Task RecordAppAsync_UnknownToken_ReturnsNull()
     {
         var store = await CreateStoreAsync();
-        Assert.IsNull(await store.RecordAppAsync("does-not-exist", new TokenApp("a", AppState.Allow, s_t0), 10, TestContext.CancellationToken));
+        Assert.IsNull(await store.RecordAppAsync("does-not-exist", new TokenApp("a", AppState.Allow, T0), 10, TestContext.CancellationToken));
     }
 
     [TestMethod]
@@ -806,7 +578,7 @@ public abstract class ApiTokenStoreSpecification
         var tasks = Enumerable.Range(0, ConcurrentWriters).Select(i => Task.Run(async () =>
         {
             start.Wait(TestContext.CancellationToken);
-            return await store.RecordAppAsync(created.Id, new TokenApp("race", i % 2 == 0 ? AppState.Allow : AppState.Deny, s_t0.AddSeconds(i)), 10, TestContext.CancellationToken);
+            return await store.RecordAppAsync(created.Id, new TokenApp("race", i % 2 == 0 ? AppState.Allow : AppState.Deny, T0.AddSeconds(i)), 10, TestContext.CancellationToken);
         })).ToArray();
         start.Set();
         var results = await Task.WhenAll(tasks);
@@ -828,12 +600,12 @@ public abstract class ApiTokenStoreSpecification
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.CancellationToken;
-        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("full", AppState.Allow, s_t0)] }, ct);
+        var created = await store.CreateAsync(NewToken(NewAccount()) with { Apps = [new TokenApp("full", AppState.Allow, T0)] }, ct);
 
-        var first = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, s_t0), 10, null, ct);
-        var again = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, s_t0.AddSeconds(1)), 10, null, ct);
-        var atLimit = await store.RecordAppAsync(created.Id, new TokenApp("third", AppState.Pending, s_t0), 2, null, ct);
-        var unknown = await store.RecordAppAsync("does-not-exist", new TokenApp("cosi", AppState.Pending, s_t0), 10, null, ct);
+        var first = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, T0), 10, null, ct);
+        var again = await store.RecordAppAsync(created.Id, new TokenApp("cosi", AppState.Pending, T0.AddSeconds(1)), 10, null, ct);
+        var atLimit = await store.RecordAppAsync(created.Id, new TokenApp("third", AppState.Pending, T0), 2, null, ct);
+        var unknown = await store.RecordAppAsync("does-not-exist", new TokenApp("cosi", AppState.Pending, T0), 10, null, ct);
 
         Assert.IsTrue(first.Recorded);
         Assert.AreEqual(created.Version + 1, first.Token!.Version);
@@ -856,7 +628,7 @@ public abstract class ApiTokenStoreSpecification
         var tasks = Enumerable.Range(0, ConcurrentWriters).Select(i => Task.Run(async () =>
         {
             start.Wait(TestContext.CancellationToken);
-            return await store.RecordAppAsync(created.Id, new TokenApp("race", AppState.Allow, s_t0.AddSeconds(i)), 10, null, TestContext.CancellationToken);
+            return await store.RecordAppAsync(created.Id, new TokenApp("race", AppState.Allow, T0.AddSeconds(i)), 10, null, TestContext.CancellationToken);
         })).ToArray();
         start.Set();
         var results = await Task.WhenAll(tasks);
@@ -871,7 +643,7 @@ public abstract class ApiTokenStoreSpecification
     {
         var store = await CreateStoreAsync();
         var created = await store.CreateAsync(NewToken(NewAccount()), TestContext.CancellationToken);
-        await store.RecordAppAsync(created.Id, new TokenApp("new", AppState.Pending, s_t0), 10, TestContext.CancellationToken);
+        await store.RecordAppAsync(created.Id, new TokenApp("new", AppState.Pending, T0), 10, TestContext.CancellationToken);
 
         await Assert.ThrowsAsync<ApiTokenConcurrencyException>(() => store.UpdateAsync(created with { Description = "stale" }, cancellationToken: TestContext.CancellationToken));
 

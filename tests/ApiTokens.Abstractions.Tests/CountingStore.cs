@@ -3,8 +3,9 @@ using ApiTokens.Stores;
 
 namespace ApiTokens.Tests;
 
-// Wraps a store to count calls and to fail or hold them on demand (R12, R17, R20 tests).
-internal sealed class CountingStore : IApiTokenStore
+// Wraps a store with every capability to count calls and to fail or hold them on demand (R12, R17,
+// R20 tests).
+internal sealed class CountingStore : IApiTokenBatchLookupStore, IApiTokenAuditStore, IApiTokenUsageStore, IApiTokenOutboxStore
 {
     private IApiTokenStore _inner = null!;
     private int _calls;
@@ -105,7 +106,7 @@ internal sealed class CountingStore : IApiTokenStore
     });
 
     public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
-        => Read(() => _inner.ListAuditAsync(accountId, tokenId, before, limit, cancellationToken));
+        => Read(() => ((IApiTokenAuditStore)_inner).ListAuditAsync(accountId, tokenId, before, limit, cancellationToken));
 
     public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
@@ -130,7 +131,7 @@ internal sealed class CountingStore : IApiTokenStore
 
     public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken) => Read(() => _inner.FindByIdAsync(tokenId, cancellationToken));
 
-    public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, bool includeRetired, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _hashLookups);
         BlockingReadGate?.Wait(cancellationToken);
@@ -141,7 +142,7 @@ internal sealed class CountingStore : IApiTokenStore
                 await gate;
             }
 
-            return await _inner.FindActiveBySecretHashAsync(secretHash, cancellationToken);
+            return await _inner.FindBySecretHashAsync(secretHash, includeRetired, cancellationToken);
         });
     }
 
@@ -154,7 +155,7 @@ internal sealed class CountingStore : IApiTokenStore
     // before whatever the test does meanwhile (a stale read racing a change).
     public Task? BatchReadDoneGate { get; set; }
 
-    public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, bool includeRetired, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _hashBatches);
         Interlocked.Add(ref _hashLookups, secretHashes.Count);
@@ -171,7 +172,7 @@ internal sealed class CountingStore : IApiTokenStore
                 await gate;
             }
 
-            var found = await _inner.FindActiveBySecretHashesAsync(secretHashes, cancellationToken);
+            var found = await ((IApiTokenBatchLookupStore)_inner).FindBySecretHashesAsync(secretHashes, includeRetired, cancellationToken);
             if (BatchReadDoneGate is { } done)
             {
                 await done;
@@ -181,18 +182,30 @@ internal sealed class CountingStore : IApiTokenStore
         });
     }
 
-    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
-        => Read(() => _inner.FindBySecretHashesAsync(secretHashes, cancellationToken));
-
     public Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken) => Write(async () =>
     {
-        await _inner.RecordUsageAsync(counts, cancellationToken);
+        await ((IApiTokenUsageStore)_inner).RecordUsageAsync(counts, cancellationToken);
         return counts.Count;
     });
 
-    public Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken) => Read(() => _inner.ListUsageAsync(tokenId, from, cancellationToken));
+    public Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken) => Read(() => ((IApiTokenUsageStore)_inner).ListUsageAsync(tokenId, from, cancellationToken));
 
-    public Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken) => Write(() => _inner.PruneUsageAsync(before, cancellationToken));
+    public Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken) => Write(() => ((IApiTokenUsageStore)_inner).PruneUsageAsync(before, cancellationToken));
+
+    public Task EnqueueAsync(ApiTokenOutboxMessage message, CancellationToken cancellationToken) => Write(async () =>
+    {
+        await ((IApiTokenOutboxStore)_inner).EnqueueAsync(message, cancellationToken);
+        return true;
+    });
+
+    public Task<IReadOnlyList<ApiTokenOutboxMessage>> ClaimAsync(string kind, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+        => Write(() => ((IApiTokenOutboxStore)_inner).ClaimAsync(kind, now, lease, max, cancellationToken));
+
+    public Task CompleteAsync(string id, CancellationToken cancellationToken) => Write(async () =>
+    {
+        await ((IApiTokenOutboxStore)_inner).CompleteAsync(id, cancellationToken);
+        return true;
+    });
 
     // Last-use batches (R22) are counted apart: they are written off the request path.
     public int UseBatches => _useBatches;

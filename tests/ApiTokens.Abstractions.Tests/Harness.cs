@@ -40,7 +40,9 @@ internal sealed class Harness : IDisposable
         });
         if (wrapStore is not null)
         {
-            services.AddSingleton<IApiTokenStore>(sp => wrapStore(sp.GetRequiredService<InMemoryApiTokenStore>()));
+            // Built first, so AddStore keeps it, then registered with its capabilities.
+            services.AddSingleton(sp => (CountingStore)wrapStore(sp.GetRequiredService<InMemoryApiTokenStore>()));
+            new ApiTokensBuilder(services).AddStore<CountingStore>();
         }
 
         more?.Invoke(services);

@@ -10,6 +10,7 @@ using ApiTokens.Management;
 using ApiTokens.Membership;
 using ApiTokens.Stores;
 using ApiTokens.Stores.InMemory;
+using ApiTokens.Tests;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -58,7 +59,9 @@ internal sealed class ApiHost : IAsyncDisposable
         Action<ApiTokenAuthenticationOptions>? configure = null,
         Action<ApiTokenOptions>? core = null,
         Func<IApiTokenStore, IApiTokenStore>? wrapStore = null,
-        Action<WebApplication>? beforeAuthentication = null)
+        Action<WebApplication>? beforeAuthentication = null,
+        bool coreOnlyStore = false,
+        Action<IServiceCollection>? services = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateSlimBuilder();
@@ -73,9 +76,18 @@ internal sealed class ApiHost : IAsyncDisposable
         });
         if (wrapStore is not null)
         {
-            builder.Services.AddSingleton<IApiTokenStore>(sp => wrapStore(sp.GetRequiredService<InMemoryApiTokenStore>()));
+            // Built first, so AddStore keeps it, then registered with every capability (CountingStore has all).
+            builder.Services.AddSingleton(sp => (CountingStore)wrapStore(sp.GetRequiredService<InMemoryApiTokenStore>()));
+            new ApiTokensBuilder(builder.Services).AddStore<CountingStore>();
+        }
+        else if (coreOnlyStore)
+        {
+            // A store with the core contract only, as a third party may write one.
+            builder.Services.AddSingleton(sp => new CoreOnlyStore(sp.GetRequiredService<InMemoryApiTokenStore>()));
+            new ApiTokensBuilder(builder.Services).AddStore<CoreOnlyStore>();
         }
 
+        services?.Invoke(builder.Services);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o => o.Events.OnRedirectToLogin = c =>
             {

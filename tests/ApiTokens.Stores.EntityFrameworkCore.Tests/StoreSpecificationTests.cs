@@ -26,3 +26,64 @@ public sealed class PostgresStoreSpecificationTests : ApiTokenStoreSpecification
         return new EntityFrameworkCoreApiTokenStore<TestDbContext>(new OptionsFactory(Databases.Postgres(s_connectionString)));
     }
 }
+
+// The capabilities, on the same two databases (one of each for all their classes).
+internal static class CapabilityStores
+{
+    private static readonly Lazy<Task<string>> s_sqlite = new(Databases.NewSqliteDatabaseAsync);
+    private static readonly Lazy<Task<string>> s_postgres = new(Databases.NewPostgresDatabaseAsync);
+
+    public static async Task<EntityFrameworkCoreApiTokenStore<TestDbContext>> SqliteAsync()
+        => new(new OptionsFactory(Databases.Sqlite(await s_sqlite.Value)));
+
+    public static async Task<EntityFrameworkCoreApiTokenStore<TestDbContext>> PostgresAsync()
+        => new(new OptionsFactory(Databases.Postgres(await s_postgres.Value)));
+}
+
+[TestClass]
+public sealed class SqliteBatchLookupSpecificationTests : ApiTokenBatchLookupStoreSpecification
+{
+    protected override async Task<IApiTokenBatchLookupStore> CreateStoreAsync() => await CapabilityStores.SqliteAsync();
+}
+
+[TestClass]
+public sealed class SqliteAuditSpecificationTests : ApiTokenAuditStoreSpecification
+{
+    protected override async Task<IApiTokenAuditStore> CreateStoreAsync() => await CapabilityStores.SqliteAsync();
+}
+
+[TestClass]
+public sealed class SqliteUsageSpecificationTests : ApiTokenUsageStoreSpecification
+{
+    protected override async Task<IApiTokenUsageStore> CreateStoreAsync() => await CapabilityStores.SqliteAsync();
+}
+
+[TestClass]
+public sealed class SqliteOutboxSpecificationTests : ApiTokenOutboxStoreSpecification
+{
+    protected override async Task<IApiTokenOutboxStore> CreateStoreAsync() => await CapabilityStores.SqliteAsync();
+}
+
+[TestClass]
+public sealed class PostgresBatchLookupSpecificationTests : ApiTokenBatchLookupStoreSpecification
+{
+    protected override async Task<IApiTokenBatchLookupStore> CreateStoreAsync() => await CapabilityStores.PostgresAsync();
+}
+
+[TestClass]
+public sealed class PostgresAuditSpecificationTests : ApiTokenAuditStoreSpecification
+{
+    protected override async Task<IApiTokenAuditStore> CreateStoreAsync() => await CapabilityStores.PostgresAsync();
+}
+
+[TestClass]
+public sealed class PostgresUsageSpecificationTests : ApiTokenUsageStoreSpecification
+{
+    protected override async Task<IApiTokenUsageStore> CreateStoreAsync() => await CapabilityStores.PostgresAsync();
+}
+
+[TestClass]
+public sealed class PostgresOutboxSpecificationTests : ApiTokenOutboxStoreSpecification
+{
+    protected override async Task<IApiTokenOutboxStore> CreateStoreAsync() => await CapabilityStores.PostgresAsync();
+}

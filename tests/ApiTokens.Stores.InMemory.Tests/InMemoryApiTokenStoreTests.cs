@@ -31,6 +31,46 @@ public sealed class InMemoryApiTokenStoreTests : ApiTokenStoreSpecification
 
         token.SecretHash[0] ^= 0xFF;
 
-        Assert.IsNotNull(await store.FindActiveBySecretHashAsync(original, TestContext.CancellationToken));
+        Assert.IsNotNull(await store.FindBySecretHashAsync(original, includeRetired: false, TestContext.CancellationToken));
     }
+
+    [TestMethod]
+    public void AddInMemoryStore_RegistersEveryCapability_AsTheOneStore()
+    {
+        var services = new ServiceCollection();
+        services.AddApiTokens().AddInMemoryStore();
+        using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<InMemoryApiTokenStore>();
+        Assert.AreSame(store, provider.GetRequiredService<IApiTokenBatchLookupStore>());
+        Assert.AreSame(store, provider.GetRequiredService<IApiTokenAuditStore>());
+        Assert.AreSame(store, provider.GetRequiredService<IApiTokenUsageStore>());
+        Assert.AreSame(store, provider.GetRequiredService<IApiTokenOutboxStore>());
+    }
+}
+
+[TestClass]
+public sealed class InMemoryBatchLookupStoreTests : ApiTokenBatchLookupStoreSpecification
+{
+    protected override Task<IApiTokenBatchLookupStore> CreateStoreAsync() => Task.FromResult<IApiTokenBatchLookupStore>(new InMemoryApiTokenStore());
+}
+
+[TestClass]
+public sealed class InMemoryAuditStoreTests : ApiTokenAuditStoreSpecification
+{
+    protected override Task<IApiTokenAuditStore> CreateStoreAsync() => Task.FromResult<IApiTokenAuditStore>(new InMemoryApiTokenStore());
+}
+
+[TestClass]
+public sealed class InMemoryUsageStoreTests : ApiTokenUsageStoreSpecification
+{
+    protected override Task<IApiTokenUsageStore> CreateStoreAsync() => Task.FromResult<IApiTokenUsageStore>(new InMemoryApiTokenStore());
+}
+
+[TestClass]
+public sealed class InMemoryOutboxStoreTests : ApiTokenOutboxStoreSpecification
+{
+    private readonly InMemoryApiTokenStore _store = new();
+
+    protected override Task<IApiTokenOutboxStore> CreateStoreAsync() => Task.FromResult<IApiTokenOutboxStore>(_store);
 }

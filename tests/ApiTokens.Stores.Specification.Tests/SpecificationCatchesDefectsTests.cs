@@ -5,6 +5,16 @@ using ApiTokens.Auditing;
 
 namespace ApiTokens.Stores.Specification.Tests;
 
+// A store that implements only the core contract, as a third party might write it, passes the core
+// specification whole: no capability is needed for it.
+[TestClass]
+public sealed class CoreOnlyStoreSpecificationTests : ApiTokenStoreSpecification
+{
+    private static readonly SpecificationCatchesDefectsTests.SimpleStore s_store = new();
+
+    protected override Task<IApiTokenStore> CreateStoreAsync() => Task.FromResult<IApiTokenStore>(s_store);
+}
+
 // The specification is only worth shipping if it fails a store that breaks the contract. Each test
 // runs one specification test against a store with one deliberate defect and expects it to fail.
 [TestClass]
@@ -24,7 +34,6 @@ public sealed class SpecificationCatchesDefectsTests
         await spec.UpdateAsync_Rotation_FindsTheTokenByTheNewAndPreviousHash_NotByADroppedOne();
         await spec.UpdateAsync_KeepsTheStoredLastUse_WhateverTheTokenPassedHolds();
         await spec.TryCreateAsync_CountsTheHoldersActiveTokensOfTheType_RefusesAtTheLimitAndAddsNothing();
-        await spec.FindActiveBySecretHashesAsync_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash();
         await spec.TryUpdateAsync_ConcurrentPromotionsAtTheQuotaEdge_NeverExceedTheLimit();
         await spec.TryUpdateAsync_Promotion_CountsTheAccountsActiveTokens_RefusesAtTheLimitAndChangesNothing();
         await spec.RecordAppAsync_ConcurrentFirstUses_ExactlyOneSaysItRecorded();
@@ -36,9 +45,10 @@ public sealed class SpecificationCatchesDefectsTests
     [TestMethod]
     public async Task StoreWhoseBatchFindReturnsATokenOncePerHash_FailsTheSpecification()
     {
-        var spec = Against(new SimpleStore { BatchFindDeduplicates = false });
+        var spec = new BatchSpecification(new SimpleBatchStore { BatchFindDeduplicates = false }) { TestContext = TestContext };
 
-        await Assert.ThrowsAsync<AssertFailedException>(spec.FindActiveBySecretHashesAsync_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash);
+        await new BatchSpecification(new SimpleBatchStore()) { TestContext = TestContext }.FindBySecretHashesAsync_WithoutRetired_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash();
+        await Assert.ThrowsAsync<AssertFailedException>(spec.FindBySecretHashesAsync_WithoutRetired_FindsEachActiveTokenOnce_ByItsCurrentOrPreviousHash);
     }
 
     [TestMethod]
@@ -130,18 +140,105 @@ public sealed class SpecificationCatchesDefectsTests
         await Assert.ThrowsAsync<AssertFailedException>(spec.UpdateAsync_StaleVersion_ThrowsConflictAndChangesNothing);
     }
 
+    [TestMethod]
+    [TestCategory("R32")]
+    public async Task OutboxWhoseClaimIsNotAtomic_FailsTheSpecification()
+    {
+        await new OutboxSpecification(new SimpleOutbox()) { TestContext = TestContext }.ClaimAsync_ConcurrentClaimers_EachMessageToExactlyOne();
+
+        await Assert.ThrowsAsync<AssertFailedException>(new OutboxSpecification(new SimpleOutbox { ClaimsAtomically = false }) { TestContext = TestContext }.ClaimAsync_ConcurrentClaimers_EachMessageToExactlyOne);
+    }
+
     private Specification Against(IApiTokenStore store) => new(store) { TestContext = TestContext };
 
-    // Not a [TestClass]: the runner does not pick it up; the tests above call its methods.
+    // Not [TestClass]es: the runner does not pick them up; the tests above call their methods.
 #pragma warning disable MSTEST0030 // Deliberately not discovered: run only against the defective stores above.
     private sealed class Specification(IApiTokenStore store) : ApiTokenStoreSpecification
     {
         protected override Task<IApiTokenStore> CreateStoreAsync() => Task.FromResult(store);
     }
+
+    private sealed class BatchSpecification(IApiTokenBatchLookupStore store) : ApiTokenBatchLookupStoreSpecification
+    {
+        protected override Task<IApiTokenBatchLookupStore> CreateStoreAsync() => Task.FromResult(store);
+    }
+
+    private sealed class OutboxSpecification(IApiTokenOutboxStore store) : ApiTokenOutboxStoreSpecification
+    {
+        protected override Task<IApiTokenOutboxStore> CreateStoreAsync() => Task.FromResult(store);
+    }
 #pragma warning restore MSTEST0030
 
-    // A plain store under one lock whose contract checks can be switched off one at a time.
-    private sealed class SimpleStore : IApiTokenStore
+    // The core with a batch find of its own, which can return a token once per hash.
+    private sealed class SimpleBatchStore : SimpleStore, IApiTokenBatchLookupStore
+    {
+        public bool BatchFindDeduplicates { get; init; } = true;
+
+        public async Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, bool includeRetired, CancellationToken cancellationToken)
+        {
+            var found = new List<ApiToken>();
+            foreach (var hash in secretHashes)
+            {
+                if (await FindBySecretHashAsync(hash, includeRetired, cancellationToken) is { } token && (!BatchFindDeduplicates || !found.Any(t => t.Id == token.Id)))
+                {
+                    found.Add(token);
+                }
+            }
+
+            return found;
+        }
+    }
+
+    // An outbox whose claim can read and then mark, letting racing claimers take one message twice.
+    private sealed class SimpleOutbox : SimpleStore, IApiTokenOutboxStore
+    {
+        private readonly ConcurrentDictionary<string, ApiTokenOutboxMessage> _messages = new(StringComparer.Ordinal);
+        private readonly Lock _claims = new();
+        private readonly TaskCompletionSource _racing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _claimers;
+
+        public bool ClaimsAtomically { get; init; } = true;
+
+        public Task EnqueueAsync(ApiTokenOutboxMessage message, CancellationToken cancellationToken)
+            => _messages.TryAdd(message.Id, message) ? Task.CompletedTask : throw new ApiTokenStoreException("duplicate");
+
+        public async Task<IReadOnlyList<ApiTokenOutboxMessage>> ClaimAsync(string kind, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+        {
+            if (!ClaimsAtomically)
+            {
+                // The defect: pick, wait for a second claimer to pick too, then mark.
+                var picked = Due(kind, now, max);
+                if (Interlocked.Increment(ref _claimers) > 1)
+                {
+                    _racing.TrySetResult();
+                }
+
+                await _racing.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                return Mark(picked, now, lease);
+            }
+
+            lock (_claims)
+            {
+                return Mark(Due(kind, now, max), now, lease);
+            }
+        }
+
+        public Task CompleteAsync(string id, CancellationToken cancellationToken)
+        {
+            _messages.TryRemove(id, out _);
+            return Task.CompletedTask;
+        }
+
+        private List<ApiTokenOutboxMessage> Due(string kind, DateTimeOffset now, int max)
+            => [.. _messages.Values.Where(m => m.Kind == kind && m.NextAttemptAt <= now).OrderBy(m => m.NextAttemptAt).Take(max)];
+
+        private List<ApiTokenOutboxMessage> Mark(List<ApiTokenOutboxMessage> picked, DateTimeOffset now, TimeSpan lease)
+            => picked.ConvertAll(m => _messages[m.Id] = m with { NextAttemptAt = now + lease, Attempts = m.Attempts + 1 });
+    }
+
+    // A plain store under one lock whose contract checks can be switched off one at a time: the core
+    // contract only, as a third party might write it.
+    internal class SimpleStore : IApiTokenStore
     {
         private readonly ConcurrentDictionary<string, ApiToken> _tokens = new(StringComparer.Ordinal);
         private readonly Lock _lock = new();
@@ -167,9 +264,6 @@ public sealed class SpecificationCatchesDefectsTests
 
         public bool ListsAPage { get; init; } = true;
 
-        // Its own batch find (the in-memory store's tests cover the interface's one-by-one default).
-        public bool BatchFindDeduplicates { get; init; } = true;
-
         public async Task<ApiToken?> TryCreateAsync(ApiToken token, int maxActive, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
         {
             if (!CheckQuota)
@@ -182,23 +276,28 @@ public sealed class SpecificationCatchesDefectsTests
 
             lock (_lock)
             {
+                // The count and the insert are one step (Lock is re-entrant).
                 if (_tokens.Values.Count(t => t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired) >= maxActive)
                 {
                     return null;
                 }
-            }
 
-            return await InsertAsync(token);
+                return InsertAsync(token).Result;
+            }
         }
 
         private Task<ApiToken> InsertAsync(ApiToken token)
         {
             lock (_lock)
             {
-                if ((CheckIdUniqueness && _tokens.ContainsKey(token.Id))
-                    || (CheckHashUniqueness && _tokens.Values.Any(t => t.SecretHash.AsSpan().SequenceEqual(token.SecretHash))))
+                if (CheckIdUniqueness && _tokens.ContainsKey(token.Id))
                 {
                     throw new ApiTokenStoreException("duplicate");
+                }
+
+                if (CheckHashUniqueness && _tokens.Values.Any(t => t.SecretHash.AsSpan().SequenceEqual(token.SecretHash) || (t.PreviousSecretHash is { } previous && previous.AsSpan().SequenceEqual(token.SecretHash))))
+                {
+                    throw new ApiTokenDuplicateSecretException();
                 }
 
                 var stored = token with { Version = 1 };
@@ -281,48 +380,17 @@ public sealed class SpecificationCatchesDefectsTests
         public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken)
             => Task.FromResult(_tokens.TryGetValue(tokenId, out var token) ? token : null);
 
-        public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken)
+        public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, bool includeRetired, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
-                return Task.FromResult(_tokens.Values.FirstOrDefault(t => !t.IsRetired
+                return Task.FromResult(_tokens.Values.FirstOrDefault(t => (includeRetired || !t.IsRetired)
                     && (t.SecretHash.AsSpan().SequenceEqual(secretHash.Span)
                         || (FindsPreviousHash && t.PreviousSecretHash is { } previous && previous.AsSpan().SequenceEqual(secretHash.Span)))));
             }
         }
 
-        public async Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
-        {
-            var found = new List<ApiToken>();
-            foreach (var hash in secretHashes)
-            {
-                if (await FindActiveBySecretHashAsync(hash, cancellationToken) is { } token && (!BatchFindDeduplicates || !found.Any(t => t.Id == token.Id)))
-                {
-                    found.Add(token);
-                }
-            }
-
-            return found;
-        }
-
-        public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken)
-        {
-            lock (_lock)
-            {
-                return Task.FromResult<IReadOnlyList<ApiToken>>([.. _tokens.Values.Where(t => secretHashes.Any(h => t.SecretHash.AsSpan().SequenceEqual(h.Span) || (t.PreviousSecretHash is { } previous && previous.AsSpan().SequenceEqual(h.Span))))]);
-            }
-        }
-
-        public Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ApiTokenUsageCount>>([]);
-
-        public Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken) => Task.FromResult(0);
-
         public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
-            => Task.FromResult(new ApiTokenAuditPage([], null));
 
         public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
         {

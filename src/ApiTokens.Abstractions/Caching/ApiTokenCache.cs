@@ -1,7 +1,7 @@
+using ApiTokens.Secrets;
 using ApiTokens.Validation;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace ApiTokens.Caching;
@@ -16,6 +16,9 @@ namespace ApiTokens.Caching;
 //   Coalescer        concurrent misses of one secret share one store read
 //   RefreshAhead     hot entries reloaded before they expire, in batches
 //   CachedApiToken   one entry: what judging a request needs, no secret, no hash
+//
+// What it reads comes from TokenLookup, called directly: a miss (LoadAsync) and a batch of reloads
+// (RefreshBatchAsync) are the cache's own calls, start to end.
 //
 // The rules it keeps:
 // - R18 on this node: a change (OnTokenChanged) advances the stamp, then invalidates and unindexes
@@ -36,20 +39,22 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     private readonly SharedStrings _strings = new();
     private readonly RefreshAhead _refreshes;
     private readonly RateLimiters _limiters;
-    private Func<IReadOnlyList<byte[]>, Task<ApiTokenLookup?[]>>? _loadMany;
+    private readonly TokenLookup _lookup;
     private volatile CacheGeneration _current;
     private ApiTokenOptions _options;
     private bool _degraded;
 
-    // degraded: a change notifier is registered, and its channel counts as down until it connects (R26).
-    public ApiTokenCache(IOptionsMonitor<ApiTokenOptions> options, TimeProvider time, ILogger<ApiTokenCache>? logger = null, bool degraded = false)
+    // With a change notifier registered, the cross-node channel counts as down until it connects (R26):
+    // the cache starts degraded.
+    public ApiTokenCache(IOptionsMonitor<ApiTokenOptions> options, TimeProvider time, TokenLookup lookup, IEnumerable<IApiTokenChangeNotifier> notifiers, ILogger<ApiTokenCache> logger)
     {
         _time = time;
+        _lookup = lookup;
         _limiters = new RateLimiters(options, time);
         _options = options.CurrentValue;
-        _degraded = degraded;
-        _current = new CacheGeneration(_options, degraded, time);
-        _refreshes = new RefreshAhead(time, RefreshBatchAsync, (ILogger?)logger ?? NullLogger.Instance);
+        _degraded = notifiers.Any();
+        _current = new CacheGeneration(_options, _degraded, time);
+        _refreshes = new RefreshAhead(time, RefreshBatchAsync, logger);
         _onChange = options.OnChange((o, name) =>
         {
             if (string.IsNullOrEmpty(name))
@@ -96,13 +101,20 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
     }
 
     // The miss: concurrent misses for one secret share one store read.
-    public Task<CachedApiToken?> LoadAsync(UInt128 key, string secret, Func<string, Task<ApiTokenLookup?>> load)
-        => _loads.RunAsync(key, static (k, s) => s.self.LoadCoreAsync(k, s.secret, s.load), (self: this, secret, load));
+    public Task<CachedApiToken?> LoadAsync(UInt128 key, string secret)
+        => _loads.RunAsync(key, static (k, s) => s.self.LoadCoreAsync(k, s.secret), (self: this, secret));
 
-    public void QueueRefresh(UInt128 key, CachedApiToken entry, byte[] secretHash, Func<IReadOnlyList<byte[]>, Task<ApiTokenLookup?[]>> loadMany)
+    // A hit past its entry's refresh point: the entry is reloaded off the request, once (the first
+    // caller wins), queued with others so that one store call reloads a batch. Queued, not started
+    // here: a store whose reads complete synchronously (Microsoft.Data.Sqlite under EF) would
+    // otherwise make this request wait for the whole read. The queue holds the store's hash of the
+    // secret, never the secret.
+    public void QueueRefresh(UInt128 key, CachedApiToken entry, string secret)
     {
-        _loadMany = loadMany;
-        _refreshes.Enqueue(new PendingRefresh(key, entry, secretHash), _current.RefreshBatchDelay);
+        if (entry.TryBeginRefresh())
+        {
+            _refreshes.Enqueue(new PendingRefresh(key, entry, ApiTokenSecretCodec.Hash(secret)), _current.RefreshBatchDelay);
+        }
     }
 
     // R18: a change of the token on this node or another.
@@ -204,12 +216,12 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
         old.Cache.Compact(1.0);
     }
 
-    private async Task<CachedApiToken?> LoadCoreAsync(UInt128 key, string secret, Func<string, Task<ApiTokenLookup?>> load)
+    private async Task<CachedApiToken?> LoadCoreAsync(UInt128 key, string secret)
     {
         var stamp = _stamp.Read();
         var generation = _current;
         var readAt = _time.GetTimestamp();
-        var lookup = await load(secret).ConfigureAwait(false);
+        var lookup = await _lookup.FindAsync(ApiTokenSecretCodec.Hash(secret)).ConfigureAwait(false);
         return lookup is null ? null : Store(key, lookup, stamp, generation, readAt);
     }
 
@@ -256,12 +268,12 @@ internal sealed class ApiTokenCache : IApiTokenChangeListener, IDisposable
                 hashes[i] = batch[i].SecretHash;
             }
 
-            lookups = await _loadMany!(hashes).ConfigureAwait(false);
+            lookups = await _lookup.FindManyAsync(hashes).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception ex) when (ex is ApiTokens.Stores.ApiTokenStoreException or TimeoutException)
         {
-            // Logged by the loader. The entries serve until they expire; the next miss reports the
-            // outage (R20).
+            // An outage, logged by the lookup. The entries serve until they expire; the next miss
+            // reports it (R20). Anything else is a defect and reaches RefreshAhead's log.
             return;
         }
 

@@ -26,15 +26,15 @@ public sealed class ApiTokenChangeFeed
     private readonly ILogger _logger;
     private int _connected;
 
-    // Takes the listeners, not ApiTokenChanges: a notifier resolves this feed, so depending on the
-    // notifiers here would be a cycle. What arrives from other nodes goes to the listeners only.
-    internal ApiTokenChangeFeed(ApiTokenCache cache, IEnumerable<IApiTokenChangeListener> listeners, bool hasNotifier, ApiTokenInstruments instruments, ILogger<ApiTokenChangeFeed> logger)
+    // What arrives from other nodes goes to the listeners only: announcing it again would echo it
+    // forever. With a notifier registered the channel counts as down until its listener connects.
+    internal ApiTokenChangeFeed(ApiTokenCache cache, IEnumerable<IApiTokenChangeListener> listeners, IEnumerable<IApiTokenChangeNotifier> notifiers, ApiTokenInstruments instruments, ILogger<ApiTokenChangeFeed> logger)
     {
         _instruments = instruments;
         _cache = cache;
         _listeners = [.. listeners];
         _logger = logger;
-        _connected = hasNotifier ? 0 : 1;
+        _connected = notifiers.Any() ? 0 : 1;
     }
 
     /// <summary>Whether the notification channel is up (always, when no notifier is registered).</summary>

@@ -1,10 +1,12 @@
+using ApiTokens.Recording;
 using ApiTokens.Validation;
 
 namespace ApiTokens.Caching;
 
 // What the cache holds for one token: only what judging a request needs (id, account, owner, type,
-// effective privilege, version, default state and the apps' names and states), the shared success
-// result of each allowed app, and the in-flight recordings of new apps. Holds no secret, no hash,
+// effective privilege, version, default state and the apps' names and states), a UseSlot per app
+// that requests presented (its shared success result, last use and counts), and the in-flight
+// recordings of new apps. Holds no secret, no hash,
 // and not the token as the store returned it: its description, creator, hint, hashes and audit
 // fields would be most of the entry's memory (benchmarks/README.md, section 4).
 internal sealed class CachedApiToken
@@ -15,13 +17,12 @@ internal sealed class CachedApiToken
     // dictionary of their positions beyond it.
     private readonly RecordedApp[]? _apps;
     private readonly Dictionary<string, int>? _appIndex;
-    // The pairs' results, by the app's position: the first app's in a slot of its own (most tokens
+    // The pairs' slots, by the app's position: the first app's in a field of its own (most tokens
     // serve one app), the others' in an array made when a second app is first used. Not a
     // dictionary by name: the hit has found the position already, and a ConcurrentDictionary cost
     // hundreds of bytes per cached token and a second hashing of the name on every hit.
-    private AppUse? _firstUse;
-    private AppUse?[]? _moreUses;
-    private ApiTokens.Usage.UsageSlot?[]? _usage;
+    private UseSlot? _firstSlot;
+    private UseSlot?[]? _moreSlots;
     private Coalescer<string, ApiTokenValidationResult>? _recordings;
     private volatile bool _invalidated;
     private int _refreshing;
@@ -150,7 +151,7 @@ internal sealed class CachedApiToken
 
     public void Invalidate() => _invalidated = true;
 
-    // index: the app's position, for GetUse.
+    // index: the app's position, for GetSlot.
     public bool TryFindApp(string appName, out AppState state, out int index)
     {
         var apps = _apps;
@@ -185,25 +186,18 @@ internal sealed class CachedApiToken
 
     public static string PreviousSecretKey(string tokenId) => tokenId + "\u0000previous";
 
-    // The success of the allowed app at `index` (from TryFindApp) and its last-use slot, built once
-    // and shared by every request that presents the pair: a cache hit allocates nothing here.
-    // Racing first requests may each build one; the first stored wins, the others are garbage.
-    // R35: the usage counters of the app at a position, made on its first request.
-    public ApiTokens.Usage.UsageSlot GetUsageSlot(int index)
-    {
-        var slots = Volatile.Read(ref _usage) ?? Publish(ref _usage, new ApiTokens.Usage.UsageSlot?[_apps!.Length]);
-        return Volatile.Read(ref slots[index]) ?? Publish(ref slots[index], new ApiTokens.Usage.UsageSlot(TokenId, _apps![index].Name));
-    }
-
-    public AppUse GetUse(int index)
+    // The slot of the app at `index` (from TryFindApp), made on its first request and shared by every
+    // later one: a cache hit allocates nothing here. Racing first requests may each build one; the
+    // first stored wins, the others are garbage.
+    public UseSlot GetSlot(int index)
     {
         if (index == 0)
         {
-            return Volatile.Read(ref _firstUse) ?? Publish(ref _firstUse, CreateUse(_apps![0].Name));
+            return Volatile.Read(ref _firstSlot) ?? Publish(ref _firstSlot, new UseSlot(this, _apps![0].Name));
         }
 
-        var more = Volatile.Read(ref _moreUses) ?? Publish(ref _moreUses, new AppUse?[_apps!.Length - 1]);
-        return Volatile.Read(ref more[index - 1]) ?? Publish(ref more[index - 1], CreateUse(_apps![index].Name));
+        var more = Volatile.Read(ref _moreSlots) ?? Publish(ref _moreSlots, new UseSlot?[_apps!.Length - 1]);
+        return Volatile.Read(ref more[index - 1]) ?? Publish(ref more[index - 1], new UseSlot(this, _apps![index].Name));
     }
 
     private static T Publish<T>(ref T? slot, T created)
@@ -215,20 +209,15 @@ internal sealed class CachedApiToken
     // request tries again and refused names cannot pile up here; one that recorded stays, because
     // this entry has just been replaced and its late readers should share the result rather than
     // write again.
-    public Task<ApiTokenValidationResult> RecordAppAsync(string appName, Func<CachedApiToken, string, Task<ApiTokenValidationResult>> record)
+    public Task<ApiTokenValidationResult> RecordAppAsync(string appName, AppRecorder recorder)
     {
         var recordings = Volatile.Read(ref _recordings) ?? Interlocked.CompareExchange(ref _recordings, new(StringComparer.Ordinal), null) ?? _recordings!;
         return recordings.RunAsync(
             appName,
-            static (name, state) => state.record(state.self, name),
-            (self: this, record),
+            static (name, state) => state.recorder.RecordAsync(state.self, name),
+            (self: this, recorder),
             static result => result.Status != ApiTokenValidationStatus.TooManyApps);
     }
-
-    private AppUse CreateUse(string appName)
-        => new(
-            ApiTokenValidationResult.Success(new ValidatedApiToken(TokenId, Type, AccountId, OwnerId, EffectivePrivilege, appName)),
-            this);
 
     private readonly record struct RecordedApp(string Name, AppState State);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using ApiTokens.Caching;
 using ApiTokens.Membership;
 using ApiTokens.Stores;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,16 +20,42 @@ public sealed class ApiTokensBuilder
     /// <summary>The service collection.</summary>
     public IServiceCollection Services { get; }
 
-    /// <summary>Uses <typeparamref name="TStore"/> as the token store (replacing any other).</summary>
+    /// <summary>
+    /// Uses <typeparamref name="TStore"/> as the token store (replacing any other): registered as itself,
+    /// as <see cref="IApiTokenStore"/> and as each capability it implements
+    /// (<see cref="IApiTokenBatchLookupStore"/>, <see cref="IApiTokenAuditStore"/>,
+    /// <see cref="IApiTokenUsageStore"/>, <see cref="IApiTokenOutboxStore"/>), all resolving to one
+    /// instance per lifetime. A capability the store lacks is not registered, and the feature it serves
+    /// says so (<see cref="ApiTokenManager.SupportsUsage"/>, …). To build the store yourself, register
+    /// <typeparamref name="TStore"/> first (<c>services.AddSingleton(sp =&gt; new MyStore(…))</c>): it is kept.
+    /// </summary>
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <param name="lifetime">The store's lifetime.</param>
     /// <returns>The builder.</returns>
     public ApiTokensBuilder AddStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>(ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where TStore : class, IApiTokenStore
     {
-        Services.Replace(ServiceDescriptor.Describe(typeof(IApiTokenStore), typeof(TStore), lifetime));
+        Services.TryAdd(ServiceDescriptor.Describe(typeof(TStore), typeof(TStore), lifetime));
+        return UseStore<TStore>(lifetime);
+    }
+
+    // The contract and each capability the store has, as the one registered instance.
+    private ApiTokensBuilder UseStore<TStore>(ServiceLifetime lifetime)
+        where TStore : class, IApiTokenStore
+    {
+        foreach (var contract in s_contracts)
+        {
+            Services.RemoveAll(contract);
+            if (contract.IsAssignableFrom(typeof(TStore)))
+            {
+                Services.Add(ServiceDescriptor.Describe(contract, static sp => sp.GetRequiredService<TStore>(), lifetime));
+            }
+        }
+
         return this;
     }
+
+    private static readonly Type[] s_contracts = [typeof(IApiTokenStore), typeof(IApiTokenBatchLookupStore), typeof(IApiTokenAuditStore), typeof(IApiTokenUsageStore), typeof(IApiTokenOutboxStore)];
 
     /// <summary>Uses <typeparamref name="TMembership"/> as the source of member roles (replacing any other).</summary>
     /// <typeparam name="TMembership">The host's implementation.</typeparam>
@@ -54,7 +79,6 @@ public sealed class ApiTokensBuilder
     public ApiTokensBuilder AddChangeNotifier<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TNotifier>()
         where TNotifier : class, IApiTokenChangeNotifier
     {
-        Services.TryAddSingleton(new ChangeNotifierRegistered());
         Services.TryAddSingleton<TNotifier>();
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeNotifier, TNotifier>(static sp => sp.GetRequiredService<TNotifier>()));
         return this;

@@ -2,9 +2,13 @@ using ApiTokens;
 using ApiTokens.Auditing;
 using ApiTokens.Caching;
 using ApiTokens.Diagnostics;
-using ApiTokens.LastUse;
+using ApiTokens.Management;
+using ApiTokens.Membership;
+using ApiTokens.Recording;
 using ApiTokens.Secrets;
+using ApiTokens.Stores;
 using ApiTokens.Validation;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +21,7 @@ public static class ApiTokensServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="ApiTokenManager"/> (scoped), <see cref="ApiTokenValidator"/> with its cache and
     /// <see cref="ApiTokenSecretCodec"/> (singletons), the options, and a hosted service that writes
-    /// last-use times (R22). Safe to call more than once. <see cref="ApiTokenOptions"/> are read
+    /// last-use times and usage counts (R22, R35). Safe to call more than once. <see cref="ApiTokenOptions"/> are read
     /// from the <c>ApiTokens</c> section of the host's <c>IConfiguration</c> (appsettings.json,
     /// <c>ApiTokens__CacheLifetime</c> environment variables, the command line) and then from
     /// <paramref name="configure"/>, which wins; a value that does not convert, or is out of range,
@@ -55,46 +59,55 @@ public static class ApiTokensServiceCollectionExtensions
         services.TryAddSingleton<ApiTokenInstruments>();
         services.TryAddSingleton<ApiTokenSecretCodec>();
         services.TryAddSingleton<ApiTokenEventDispatcher>();
-        services.TryAddSingleton<LastUseRecorder>();
-        services.TryAddSingleton<ApiTokens.Usage.UsageRecorder>();
-        services.AddHostedService<LastUseFlusher>();
-        services.TryAddSingleton(static sp => new ApiTokenCache(
-            sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            degraded: sp.GetService<ChangeNotifierRegistered>() is not null));
+
+        // The validation flow, one part per job (docs/architecture.md): reading tokens, the cache,
+        // the client throttle, admission, recording uses and new apps.
+        services.TryAddSingleton<TokenLookup>();
+        services.TryAddSingleton<ApiTokenCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCache>(static sp => sp.GetRequiredService<ApiTokenCache>()));
-        services.TryAddSingleton(static sp => new ApiTokenChanges(
-            sp.GetServices<IApiTokenChangeListener>(),
-            sp.GetServices<IApiTokenChangeNotifier>()));
+        services.TryAddSingleton<ApiTokenChanges>();
+        services.TryAddSingleton<ClientThrottle>();
+        services.TryAddSingleton<RefusalAuditor>();
+        services.TryAddSingleton<TokenAdmission>();
+        services.TryAddSingleton<UseRecorder>();
+        services.TryAddSingleton<AppRecorder>();
+        services.AddHostedService<UseFlusher>();
+        services.TryAddSingleton<RevocationRequests>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationRequests>(static sp => sp.GetRequiredService<RevocationRequests>()));
+
+        // Public types with internal constructors: built here from the same services.
         services.TryAddSingleton(static sp => new ApiTokenValidator(
-            sp.GetRequiredService<IServiceScopeFactory>(),
             sp.GetRequiredService<ApiTokenCache>(),
             sp.GetRequiredService<ApiTokenSecretCodec>(),
+            sp.GetRequiredService<ClientThrottle>(),
+            sp.GetRequiredService<TokenAdmission>(),
+            sp.GetRequiredService<UseRecorder>(),
+            sp.GetRequiredService<AppRecorder>(),
+            sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ApiTokenChanges>(),
-            sp.GetRequiredService<ApiTokenInstruments>(),
-            sp.GetRequiredService<LastUseRecorder>(),
-            sp.GetRequiredService<ApiTokenEventDispatcher>(),
-            sp.GetRequiredService<ILogger<ApiTokenValidator>>(),
-            sp.GetRequiredService<ApiTokens.Usage.UsageRecorder>(),
-            sp.GetService<IApiTokenSharedRateLimiter>()));
+            sp.GetRequiredService<ILogger<ApiTokenValidator>>()));
         services.TryAddSingleton(static sp => new ApiTokenChangeFeed(
             sp.GetRequiredService<ApiTokenCache>(),
             sp.GetServices<IApiTokenChangeListener>(),
-            sp.GetService<ChangeNotifierRegistered>() is not null,
+            sp.GetServices<IApiTokenChangeNotifier>(),
             sp.GetRequiredService<ApiTokenInstruments>(),
             sp.GetRequiredService<ILogger<ApiTokenChangeFeed>>()));
         services.TryAddScoped(static sp => new ApiTokenManager(
-            sp.GetRequiredService<ApiTokens.Stores.IApiTokenStore>(),
-            sp.GetRequiredService<ApiTokens.Membership.IAccountMembership>(),
+            sp.GetRequiredService<IApiTokenStore>(),
+            sp.GetRequiredService<IAccountMembership>(),
             sp.GetRequiredService<ApiTokenSecretCodec>(),
             sp.GetRequiredService<IOptions<ApiTokenOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ApiTokenChanges>(),
             sp.GetRequiredService<ApiTokenEventDispatcher>(),
+            sp.GetRequiredService<UseRecorder>(),
+            sp.GetRequiredService<RevocationRequests>(),
             sp.GetRequiredService<ILogger<ApiTokenManager>>(),
-            sp.GetRequiredService<ApiTokens.Usage.UsageRecorder>()));
+            sp.GetService<IApiTokenBatchLookupStore>(),
+            sp.GetService<IApiTokenAuditStore>(),
+            sp.GetService<IApiTokenUsageStore>(),
+            sp.GetService<IApiTokenOutboxStore>()));
         return new ApiTokensBuilder(services);
     }
 }

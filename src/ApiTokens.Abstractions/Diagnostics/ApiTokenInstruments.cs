@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using ApiTokens.Stores;
 using ApiTokens.Validation;
 
 namespace ApiTokens.Diagnostics;
@@ -61,9 +62,27 @@ internal sealed class ApiTokenInstruments
 
     public void NotificationReceived() => _notifications.Add(1);
 
-    public long StoreStarted() => _storeDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+    // R25: a span and a duration for a store call of the validation flow; failures tagged with their type.
+    public async Task<T> TimeStoreAsync<TStore, TArg, T>(string operation, Func<TStore, TArg, Task<T>> call, TStore store, TArg argument)
+        where TStore : IApiTokenStore
+    {
+        using var activity = Source.StartActivity("ApiTokens store " + operation, ActivityKind.Client);
+        var started = _storeDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        try
+        {
+            var result = await call(store, argument).ConfigureAwait(false);
+            StoreCompleted(operation, started, error: null);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            StoreCompleted(operation, started, ex);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
 
-    public void StoreCompleted(string operation, long started, Exception? error)
+    private void StoreCompleted(string operation, long started, Exception? error)
     {
         if (started == 0)
         {

@@ -1,9 +1,55 @@
+using System.Collections.Frozen;
 
 namespace ApiTokens.Management;
 
 /// <summary>The stable error codes of management operations (docs/management-api.md).</summary>
 public static class ApiTokenErrorCodes
 {
+    // The class of failure of every code: the one place it is said. ApiTokenErrors builds each error
+    // with it, and transports that describe their errors before they happen (OpenAPI) read it too.
+    private static readonly FrozenDictionary<string, ApiTokenErrorKind> s_kinds = new Dictionary<string, ApiTokenErrorKind>(StringComparer.Ordinal)
+    {
+        [InvalidRequest] = ApiTokenErrorKind.Invalid,
+        [InvalidAppName] = ApiTokenErrorKind.Invalid,
+        [InvalidExpiry] = ApiTokenErrorKind.Invalid,
+        [LifetimeExceedsMaximum] = ApiTokenErrorKind.Invalid,
+        [InvalidGracePeriod] = ApiTokenErrorKind.Invalid,
+        [InvalidSecret] = ApiTokenErrorKind.Invalid,
+        [InvalidOwner] = ApiTokenErrorKind.Invalid,
+        [InvalidNetwork] = ApiTokenErrorKind.Invalid,
+        [InvalidRateLimit] = ApiTokenErrorKind.Invalid,
+        [NotAMember] = ApiTokenErrorKind.Forbidden,
+        [ReadOnlyCannotCreate] = ApiTokenErrorKind.Forbidden,
+        [AccountTokenRequiresAdmin] = ApiTokenErrorKind.Forbidden,
+        [PrivilegeExceedsRole] = ApiTokenErrorKind.Forbidden,
+        [PromoteRequiresAdmin] = ApiTokenErrorKind.Forbidden,
+        [NotTokenManager] = ApiTokenErrorKind.Forbidden,
+        [AccountEventsRequireAdmin] = ApiTokenErrorKind.Forbidden,
+        [ImportRequiresAdmin] = ApiTokenErrorKind.Forbidden,
+        [TokenNotFound] = ApiTokenErrorKind.NotFound,
+        [TokenRetired] = ApiTokenErrorKind.Conflict,
+        [TokenExpired] = ApiTokenErrorKind.Conflict,
+        [AlreadyAccountToken] = ApiTokenErrorKind.Conflict,
+        [TooManyApps] = ApiTokenErrorKind.Conflict,
+        [TooManyTokens] = ApiTokenErrorKind.Conflict,
+        [SecretAlreadyExists] = ApiTokenErrorKind.Conflict,
+        [ConcurrencyConflict] = ApiTokenErrorKind.Conflict,
+        [AuditNotSupported] = ApiTokenErrorKind.NotSupported,
+        [UsageNotSupported] = ApiTokenErrorKind.NotSupported,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The class of failure a code always is (its HTTP status: <see cref="ApiTokenErrorKind"/>), except
+    /// <see cref="ConcurrencyConflict"/>, which is <see cref="ApiTokenErrorKind.PreconditionFailed"/>
+    /// when an <c>If-Match</c> no longer matches and <see cref="ApiTokenErrorKind.Conflict"/> when a race
+    /// was lost.
+    /// </summary>
+    /// <param name="code">One of this class's codes.</param>
+    /// <returns>Its kind.</returns>
+    /// <exception cref="ArgumentException"><paramref name="code"/> is not one of this class's codes.</exception>
+    public static ApiTokenErrorKind KindOf(string code)
+        => s_kinds.TryGetValue(code, out var kind) ? kind : throw new ArgumentException($"'{code}' is not an ApiTokens error code.", nameof(code));
+
     /// <summary>The request is malformed (unknown enum value, description too long, …).</summary>
     public const string InvalidRequest = nameof(InvalidRequest);
 
@@ -78,4 +124,10 @@ public static class ApiTokenErrorCodes
 
     /// <summary>A rate limit's <c>limit</c> or <c>windowSeconds</c> is out of range (R34).</summary>
     public const string InvalidRateLimit = nameof(InvalidRateLimit);
+
+    /// <summary>The store does not read the audit trail back (no <c>IApiTokenAuditStore</c>).</summary>
+    public const string AuditNotSupported = nameof(AuditNotSupported);
+
+    /// <summary>The store keeps no usage counts (no <c>IApiTokenUsageStore</c>, R35).</summary>
+    public const string UsageNotSupported = nameof(UsageNotSupported);
 }

@@ -1,7 +1,7 @@
 
 namespace ApiTokens.Management;
 
-/// <summary>The class of a management failure; transports map it to a status (400, 403, 404, 409, 412).</summary>
+/// <summary>The class of a management failure; transports map it to a status (400, 403, 404, 409, 412, 501).</summary>
 public enum ApiTokenErrorKind
 {
     /// <summary>The request itself is invalid (HTTP 400).</summary>
@@ -18,4 +18,7 @@ public enum ApiTokenErrorKind
 
     /// <summary>The token is no longer at the version the caller expected (HTTP 412, <c>If-Match</c>).</summary>
     PreconditionFailed = 4,
+
+    /// <summary>The store lacks the capability the operation needs (HTTP 501).</summary>
+    NotSupported = 5,
 }

@@ -16,11 +16,16 @@ public sealed partial class ApiTokenManager
     /// <param name="cursor">Where the page starts: <see cref="ApiTokenPage{T}.NextCursor"/> of the previous page, or <see langword="null"/> for the newest.</param>
     /// <param name="limit">The most records in the page: 1 to <see cref="ApiTokenPaging.MaxLimit"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The page, or why it cannot be read.</returns>
+    /// <returns>The page, or why it cannot be read (<see cref="ApiTokenErrorCodes.AuditNotSupported"/> when the store does not read the trail back, <see cref="SupportsAuditTrail"/>).</returns>
     public async Task<ApiTokenResult<ApiTokenPage<ApiTokenAuditRecord>>> ListEventsAsync(
         ApiTokenActor actor, string? tokenId, string? cursor = null, int limit = ApiTokenPaging.DefaultLimit, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidActor(actor);
+        if (_auditStore is null)
+        {
+            return ApiTokenErrors.AuditNotSupported;
+        }
+
         if (limit is < 1 or > ApiTokenPaging.MaxLimit)
         {
             return ApiTokenErrors.InvalidLimit;
@@ -55,7 +60,7 @@ public sealed partial class ApiTokenManager
             return error;
         }
 
-        var page = await _store.ListAuditAsync(actor.AccountId, tokenId, before, limit, cancellationToken).ConfigureAwait(false);
+        var page = await _auditStore.ListAuditAsync(actor.AccountId, tokenId, before, limit, cancellationToken).ConfigureAwait(false);
         return ApiTokenResult<ApiTokenPage<ApiTokenAuditRecord>>.Success(
             new ApiTokenPage<ApiTokenAuditRecord>(page.Records, page.NextBefore?.ToString(CultureInfo.InvariantCulture)));
     }

@@ -71,9 +71,15 @@ public sealed partial class ApiTokenManager
         {
             ownerId = string.IsNullOrEmpty(request.OwnerId) ? actor.UserId : request.OwnerId;
             if (ownerId.Length > ApiTokenOptions.MaxTokenIdLength
-                || await _membership.GetRoleAsync(actor.AccountId, ownerId, cancellationToken).ConfigureAwait(false) is null)
+                || await _membership.GetRoleAsync(actor.AccountId, ownerId, cancellationToken).ConfigureAwait(false) is not { } ownerRole)
             {
                 return ApiTokenErrors.InvalidOwner;
+            }
+
+            // R4 as at creation: a user token is created by its owner, so never above the owner's role.
+            if (!TokenAccessPolicy.CanGrant(ownerRole, request.Privilege ?? TokenPrivilege.ReadOnly))
+            {
+                return ApiTokenErrors.PrivilegeExceedsOwnerRole;
             }
         }
 
@@ -171,7 +177,7 @@ public sealed partial class ApiTokenManager
     // is a configuration error.
     private async Task<ApiTokenBootstrapResult?> FindBootstrapAsync(string accountId, byte[] hash, CancellationToken cancellationToken)
     {
-        var found = await _store.FindActiveBySecretHashAsync(hash, cancellationToken).ConfigureAwait(false);
+        var found = await _store.FindBySecretHashAsync(hash, includeRetired: false, cancellationToken).ConfigureAwait(false);
         if (found is null)
         {
             return null;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Secrets;
@@ -34,30 +33,61 @@ public sealed partial class ApiTokenManager
         }
 
         var hashes = new byte[secrets.Count][];
-        var lookups = new List<ReadOnlyMemory<byte>>(secrets.Count);
         for (var i = 0; i < hashes.Length; i++)
         {
             ArgumentNullException.ThrowIfNull(secrets[i]?.Secret, nameof(secrets));
             hashes[i] = ApiTokenSecretCodec.Hash(secrets[i].Secret);
-            lookups.Add(hashes[i]);
         }
 
-        var found = await _store.FindBySecretHashesAsync(lookups, cancellationToken).ConfigureAwait(false);
+        return await RetireLeakedHashesAsync(hashes, secrets, actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks for the tokens of secrets someone found to be retired (R32). With an outbox
+    /// (<see cref="SupportsOutbox"/>) the request is written durably and handled off the caller's path,
+    /// by one node, at once: the call takes the same time whether a secret was live, retired or never
+    /// existed, and a request acknowledged by its return survives the node that took it. Without one,
+    /// the tokens are retired before the call returns, as <see cref="RetireLeakedSecretsAsync"/> does.
+    /// </summary>
+    /// <param name="secrets">The secrets; at most <see cref="MaxLeakedSecretsPerCall"/>. Only their hashes are kept.</param>
+    /// <param name="actor">Who asks, for the audit trail (<c>revocation-request</c>).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes once the request is durable (or done).</returns>
+    public async Task RequestRevocationAsync(IReadOnlyList<string> secrets, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(secrets.Count, MaxLeakedSecretsPerCall);
+        if (_outboxStore is null)
+        {
+            await RetireLeakedSecretsAsync([.. secrets.Select(static s => new LeakedSecret(s))], actor, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _outboxStore.EnqueueAsync(RevocationRequests.Create(secrets, actor, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        _revocations.Signal();
+    }
+
+    // A revocation request from the outbox (RevocationRequests): the same retirement, by hash.
+    internal Task<IReadOnlyList<LeakedSecretResult>> RetireLeakedHashesAsync(byte[][] hashes, string actor, CancellationToken cancellationToken)
+        => RetireLeakedHashesAsync(hashes, null, actor, cancellationToken);
+
+    private async Task<IReadOnlyList<LeakedSecretResult>> RetireLeakedHashesAsync(byte[][] hashes, IReadOnlyList<LeakedSecret>? secrets, string actor, CancellationToken cancellationToken)
+    {
+        var found = await FindBySecretHashesAsync(hashes, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
-        var results = new LeakedSecretResult[secrets.Count];
+        var results = new LeakedSecretResult[hashes.Length];
         var retiredNow = new Dictionary<string, bool>(StringComparer.Ordinal);
         for (var i = 0; i < results.Length; i++)
         {
-            var token = found.FirstOrDefault(t => IsSecretOf(t, hashes[i], out _));
+            var token = SecretMatches.Find(found, hashes[i], out var match);
             if (token is null)
             {
                 results[i] = new LeakedSecretResult(LeakedSecretStatus.Unknown, null);
                 continue;
             }
 
-            IsSecretOf(token, hashes[i], out var isCurrent);
-            var live = !token.IsRetired && (isCurrent || token.PreviousSecretExpiresAt > now);
-            if (!live)
+            if (!SecretMatches.IsLive(token, match, now))
             {
                 results[i] = new LeakedSecretResult(retiredNow.GetValueOrDefault(token.Id) ? LeakedSecretStatus.Retired : LeakedSecretStatus.Inactive, token.Id);
                 continue;
@@ -66,14 +96,17 @@ public sealed partial class ApiTokenManager
             if (!retiredNow.ContainsKey(token.Id))
             {
                 var details = new List<ApiTokenAuditChange> { new("retired", "false", "true") };
-                if (!string.IsNullOrEmpty(secrets[i].Source))
+                if (secrets?[i] is { } secret)
                 {
-                    details.Add(new("source", null, Truncate(secrets[i].Source!)));
-                }
+                    if (!string.IsNullOrEmpty(secret.Source))
+                    {
+                        details.Add(new("source", null, Truncate(secret.Source)));
+                    }
 
-                if (!string.IsNullOrEmpty(secrets[i].Url))
-                {
-                    details.Add(new("url", null, Truncate(secrets[i].Url!)));
+                    if (!string.IsNullOrEmpty(secret.Url))
+                    {
+                        details.Add(new("url", null, Truncate(secret.Url)));
+                    }
                 }
 
                 retiredNow[token.Id] = await RetireReportedAsync(token, actor, [.. details], cancellationToken).ConfigureAwait(false);
@@ -85,10 +118,31 @@ public sealed partial class ApiTokenManager
         return results;
     }
 
-    private static bool IsSecretOf(ApiToken token, byte[] hash, out bool isCurrent)
+    // Every token one of the hashes is or was a secret of, retired included: one store call where the
+    // store can (IApiTokenBatchLookupStore), else one per hash.
+    private async Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(byte[][] hashes, CancellationToken cancellationToken)
     {
-        isCurrent = CryptographicOperations.FixedTimeEquals(token.SecretHash, hash);
-        return isCurrent || (token.PreviousSecretHash is { } previous && CryptographicOperations.FixedTimeEquals(previous, hash));
+        if (_batchStore is not null)
+        {
+            var lookups = new ReadOnlyMemory<byte>[hashes.Length];
+            for (var i = 0; i < hashes.Length; i++)
+            {
+                lookups[i] = hashes[i];
+            }
+
+            return await _batchStore.FindBySecretHashesAsync(lookups, includeRetired: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        var found = new List<ApiToken>(hashes.Length);
+        foreach (var hash in hashes)
+        {
+            if (await _store.FindBySecretHashAsync(hash, includeRetired: true, cancellationToken).ConfigureAwait(false) is { } token && !found.Exists(t => t.Id == token.Id))
+            {
+                found.Add(token);
+            }
+        }
+
+        return found;
     }
 
     // Audit values people read: a report's url or source is kept, bounded.

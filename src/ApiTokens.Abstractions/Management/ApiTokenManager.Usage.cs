@@ -18,10 +18,15 @@ public sealed partial class ApiTokenManager
     /// <param name="tokenId">The token.</param>
     /// <param name="days">1 to <see cref="MaxUsageDays"/>; 30 by default.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>One count per (app, day) with requests, by day then app; or why not.</returns>
+    /// <returns>One count per (app, day) with requests, by day then app; or why not (<see cref="ApiTokenErrorCodes.UsageNotSupported"/> when the store keeps no counts, <see cref="SupportsUsage"/>).</returns>
     public async Task<ApiTokenResult<IReadOnlyList<ApiTokenUsageCount>>> GetUsageAsync(ApiTokenActor actor, string tokenId, int days = 30, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidActor(actor);
+        if (_usageStore is null)
+        {
+            return ApiTokenErrors.UsageNotSupported;
+        }
+
         if (days is < 1 or > MaxUsageDays)
         {
             return ApiTokenErrors.InvalidUsageDays;
@@ -34,16 +39,9 @@ public sealed partial class ApiTokenManager
         }
 
         var from = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime).AddDays(1 - days);
-        IReadOnlyList<ApiTokenUsageCount> stored;
-        List<ApiTokenUsageCount> unwritten;
-        using (await _usage.HoldFlushAsync(cancellationToken).ConfigureAwait(false))
-        {
-            stored = await _store.ListUsageAsync(token!.Id, from, cancellationToken).ConfigureAwait(false);
-            unwritten = [.. _usage.Unwritten(token.Id)];
-        }
-
+        var counts = await _uses.ReadUsageAsync(_usageStore, token!.Id, from, cancellationToken).ConfigureAwait(false);
         var sums = new Dictionary<(string App, DateOnly Day), ApiTokenUsageCount>();
-        foreach (var count in stored.Concat(unwritten).Where(c => c.Day >= from))
+        foreach (var count in counts.Where(c => c.Day >= from))
         {
             var key = (count.AppName, count.Day);
             sums[key] = sums.TryGetValue(key, out var known)

@@ -2,6 +2,7 @@ using ApiTokens.Auditing;
 using ApiTokens.Caching;
 using ApiTokens.Management;
 using ApiTokens.Membership;
+using ApiTokens.Recording;
 using ApiTokens.Secrets;
 using ApiTokens.Stores;
 using Microsoft.Extensions.Logging;
@@ -25,10 +26,16 @@ public sealed partial class ApiTokenManager
     private readonly ApiTokenChanges _changes;
     private readonly ILogger _logger;
     private readonly ApiTokenEventDispatcher _events;
-    private readonly Usage.UsageRecorder _usage;
+    private readonly UseRecorder _uses;
+    private readonly RevocationRequests _revocations;
+    private readonly IApiTokenBatchLookupStore? _batchStore;
+    private readonly IApiTokenAuditStore? _auditStore;
+    private readonly IApiTokenUsageStore? _usageStore;
+    private readonly IApiTokenOutboxStore? _outboxStore;
 
     // Resolved from dependency injection (AddApiTokens registers it), with the node's one change path
-    // and event dispatcher, which the validator shares.
+    // and event dispatcher, which the validator shares, and the capabilities the store has (each
+    // registered by AddStore when the store implements it).
     internal ApiTokenManager(
         IApiTokenStore store,
         IAccountMembership membership,
@@ -37,10 +44,20 @@ public sealed partial class ApiTokenManager
         TimeProvider timeProvider,
         ApiTokenChanges changes,
         ApiTokenEventDispatcher events,
+        UseRecorder uses,
+        RevocationRequests revocations,
         ILogger<ApiTokenManager> logger,
-        Usage.UsageRecorder usage)
+        IApiTokenBatchLookupStore? batchStore = null,
+        IApiTokenAuditStore? auditStore = null,
+        IApiTokenUsageStore? usageStore = null,
+        IApiTokenOutboxStore? outboxStore = null)
     {
-        _usage = usage;
+        _uses = uses;
+        _revocations = revocations;
+        _batchStore = batchStore;
+        _auditStore = auditStore;
+        _usageStore = usageStore;
+        _outboxStore = outboxStore;
         _store = store;
         _membership = membership;
         _options = options.Value;
@@ -50,6 +67,15 @@ public sealed partial class ApiTokenManager
         _logger = logger;
         _events = events;
     }
+
+    /// <summary>Whether the store reads the audit trail back (<see cref="IApiTokenAuditStore"/>): <see cref="ListEventsAsync"/> works.</summary>
+    public bool SupportsAuditTrail => _auditStore is not null;
+
+    /// <summary>Whether the store keeps usage counts (<see cref="IApiTokenUsageStore"/>, R35): <see cref="GetUsageAsync"/> works and requests are counted.</summary>
+    public bool SupportsUsage => _usageStore is not null;
+
+    /// <summary>Whether the store has an outbox (<see cref="IApiTokenOutboxStore"/>): revocations (R32) are queued durably and answered at once.</summary>
+    public bool SupportsOutbox => _outboxStore is not null;
 
     // Only an active user token's effective privilege depends on its owner's role (R15).
     private static bool NeedsOwnerRole(ApiToken token) => token.Type == TokenType.User && token.OwnerId is not null && !token.IsRetired;

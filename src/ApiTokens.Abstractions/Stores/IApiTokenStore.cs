@@ -4,10 +4,18 @@ using ApiTokens.Validation;
 namespace ApiTokens.Stores;
 
 /// <summary>
-/// Persists API tokens. A store decides nothing: every rule lives in <see cref="ApiTokenManager"/>
-/// and <see cref="ApiTokenValidator"/>. Implementations must be thread-safe.
+/// Persists API tokens: the core every store implements. A store decides nothing: every rule lives in
+/// <see cref="ApiTokenManager"/> and <see cref="ApiTokenValidator"/>. Implementations must be thread-safe.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Optional features are capabilities a store adds by implementing more interfaces, as ASP.NET Core
+/// Identity's stores do: <see cref="IApiTokenBatchLookupStore"/> (refresh-ahead and leak reports in one
+/// round trip), <see cref="IApiTokenAuditStore"/> (reading the audit trail back),
+/// <see cref="IApiTokenUsageStore"/> (usage per app, R35) and <see cref="IApiTokenOutboxStore"/> (durable
+/// work off the request path). <c>AddStore&lt;TStore&gt;()</c> registers each capability the store
+/// implements; a feature whose capability is missing says so (docs/architecture.md).
+/// </para>
 /// <para>
 /// Failures of the underlying storage surface as <see cref="ApiTokenStoreException"/>; a write that
 /// loses an optimistic-concurrency race surfaces as <see cref="ApiTokenConcurrencyException"/>.
@@ -50,7 +58,7 @@ public interface IApiTokenStore
     /// </summary>
     /// <remarks>
     /// The id and account never change. The secret hashes do when a token is rotated (R23): after
-    /// the update, <see cref="FindActiveBySecretHashAsync"/> finds the token by its new
+    /// the update, <see cref="FindBySecretHashAsync"/> finds the token by its new
     /// <see cref="ApiToken.SecretHash"/> and its <see cref="ApiToken.PreviousSecretHash"/>, and no
     /// longer by a hash it dropped. Last-use times (<see cref="ApiToken.LastUsedAt"/>,
     /// <see cref="TokenApp.LastUsedAt"/>) are kept as stored, whatever the token passed holds: only
@@ -84,45 +92,21 @@ public interface IApiTokenStore
     Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Finds the active (not retired) token whose <see cref="ApiToken.SecretHash"/> or
-    /// <see cref="ApiToken.PreviousSecretHash"/> is this hash: an indexed lookup, the store call of
-    /// every cache miss. Expiry and the end of a grace period are judged by the caller.
+    /// Finds the token whose <see cref="ApiToken.SecretHash"/> or <see cref="ApiToken.PreviousSecretHash"/>
+    /// is this hash: an indexed lookup, the store call of every cache miss (retired tokens excluded) and
+    /// of a leak report (<paramref name="includeRetired"/>). Expiry and the end of a grace period are
+    /// judged by the caller.
     /// </summary>
     /// <remarks>
-    /// A retired token is not found, and finding nothing should cost the same for a retired secret
-    /// as for one that never existed (filter in the query, do not load the token and its apps to
-    /// discard them): a refusal must not tell, by its timing, that a secret was once real.
+    /// Without <paramref name="includeRetired"/>, finding nothing should cost the same for a retired
+    /// secret as for one that never existed (filter in the query, do not load the token and its apps
+    /// to discard them): a refusal must not tell, by its timing, that a secret was once real.
     /// </remarks>
     /// <param name="secretHash">The SHA-256 hash of the secret.</param>
+    /// <param name="includeRetired">Whether a retired token is found too.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The active token, or <see langword="null"/>.</returns>
-    Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Finds the active tokens of many secret hashes in one call: each hash as
-    /// <see cref="FindActiveBySecretHashAsync"/> finds it (a token's <see cref="ApiToken.SecretHash"/>
-    /// or <see cref="ApiToken.PreviousSecretHash"/>, retired tokens excluded). The validation cache
-    /// reloads the entries that fall due together with one such call (refresh-ahead).
-    /// </summary>
-    /// <remarks>
-    /// A database store should read the whole batch in one round trip
-    /// (<c>WHERE secret_hash = ANY(@hashes) OR previous_secret_hash = ANY(@hashes)</c>). The caller
-    /// matches each token to its hash; the order of the result does not matter.
-    /// </remarks>
-    /// <param name="secretHashes">SHA-256 hashes of secrets; the validator sends at most a few hundred.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Every active token one of the hashes belongs to, each once; a hash that finds nothing adds nothing.</returns>
-    Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Finds every token, <b>retired ones included</b>, whose <see cref="ApiToken.SecretHash"/> or
-    /// <see cref="ApiToken.PreviousSecretHash"/> is one of the hashes, in one call: a report of leaked
-    /// secrets (R31, R32) learns which are or were secrets here, and retires the live ones.
-    /// </summary>
-    /// <param name="secretHashes">SHA-256 hashes of secrets; at most 1,000.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Every token one of the hashes belongs to, each once, in any order.</returns>
-    Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken);
+    /// <returns>The token, or <see langword="null"/>.</returns>
+    Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, bool includeRetired, CancellationToken cancellationToken);
 
     /// <summary>
     /// One page of the tokens of an account, retired ones included, newest first: by
@@ -169,15 +153,6 @@ public interface IApiTokenStore
     /// <returns>A task that completes when the record is stored.</returns>
     Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken);
 
-    /// <summary>Reads audit records newest first: of one token, or of a whole account.</summary>
-    /// <param name="accountId">The account.</param>
-    /// <param name="tokenId">One token's records only, or <see langword="null"/> for the account's.</param>
-    /// <param name="before">Only records with a lower <see cref="ApiTokenAuditRecord.Sequence"/> (the next page), or <see langword="null"/>.</param>
-    /// <param name="limit">The most records to return (1–1,000).</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The page, with where the next one starts.</returns>
-    Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken);
-
     /// <summary>
     /// Records when tokens and their applications were last used (R22), without changing their
     /// versions: for each use, the application's <see cref="TokenApp.LastUsedAt"/> and the token's
@@ -190,27 +165,4 @@ public interface IApiTokenStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the batch is stored.</returns>
     Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Adds request counts per (token, app, UTC day) to those stored (R35): a count for a key the
-    /// store holds already is added to it, so the counts of many nodes sum up. One batch, one atomic
-    /// step; a database store should write it with one set-based statement, never one per count.
-    /// </summary>
-    /// <param name="counts">The counts; each key at most once per call. Counts of a token that no longer exists are dropped.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>A task that completes when the counts are written.</returns>
-    Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken);
-
-    /// <summary>The counts of one token from a UTC day on (R35), in any order.</summary>
-    /// <param name="tokenId">The token.</param>
-    /// <param name="from">The first day to include.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The counts, one per (app, day).</returns>
-    Task<IReadOnlyList<ApiTokenUsageCount>> ListUsageAsync(string tokenId, DateOnly from, CancellationToken cancellationToken);
-
-    /// <summary>Removes the counts of days before <paramref name="before"/> (R35 retention).</summary>
-    /// <param name="before">The first day to keep.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>How many (token, app, day) rows were removed.</returns>
-    Task<int> PruneUsageAsync(DateOnly before, CancellationToken cancellationToken);
 }

@@ -158,7 +158,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             return;
         }
 
-        if (Context.Items.TryGetValue(ApiTokenPrivilegeAuthorizationHandler.RequiredPrivilegeKey, out var required) && required is TokenPrivilege needed)
+        if (Context.Features.Get<ApiTokenForbiddenFeature>() is { RequiredPrivilege: var needed })
         {
             var has = Context.User.Identities.OfType<ApiTokenIdentity>().FirstOrDefault()?.Token.EffectivePrivilege;
             await ApiTokenProblems.WriteAsync(

@@ -11,11 +11,10 @@ namespace ApiTokens.AspNetCore.Authorization;
 //   (ReadOnly for safe methods, Normal otherwise) — so the default applies to any endpoint that
 //   requires authorization, without naming a policy;
 // - an ApiTokenPrivilegeRequirement is never met by a request not authenticated by an API token.
-// On failure it records the required level for the scheme's 403 body (Forbidden.InsufficientPrivilege).
+// On failure it records the required level for the scheme's 403 body (Forbidden.InsufficientPrivilege)
+// as an ApiTokenForbiddenFeature of the request.
 internal sealed class ApiTokenPrivilegeAuthorizationHandler : IAuthorizationHandler
 {
-    internal const string RequiredPrivilegeKey = "ApiTokens.RequiredPrivilege";
-
     private readonly ILogger _logger;
 
     public ApiTokenPrivilegeAuthorizationHandler(ILogger<ApiTokenPrivilegeAuthorizationHandler> logger)
@@ -59,7 +58,7 @@ internal sealed class ApiTokenPrivilegeAuthorizationHandler : IAuthorizationHand
         {
             if (httpContext is not null)
             {
-                httpContext.Items[RequiredPrivilegeKey] = required;
+                httpContext.Features.Set(new ApiTokenForbiddenFeature(required));
                 Log.InsufficientPrivilege(_logger, effective, required, method ?? string.Empty, httpContext.Request.Path.Value ?? string.Empty);
             }
 

@@ -1,9 +1,8 @@
-using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Endpoints;
 using ApiTokens.AspNetCore.OpenApi;
-using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static ApiTokens.Management.ApiTokenErrorCodes;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -37,19 +36,12 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix)
             .WithTags("API tokens")
             .AddEndpointFilter(ApiTokenEndpoints.StoreFailureFilter)
-            .DisallowCrossOriginBrowserRequests()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .DisallowCrossOriginBrowserRequests();
 
-        // Each endpoint's OpenAPI description (bodies, query, If-Match, every problem with its codes):
-        // ManagementOperation only describes, it takes no part in binding (R29).
-        const int BadRequest = StatusCodes.Status400BadRequest, Forbidden = StatusCodes.Status403Forbidden, NotFound = StatusCodes.Status404NotFound,
-            Conflict = StatusCodes.Status409Conflict, PreconditionFailed = StatusCodes.Status412PreconditionFailed;
-        const string Invalid = ApiTokenErrorCodes.InvalidRequest, NotAMember = ApiTokenErrorCodes.NotAMember, CrossOrigin = CrossOriginRequests.Code,
-            NotManager = ApiTokenErrorCodes.NotTokenManager, Retired = ApiTokenErrorCodes.TokenRetired, Expired = ApiTokenErrorCodes.TokenExpired,
-            Race = ApiTokenErrorCodes.ConcurrencyConflict;
-        string[] notFound = [ApiTokenErrorCodes.TokenNotFound], precondition = [Race];
-
-        new ManagementOperation { Paged = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember] } }.ApplyTo(
+        // What each endpoint reads and answers, declared once (ManagementOperation): its own errors by
+        // code, their statuses from the codes' kinds; what every endpoint of its shape answers is
+        // added from the shape. It only describes: it takes no part in binding (R29).
+        new ManagementOperation { Paged = true }.ApplyTo(
             group.MapGet("/", ApiTokenEndpoints.ListAsync)
                 .WithName("ApiTokens_List").WithSummary("Lists the tokens the signed-in member may see, retired ones included.")
                 .Produces<ApiTokenResponse[]>(StatusCodes.Status200OK, "application/json"));
@@ -57,12 +49,7 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         new ManagementOperation
         {
             Body = typeof(CreateApiTokenBody), Secret = true, Token = true, Created = true,
-            Problems =
-            {
-                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorCodes.LifetimeExceedsMaximum, ApiTokenErrorCodes.InvalidNetwork, ApiTokenErrorCodes.InvalidRateLimit],
-                [Forbidden] = [NotAMember, ApiTokenErrorCodes.ReadOnlyCannotCreate, ApiTokenErrorCodes.AccountTokenRequiresAdmin, ApiTokenErrorCodes.PrivilegeExceedsRole, CrossOrigin],
-                [Conflict] = [ApiTokenErrorCodes.TooManyTokens, Race],
-            },
+            Errors = Codes(InvalidExpiry, LifetimeExceedsMaximum, InvalidNetwork, InvalidRateLimit, ReadOnlyCannotCreate, AccountTokenRequiresAdmin, PrivilegeExceedsRole, TooManyTokens, ConcurrencyConflict),
         }.ApplyTo(
             group.MapPost("/", ApiTokenEndpoints.CreateAsync)
                 .WithName("ApiTokens_Create").WithSummary("Creates a user or account token; the response is the only time the secret is shown.")
@@ -71,28 +58,19 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         new ManagementOperation
         {
             Body = typeof(ImportApiTokenBody), Token = true, Created = true,
-            Problems =
-            {
-                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidSecret, ApiTokenErrorCodes.InvalidOwner, ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorCodes.LifetimeExceedsMaximum, ApiTokenErrorCodes.InvalidNetwork, ApiTokenErrorCodes.InvalidRateLimit],
-                [Forbidden] = [NotAMember, ApiTokenErrorCodes.ImportRequiresAdmin, ApiTokenErrorCodes.PrivilegeExceedsRole, CrossOrigin],
-                [Conflict] = [ApiTokenErrorCodes.SecretAlreadyExists, ApiTokenErrorCodes.TooManyTokens, Race],
-            },
+            Errors = Codes(InvalidSecret, InvalidOwner, InvalidExpiry, LifetimeExceedsMaximum, InvalidNetwork, InvalidRateLimit, ImportRequiresAdmin, PrivilegeExceedsRole, SecretAlreadyExists, TooManyTokens, ConcurrencyConflict),
         }.ApplyTo(
             group.MapPost("/import", ApiTokenEndpoints.ImportAsync)
                 .WithName("ApiTokens_Import").WithSummary("Imports an existing secret, plain or as its SHA-256, as a token (admins only); the secret is never shown back.")
                 .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json"));
 
-        new ManagementOperation
-        {
-            Body = typeof(RevokeApiTokensBody), SignIn = false,
-            Problems = { [BadRequest] = [Invalid], [Forbidden] = [CrossOrigin], [StatusCodes.Status429TooManyRequests] = [ApiTokenFailureCodes.AuthFailures] },
-        }.ApplyTo(
+        new ManagementOperation { Body = typeof(RevokeApiTokensBody), SignIn = false, Throttled = true }.ApplyTo(
             group.MapPost("/revoke", ApiTokenEndpoints.RevokeAsync)
                 .WithName("ApiTokens_Revoke").WithSummary("Anyone who finds secrets retires their tokens; always the same 202, and counted as a failure for throttling.")
                 .AllowAnonymous()
                 .Produces<RevokeApiTokensResponse>(StatusCodes.Status202Accepted, "application/json"));
 
-        new ManagementOperation { Token = true, Problems = { [Forbidden] = [NotAMember], [NotFound] = notFound } }.ApplyTo(
+        new ManagementOperation { Token = true, Errors = Codes(TokenNotFound) }.ApplyTo(
             group.MapGet("/{id}", ApiTokenEndpoints.GetAsync)
                 .WithName("ApiTokens_Get").WithSummary("Reads one token.")
                 .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
@@ -100,14 +78,7 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         new ManagementOperation
         {
             Body = typeof(UpdateApiTokenBody), IfMatch = true, Token = true,
-            Problems =
-            {
-                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidNetwork, ApiTokenErrorCodes.InvalidRateLimit],
-                [Forbidden] = [NotAMember, NotManager, ApiTokenErrorCodes.PrivilegeExceedsRole, CrossOrigin],
-                [NotFound] = notFound,
-                [Conflict] = [Retired, Expired, Race],
-                [PreconditionFailed] = precondition,
-            },
+            Errors = Codes(InvalidNetwork, InvalidRateLimit, NotTokenManager, PrivilegeExceedsRole, TokenNotFound, TokenRetired, TokenExpired, ConcurrencyConflict),
         }.ApplyTo(
             group.MapPatch("/{id}", ApiTokenEndpoints.UpdateAsync)
                 .WithName("ApiTokens_Update").WithSummary("Changes privilege, default app state, description, allowed networks or rate limit.")
@@ -116,39 +87,28 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         new ManagementOperation
         {
             Body = typeof(SetAppStateBody), IfMatch = true, Token = true,
-            Problems =
-            {
-                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidAppName],
-                [Forbidden] = [NotAMember, NotManager, CrossOrigin],
-                [NotFound] = notFound,
-                [Conflict] = [Retired, Expired, ApiTokenErrorCodes.TooManyApps, Race],
-                [PreconditionFailed] = precondition,
-            },
+            Errors = Codes(InvalidAppName, NotTokenManager, TokenNotFound, TokenRetired, TokenExpired, TooManyApps, ConcurrencyConflict),
         }.ApplyTo(
             group.MapPut("/{id}/apps/{**appName}", ApiTokenEndpoints.SetAppStateAsync)
                 .WithName("ApiTokens_SetAppState").WithSummary("Allows or denies an app under a token, recorded or not yet seen.")
                 .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
-        new ManagementOperation
-        {
-            IfMatch = true, Token = true,
-            Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember, NotManager, CrossOrigin], [NotFound] = notFound, [Conflict] = [Retired, Race], [PreconditionFailed] = precondition },
-        }.ApplyTo(
+        new ManagementOperation { IfMatch = true, Token = true, Errors = Codes(NotTokenManager, TokenNotFound, TokenRetired, ConcurrencyConflict) }.ApplyTo(
             group.MapPost("/{id}/retire", ApiTokenEndpoints.RetireAsync)
                 .WithName("ApiTokens_Retire").WithSummary("Retires a token permanently.")
                 .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
-        new ManagementOperation { Paged = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember, ApiTokenErrorCodes.AccountEventsRequireAdmin] } }.ApplyTo(
+        new ManagementOperation { Paged = true, Errors = Codes(AccountEventsRequireAdmin, AuditNotSupported) }.ApplyTo(
             group.MapGet("/events", ApiTokenEndpoints.ListAccountEventsAsync)
                 .WithName("ApiTokens_ListAccountEvents").WithSummary("The account's audit trail, newest first (admins only).")
                 .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json"));
 
-        new ManagementOperation { Paged = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember], [NotFound] = notFound } }.ApplyTo(
+        new ManagementOperation { Paged = true, Errors = Codes(TokenNotFound, AuditNotSupported) }.ApplyTo(
             group.MapGet("/{id}/events", ApiTokenEndpoints.ListTokenEventsAsync)
                 .WithName("ApiTokens_ListEvents").WithSummary("A token's audit trail, newest first.")
                 .Produces<ApiTokenEventResponse[]>(StatusCodes.Status200OK, "application/json"));
 
-        new ManagementOperation { Days = true, Problems = { [BadRequest] = [Invalid], [Forbidden] = [NotAMember], [NotFound] = notFound } }.ApplyTo(
+        new ManagementOperation { Days = true, Errors = Codes(TokenNotFound, UsageNotSupported) }.ApplyTo(
             group.MapGet("/{id}/usage", ApiTokenEndpoints.GetUsageAsync)
                 .WithName("ApiTokens_Usage").WithSummary("Requests per app and UTC day by outcome over the last ?days=1..90 days (30 by default).")
                 .Produces<ApiTokenUsageResponse[]>(StatusCodes.Status200OK, "application/json"));
@@ -156,14 +116,7 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         new ManagementOperation
         {
             Body = typeof(RotateApiTokenBody), BodyOptional = true, IfMatch = true, Secret = true, Token = true,
-            Problems =
-            {
-                [BadRequest] = [Invalid, ApiTokenErrorCodes.InvalidGracePeriod, ApiTokenErrorCodes.InvalidExpiry, ApiTokenErrorCodes.LifetimeExceedsMaximum],
-                [Forbidden] = [NotAMember, NotManager, CrossOrigin],
-                [NotFound] = notFound,
-                [Conflict] = [Retired, Expired, Race],
-                [PreconditionFailed] = precondition,
-            },
+            Errors = Codes(InvalidGracePeriod, InvalidExpiry, LifetimeExceedsMaximum, NotTokenManager, TokenNotFound, TokenRetired, TokenExpired, ConcurrencyConflict),
         }.ApplyTo(
             group.MapPost("/{id}/rotate", ApiTokenEndpoints.RotateAsync)
                 .WithName("ApiTokens_Rotate").WithSummary("Gives a token a new secret; the previous one works for a grace period.")
@@ -172,14 +125,7 @@ public static class ApiTokenEndpointRouteBuilderExtensions
         new ManagementOperation
         {
             IfMatch = true, Token = true,
-            Problems =
-            {
-                [BadRequest] = [Invalid],
-                [Forbidden] = [NotAMember, ApiTokenErrorCodes.PromoteRequiresAdmin, CrossOrigin],
-                [NotFound] = notFound,
-                [Conflict] = [ApiTokenErrorCodes.AlreadyAccountToken, ApiTokenErrorCodes.TooManyTokens, Retired, Expired, Race],
-                [PreconditionFailed] = precondition,
-            },
+            Errors = Codes(PromoteRequiresAdmin, TokenNotFound, AlreadyAccountToken, TooManyTokens, TokenRetired, TokenExpired, ConcurrencyConflict),
         }.ApplyTo(
             group.MapPost("/{id}/promote", ApiTokenEndpoints.PromoteAsync)
                 .WithName("ApiTokens_Promote").WithSummary("Promotes a user token to an account token (admins only; irreversible).")
@@ -187,6 +133,8 @@ public static class ApiTokenEndpointRouteBuilderExtensions
 
         return group;
     }
+
+    private static EndpointError[] Codes(params string[] codes) => [.. codes.Select(EndpointError.Management)];
 
     /// <summary>
     /// Refuses state-changing requests (anything but GET, HEAD, OPTIONS, TRACE) that a browser sends

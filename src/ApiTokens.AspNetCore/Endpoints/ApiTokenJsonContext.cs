@@ -4,10 +4,12 @@ using System.Text.Json.Serialization;
 namespace ApiTokens.AspNetCore.Endpoints;
 
 // The management API's JSON, independent of the host's JSON options: camelCase names, enums as
-// camelCase strings (read case-insensitively; numbers refused), nulls written. Source-generated
+// camelCase strings (read case-insensitively; numbers refused), numbers as JSON numbers only (the web
+// defaults would read "100" as 100; R29 and the docs say a number), nulls written. Source-generated
 // so the package stays trimming- and AOT-safe.
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
+    NumberHandling = JsonNumberHandling.Strict,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     Converters = [typeof(CamelCaseEnumConverter<TokenType>), typeof(CamelCaseEnumConverter<TokenPrivilege>), typeof(CamelCaseEnumConverter<AppState>)])]

@@ -25,6 +25,7 @@ internal static class ManagementProblems
         ApiTokenErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         ApiTokenErrorKind.NotFound => StatusCodes.Status404NotFound,
         ApiTokenErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ApiTokenErrorKind.NotSupported => StatusCodes.Status501NotImplemented,
         _ => StatusCodes.Status409Conflict,
     };
 

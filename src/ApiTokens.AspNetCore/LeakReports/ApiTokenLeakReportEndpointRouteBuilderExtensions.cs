@@ -33,19 +33,13 @@ public static class ApiTokenLeakReportEndpointRouteBuilderExtensions
             .AddEndpointFilter(ApiTokenEndpoints.StoreFailureFilter);
         new ManagementOperation
         {
-            Body = typeof(GitHubLeakReportEntry[]), BodyName = "GitHubLeakReport", SignIn = false,
+            Body = typeof(GitHubLeakReportEntry[]), BodyName = "GitHubLeakReport", SignIn = false, CrossOrigin = false,
             RequiredHeaders =
             [
                 (LeakReportEndpoints.KeyIdHeader, "The id of GitHub's public key that signed the report."),
                 (LeakReportEndpoints.SignatureHeader, "The base64 ECDSA P-256 SHA-256 signature of the raw body."),
             ],
-            Problems =
-            {
-                [StatusCodes.Status400BadRequest] = ["InvalidReport"],
-                [StatusCodes.Status401Unauthorized] = ["Unauthorized.BadSignature", "Unauthorized.UnknownKey"],
-                [StatusCodes.Status413PayloadTooLarge] = ["ReportTooLarge"],
-                [StatusCodes.Status503ServiceUnavailable] = ["ServiceUnavailable.KeyServer"],
-            },
+            Errors = LeakReportEndpoints.Errors,
         }.ApplyTo(
             group.MapPost("/github", LeakReportEndpoints.GitHubAsync)
                 .WithName("ApiTokens_GitHubLeakReport")

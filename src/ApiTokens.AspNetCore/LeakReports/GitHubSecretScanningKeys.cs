@@ -9,6 +9,10 @@ namespace ApiTokens.AspNetCore.LeakReports;
 // GitHub's secret-scanning keys (R31): read through IHttpClientFactory with a timeout, kept until a
 // report names a key id not among them, then read again — at most once per KeysRefreshInterval, one
 // read at a time. Verification is the BCL's ECDsa (P-256, SHA-256, DER signatures).
+//
+// The keys are kept as their public key bytes (SubjectPublicKeyInfo), and each verification imports
+// its own ECDsa and disposes it: a re-read swaps the set while other requests verify, and a shared
+// ECDsa disposed under them would throw. Reports are rare; an import costs microseconds.
 internal sealed partial class GitHubSecretScanningKeys(
     IHttpClientFactory clients,
     IOptionsMonitor<ApiTokenLeakReportOptions> options,
@@ -18,7 +22,7 @@ internal sealed partial class GitHubSecretScanningKeys(
     public const string HttpClientName = "ApiTokens.LeakReports.GitHub";
 
     private readonly SemaphoreSlim _reading = new(1, 1);
-    private FrozenDictionary<string, ECDsa> _keys = FrozenDictionary<string, ECDsa>.Empty;
+    private FrozenDictionary<string, byte[]> _keys = FrozenDictionary<string, byte[]>.Empty;
     private DateTimeOffset? _lastRead;
     private DateTimeOffset? _lastFailure;
 
@@ -47,7 +51,9 @@ internal sealed partial class GitHubSecretScanningKeys(
 
         try
         {
-            return key.VerifyData(body.Span, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence) ? Verdict.Valid : Verdict.BadSignature;
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportSubjectPublicKeyInfo(key, out _);
+            return ecdsa.VerifyData(body.Span, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence) ? Verdict.Valid : Verdict.BadSignature;
         }
         catch (CryptographicException)
         {
@@ -84,16 +90,8 @@ internal sealed partial class GitHubSecretScanningKeys(
                 await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
                 using var document = await JsonDocument.ParseAsync(stream, cancellationToken: timeout.Token).ConfigureAwait(false);
                 var keys = Parse(document.RootElement);
-                var old = _keys;
                 _keys = keys;
                 _lastRead = now;
-                foreach (var key in old.Values)
-                {
-                    if (!keys.Values.Contains(key))
-                    {
-                        key.Dispose();
-                    }
-                }
 
                 LogKeysRead(logger, keys.Count);
                 return true;
@@ -111,9 +109,9 @@ internal sealed partial class GitHubSecretScanningKeys(
         }
     }
 
-    private static FrozenDictionary<string, ECDsa> Parse(JsonElement root)
+    private static FrozenDictionary<string, byte[]> Parse(JsonElement root)
     {
-        var keys = new Dictionary<string, ECDsa>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var entry in root.GetProperty("public_keys").EnumerateArray())
         {
             var id = entry.GetProperty("key_identifier").GetString();
@@ -123,23 +121,15 @@ internal sealed partial class GitHubSecretScanningKeys(
                 continue;
             }
 
-            var key = ECDsa.Create();
+            using var key = ECDsa.Create();
             key.ImportFromPem(pem);
-            keys[id] = key;
+            keys[id] = key.ExportSubjectPublicKeyInfo();
         }
 
         return keys.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    public void Dispose()
-    {
-        foreach (var key in _keys.Values)
-        {
-            key.Dispose();
-        }
-
-        _reading.Dispose();
-    }
+    public void Dispose() => _reading.Dispose();
 
     [LoggerMessage(50, LogLevel.Information, "Read {Count} secret-scanning keys from GitHub's key server.")]
     private static partial void LogKeysRead(ILogger logger, int count);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ApiTokens.AspNetCore.Http;
+using ApiTokens.AspNetCore.OpenApi;
 using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,6 +17,15 @@ namespace ApiTokens.AspNetCore.LeakReports;
 // hashed and looked up. Nothing of a reported secret reaches a log, a metric or an error body.
 internal static partial class LeakReportEndpoints
 {
+    // Every problem the endpoint answers, declared once: written from here, described from here.
+    internal static readonly EndpointError InvalidReport = new(StatusCodes.Status400BadRequest, "InvalidReport");
+    internal static readonly EndpointError BadSignature = new(StatusCodes.Status401Unauthorized, "Unauthorized.BadSignature");
+    internal static readonly EndpointError UnknownKey = new(StatusCodes.Status401Unauthorized, "Unauthorized.UnknownKey");
+    internal static readonly EndpointError ReportTooLarge = new(StatusCodes.Status413PayloadTooLarge, "ReportTooLarge");
+    internal static readonly EndpointError KeyServer = new(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable.KeyServer");
+
+    public static EndpointError[] Errors => [InvalidReport, BadSignature, UnknownKey, ReportTooLarge, KeyServer];
+
     public const string GitHubActor = "leak-report:github";
     public const string SignatureHeader = "Github-Public-Key-Signature";
     public const string KeyIdHeader = "Github-Public-Key-Identifier";
@@ -40,7 +50,7 @@ internal static partial class LeakReportEndpoints
         var signature = new byte[signatureText.Length];
         if (keyId.Length is 0 or > 512 || !Convert.TryFromBase64String(signatureText, signature, out var signatureLength) || signatureLength == 0)
         {
-            return Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized.BadSignature", "The report is not signed.", $"Send the ECDSA signature of the body in {SignatureHeader} and its key id in {KeyIdHeader}.");
+            return Problem(context, BadSignature, "The report is not signed.", $"Send the ECDSA signature of the body in {SignatureHeader} and its key id in {KeyIdHeader}.");
         }
 
         switch (await keys.VerifyAsync(keyId, body.Value, signature[..signatureLength], context.RequestAborted))
@@ -49,13 +59,13 @@ internal static partial class LeakReportEndpoints
                 break;
             case GitHubSecretScanningKeys.Verdict.KeyServerUnavailable:
                 ApiTokenProblems.SetRetryAfter(context, options.CurrentValue.RetryAfter);
-                return Problem(context, StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable.KeyServer", "The report's signature cannot be checked now.", "The keys that verify reports could not be read; nothing was accepted. Send the report again later.");
+                return Problem(context, KeyServer, "The report's signature cannot be checked now.", "The keys that verify reports could not be read; nothing was accepted. Send the report again later.");
             case GitHubSecretScanningKeys.Verdict.UnknownKey:
                 LogRefused(logger, "unknown key id");
-                return Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized.UnknownKey", "The report is signed with an unknown key.", "The key id is not among the published secret-scanning keys.");
+                return Problem(context, UnknownKey, "The report is signed with an unknown key.", "The key id is not among the published secret-scanning keys.");
             default:
                 LogRefused(logger, "bad signature");
-                return Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized.BadSignature", "The report's signature does not verify.", "Nothing was changed.");
+                return Problem(context, BadSignature, "The report's signature does not verify.", "Nothing was changed.");
         }
 
         GitHubLeakReportEntry[]? entries;
@@ -71,12 +81,12 @@ internal static partial class LeakReportEndpoints
 
         if (entries is null || entries.Any(e => e is null || string.IsNullOrEmpty(e.Token)))
         {
-            return Problem(context, StatusCodes.Status400BadRequest, "InvalidReport", "The report is not a JSON array of {token, type, url, source}.", "Every entry needs a token.");
+            return Problem(context, InvalidReport, "The report is not a JSON array of {token, type, url, source}.", "Every entry needs a token.");
         }
 
         if (entries.Length > ApiTokenLeakReportOptions.MaxEntries)
         {
-            return Problem(context, StatusCodes.Status400BadRequest, "InvalidReport", "The report has too many entries.", $"A report holds at most {ApiTokenLeakReportOptions.MaxEntries} entries; split it.");
+            return Problem(context, InvalidReport, "The report has too many entries.", $"A report holds at most {ApiTokenLeakReportOptions.MaxEntries} entries; split it.");
         }
 
         var manager = context.RequestServices.GetRequiredService<ApiTokenManager>();
@@ -120,10 +130,10 @@ internal static partial class LeakReportEndpoints
     }
 
     private static ProblemHttpResult TooLarge(HttpContext context)
-        => Problem(context, StatusCodes.Status413PayloadTooLarge, "ReportTooLarge", "The report is too large.", $"A report is at most {ApiTokenLeakReportOptions.MaxBodyBytes / 1024 / 1024} MiB; split it.");
+        => Problem(context, ReportTooLarge, "The report is too large.", $"A report is at most {ApiTokenLeakReportOptions.MaxBodyBytes / 1024 / 1024} MiB; split it.");
 
-    private static ProblemHttpResult Problem(HttpContext context, int status, string code, string message, string explanation)
-        => ApiTokenProblems.Result(context, status, code, message, explanation);
+    private static ProblemHttpResult Problem(HttpContext context, EndpointError error, string message, string explanation)
+        => ApiTokenProblems.Result(context, error.Status, error.Code, message, explanation);
 
     [LoggerMessage(52, LogLevel.Warning, "A secret-scanning report was refused: {Reason}.")]
     private static partial void LogRefused(ILogger logger, string reason);

@@ -1,7 +1,10 @@
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Builder;
+using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -10,6 +13,12 @@ namespace ApiTokens.AspNetCore.OpenApi;
 // What a management endpoint reads and answers beyond its handler's signature, for OpenAPI. The
 // endpoints read their bodies, query and If-Match themselves (a wrong Content-Type is a 400 problem,
 // R29, not routing's 415), so nothing here takes part in binding or routing: it only describes.
+//
+// Its errors are declared once: Errors lists what the endpoint's own work can answer (the manager's
+// codes, EndpointError.Management), and what every endpoint of its shape answers is added from its
+// shape — 400 InvalidRequest for a body, paging, ?days or If-Match; 401 NotSignedIn and 403
+// NotAMember with a sign-in; 403 CrossOriginRequest for a state-changing method under the cross-site
+// filter (R30); 412 with If-Match; 429 with Throttled (R27); 503 always (R20).
 internal sealed class ManagementOperation
 {
     private const string TokenWithSecret = "ApiTokenWithSecret";
@@ -39,22 +48,78 @@ internal sealed class ManagementOperation
 
     public bool SignIn { get; init; } = true;
 
-    public Dictionary<int, string[]> Problems { get; init; } = [];
+    // The endpoint runs the cross-site filter (MapApiTokens' group does, R30).
+    public bool CrossOrigin { get; init; } = true;
+
+    // The endpoint counts its requests as failures for R27 and can answer 429.
+    public bool Throttled { get; init; }
+
+    public EndpointError[] Errors { get; init; } = [];
 
     public RouteHandlerBuilder ApplyTo(RouteHandlerBuilder builder)
     {
-        // The statuses as ApiExplorer metadata too, for tools that read it rather than this transformer.
-        foreach (var status in Problems.Keys)
+        builder.Add(endpoint =>
         {
-            builder.ProducesProblem(status);
+            // The statuses as ApiExplorer metadata too, for tools that read it rather than this transformer.
+            var methods = endpoint.Metadata.OfType<IHttpMethodMetadata>().SelectMany(static m => m.HttpMethods);
+            foreach (var status in Problems(methods.Any(IsStateChanging)).Keys)
+            {
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), [OpenApiProblems.ContentType]));
+            }
+        });
+        return builder.AddOpenApiOperationTransformer(TransformAsync);
+    }
+
+    private static bool IsStateChanging(string? method)
+        => method is not null && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method);
+
+    // Every status the endpoint can answer besides its success, with the codes each can carry.
+    private Dictionary<int, SortedSet<string>> Problems(bool stateChanging)
+    {
+        var problems = new Dictionary<int, SortedSet<string>>();
+        void Add(int status, string code)
+        {
+            if (!problems.TryGetValue(status, out var codes))
+            {
+                problems[status] = codes = new SortedSet<string>(StringComparer.Ordinal);
+            }
+
+            codes.Add(code);
+        }
+
+        foreach (var error in Errors)
+        {
+            Add(error.Status, error.Code);
+        }
+
+        if (Body is not null || Paged || Days || IfMatch)
+        {
+            Add(StatusCodes.Status400BadRequest, ApiTokenErrorCodes.InvalidRequest);
         }
 
         if (SignIn)
         {
-            builder.ProducesProblem(StatusCodes.Status401Unauthorized);
+            Add(StatusCodes.Status401Unauthorized, ManagementProblems.NotSignedInCode);
+            Add(StatusCodes.Status403Forbidden, ApiTokenErrorCodes.NotAMember);
         }
 
-        return builder.AddOpenApiOperationTransformer(TransformAsync);
+        if (CrossOrigin && stateChanging)
+        {
+            Add(StatusCodes.Status403Forbidden, CrossOriginRequests.Code);
+        }
+
+        if (IfMatch)
+        {
+            Add(StatusCodes.Status412PreconditionFailed, ApiTokenErrorCodes.ConcurrencyConflict);
+        }
+
+        if (Throttled)
+        {
+            Add(StatusCodes.Status429TooManyRequests, ApiTokenFailureCodes.AuthFailures);
+        }
+
+        Add(StatusCodes.Status503ServiceUnavailable, ApiTokenFailureCodes.StoreUnavailable);
+        return problems;
     }
 
     private async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -106,22 +171,14 @@ internal sealed class ManagementOperation
         }
 
         DescribeSuccess(operation, document);
-        foreach (var (status, codes) in Problems)
+        foreach (var (status, codes) in Problems(IsStateChanging(context.Description.HttpMethod)))
         {
-            var response = OpenApiProblems.Add(operation, document, status, Describe(status), codes);
-            if (status == StatusCodes.Status429TooManyRequests)
+            var response = OpenApiProblems.Add(operation, document, status, Describe(status, codes), codes);
+            if (status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
             {
                 OpenApiProblems.AddHeader(response, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
             }
         }
-
-        if (SignIn)
-        {
-            OpenApiProblems.Add(operation, document, StatusCodes.Status401Unauthorized, "No signed-in member (the host's own sign-in, such as a cookie).", [ManagementProblems.NotSignedInCode]);
-        }
-
-        var unavailable = OpenApiProblems.Add(operation, document, StatusCodes.Status503ServiceUnavailable, "The token store could not be reached; nothing was changed.", [ApiTokenFailureCodes.StoreUnavailable]);
-        OpenApiProblems.AddHeader(unavailable, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
     }
 
     private void DescribeSuccess(OpenApiOperation operation, OpenApiDocument document)
@@ -207,16 +264,21 @@ internal sealed class ManagementOperation
     private static OpenApiParameter Query(string name, string description, OpenApiSchema schema)
         => new() { Name = name, In = ParameterLocation.Query, Description = description, Schema = schema };
 
-    private static string Describe(int status) => status switch
+    private string Describe(int status, SortedSet<string> codes) => status switch
     {
         StatusCodes.Status400BadRequest => "The request is malformed; nothing was changed.",
+        StatusCodes.Status401Unauthorized when SignIn => "No signed-in member (the host's own sign-in, such as a cookie).",
+        StatusCodes.Status401Unauthorized => "The request is not signed by a known key.",
+        StatusCodes.Status403Forbidden when !codes.Contains(CrossOriginRequests.Code) => "The signed-in member may not do this.",
+        StatusCodes.Status403Forbidden when codes.Count == 1 => "A browser sent it from another origin.",
         StatusCodes.Status403Forbidden => "The signed-in member may not do this, or a browser sent it from another origin.",
         StatusCodes.Status404NotFound => "No such token, or not one the member may see.",
         StatusCodes.Status409Conflict => "The token's state does not allow it, or another change won a race.",
         StatusCodes.Status412PreconditionFailed => "If-Match no longer matches the token's ETag; nothing was changed.",
-        StatusCodes.Status429TooManyRequests => "Too many failures from this client.",
-        StatusCodes.Status401Unauthorized => "The request is not signed by a known key.",
         StatusCodes.Status413PayloadTooLarge => "The body is too large.",
+        StatusCodes.Status429TooManyRequests => "Too many failures from this client.",
+        StatusCodes.Status501NotImplemented => "This service's token store does not keep what this reads.",
+        StatusCodes.Status503ServiceUnavailable => "The token store (or a server it needs) could not be reached; nothing was changed.",
         _ => "A problem.",
     };
 

@@ -1,10 +1,7 @@
 using ApiTokens;
-using ApiTokens.Caching;
 using ApiTokens.Stores.EntityFrameworkCore;
 using ApiTokens.Stores.EntityFrameworkCore.PostgreSql;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -48,41 +45,11 @@ public static class PostgreSqlNotificationsApiTokensBuilderExtensions
                 store.NotificationChannel = notifications.Value.Channel;
                 store.NotificationOrigin = origin.Value;
             });
-        services.TryAddSingletonNotifier();
+        services.TryAddSingleton<PostgreSqlNotificationConnection>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlChangeNotifier>(static sp => sp.GetRequiredService<PostgreSqlChangeNotifier>()));
+        services.TryAddSingleton<PostgreSqlChangeListener>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlChangeListener>(static sp => sp.GetRequiredService<PostgreSqlChangeListener>()));
         return builder.AddChangeNotifier<PostgreSqlChangeNotifier>();
-    }
-
-    private static void TryAddSingletonNotifier(this IServiceCollection services)
-    {
-        if (services.Any(d => d.ServiceType == typeof(PostgreSqlChangeNotifier)))
-        {
-            return;
-        }
-
-        services.AddSingleton(sp => new PostgreSqlChangeNotifier(
-            () => ConnectionString(sp),
-            sp.GetRequiredService<ApiTokenChangeFeed>(),
-            sp.GetRequiredService<IOptions<PostgreSqlNotificationOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PostgreSqlChangeNotifier>>(),
-            sp.GetRequiredService<NotificationOrigin>().Value));
-        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgreSqlChangeNotifier>());
-    }
-
-    // The configured connection string, else the one of the store's DbContext.
-    private static string ConnectionString(IServiceProvider services)
-    {
-        if (services.GetRequiredService<IOptions<PostgreSqlNotificationOptions>>().Value.ConnectionString is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        var contextType = services.GetRequiredService<IOptions<EntityFrameworkCoreStoreOptions>>().Value.ContextType
-            ?? throw new InvalidOperationException("AddPostgreSqlNotifications() needs AddEntityFrameworkCoreStore<TContext>() or PostgreSqlNotificationOptions.ConnectionString.");
-        var factory = services.GetRequiredService(typeof(IDbContextFactory<>).MakeGenericType(contextType));
-        using var context = (DbContext)factory.GetType().GetMethod(nameof(IDbContextFactory<DbContext>.CreateDbContext), Type.EmptyTypes)!.Invoke(factory, null)!;
-        return context.Database.GetConnectionString()
-            ?? throw new InvalidOperationException($"{contextType.Name} has no connection string; set PostgreSqlNotificationOptions.ConnectionString.");
     }
 
     private static bool IsChannelName(string? name)

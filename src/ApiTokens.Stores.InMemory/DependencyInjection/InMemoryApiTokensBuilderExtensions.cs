@@ -1,6 +1,4 @@
-using ApiTokens.Stores;
 using ApiTokens.Stores.InMemory;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +6,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class InMemoryApiTokensBuilderExtensions
 {
     /// <summary>
-    /// Stores tokens in process memory (a singleton <see cref="InMemoryApiTokenStore"/>, also resolvable as itself).
+    /// Stores tokens in process memory (a singleton <see cref="InMemoryApiTokenStore"/>, also resolvable as itself and as every store capability).
     /// Safe to call more than once; replaces any other store.
     /// </summary>
     /// <param name="builder">The ApiTokens builder.</param>
@@ -16,8 +14,6 @@ public static class InMemoryApiTokensBuilderExtensions
     public static ApiTokens.ApiTokensBuilder AddInMemoryStore(this ApiTokens.ApiTokensBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<InMemoryApiTokenStore>();
-        builder.Services.Replace(ServiceDescriptor.Singleton<IApiTokenStore>(sp => sp.GetRequiredService<InMemoryApiTokenStore>()));
-        return builder;
+        return builder.AddStore<InMemoryApiTokenStore>();
     }
 }

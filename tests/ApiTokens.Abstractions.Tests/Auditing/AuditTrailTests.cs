@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using ApiTokens.Auditing;
-using ApiTokens.LastUse;
+using ApiTokens.Recording;
 using ApiTokens.Management;
 using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,7 +57,7 @@ public sealed class AuditTrailTests
         await h.Validator.ValidateAsync(token.Secret, "old", Ct);
         await h.Validator.ValidateAsync(token.Secret, "old", Ct);
         await h.Validator.ValidateAsync(rotated.Value!.Secret, "new", Ct);
-        await h.Services.GetRequiredService<LastUseRecorder>().FlushAsync(Ct);
+        await h.Services.GetRequiredService<UseRecorder>().FlushAsync(Ct);
         var stored = await h.Store.FindByIdAsync(token.Details.Token.Id, Ct);
 
         var records = (await h.Manager.ListEventsAsync(Harness.Alice, null, cancellationToken: Ct)).Value!.Items;
@@ -159,7 +159,7 @@ public sealed class AuditTrailTests
     }
 
     // Records what it hears, and whether the record was already in the store when it heard it.
-    private sealed class RecordingHandler(ApiTokens.Stores.IApiTokenStore store) : IApiTokenEventHandler
+    private sealed class RecordingHandler(ApiTokens.Stores.IApiTokenAuditStore store) : IApiTokenEventHandler
     {
         public ConcurrentQueue<ApiTokenAuditRecord> Records { get; } = new();
 

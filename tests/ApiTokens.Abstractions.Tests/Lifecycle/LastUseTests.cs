@@ -1,4 +1,4 @@
-using ApiTokens.LastUse;
+using ApiTokens.Recording;
 using ApiTokens.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,7 +29,7 @@ public sealed class LastUseTests
             await h.Validator.ValidateAsync(b.Secret, "ci", Ct);
         }
 
-        var recorder = h.Services.GetRequiredService<LastUseRecorder>();
+        var recorder = h.Services.GetRequiredService<UseRecorder>();
         await recorder.FlushAsync(Ct);
         store.Reset();
         var usedAt = h.Time.GetUtcNow().AddSeconds(10);
@@ -64,9 +64,12 @@ public sealed class LastUseTests
         using var h = Harness.Create();
         var token = await h.CreateAsync(Harness.Bob, defaultAppState: AppState.Pending);
         Assert.AreEqual(ApiTokenValidationStatus.PendingApp, (await h.Validator.ValidateAsync(token.Secret, "ci", Ct)).Status);
-        var recorder = h.Services.GetRequiredService<LastUseRecorder>();
 
-        Assert.AreEqual(0, recorder.PendingCount);
+        await h.Services.GetRequiredService<UseRecorder>().FlushAsync(Ct);
+
+        var stored = (await h.Store.FindByIdAsync(token.Details.Token.Id, Ct))!;
+        Assert.IsNull(stored.LastUsedAt, "a refused request is counted (R35), never a use");
+        Assert.IsNull(stored.FindApp("ci")!.LastUsedAt);
     }
 
     [TestMethod]
@@ -76,7 +79,7 @@ public sealed class LastUseTests
         var store = new CountingStore();
         using var h = Harness.Create(wrapStore: s => store.Wrap(s));
         var token = await h.CreateAsync(Harness.Bob);
-        var recorder = h.Services.GetRequiredService<LastUseRecorder>();
+        var recorder = h.Services.GetRequiredService<UseRecorder>();
         store.FailUseWrites = true;
         await h.Validator.ValidateAsync(token.Secret, "ci", Ct);
         var usedAt = h.Time.GetUtcNow();
@@ -100,7 +103,7 @@ public sealed class LastUseTests
         var store = new CountingStore();
         using var h = Harness.Create(o => o.LastUsedGranularity = TimeSpan.FromSeconds(5), wrapStore: s => store.Wrap(s));
         var token = await h.CreateAsync(Harness.Bob);
-        var flusher = h.Services.GetServices<IHostedService>().OfType<LastUseFlusher>().Single();
+        var flusher = h.Services.GetServices<IHostedService>().OfType<UseFlusher>().Single();
         await flusher.StartAsync(Ct);
         try
         {
@@ -143,7 +146,7 @@ public sealed class LastUseTests
             await h.Validator.ValidateAsync(rotated.Value!.Secret, "new-cron", Ct);
         }
 
-        await h.Services.GetRequiredService<LastUseRecorder>().FlushAsync(Ct);
+        await h.Services.GetRequiredService<UseRecorder>().FlushAsync(Ct);
 
         var logs = h.Logs.GetSnapshot().Where(r => r.Id.Id == 13).ToList();
         Assert.HasCount(1, logs);

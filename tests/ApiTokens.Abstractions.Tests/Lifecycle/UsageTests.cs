@@ -1,7 +1,7 @@
 using System.Net;
 using ApiTokens.Management;
 using ApiTokens.Stores;
-using ApiTokens.Usage;
+using ApiTokens.Recording;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiTokens.Tests.Lifecycle;
@@ -38,7 +38,7 @@ public sealed class UsageTests
         await h.Validator.ValidateAsync(token.Secret, "ci", Ct);         // the seventh: over the limit
         var writesBeforeFlush = store.Writes;
 
-        await h.Services.GetRequiredService<UsageRecorder>().FlushAsync(Ct);
+        await h.Services.GetRequiredService<UseRecorder>().FlushAsync(Ct);
 
         Assert.AreEqual(1, writesBeforeFlush, "only the new app's recording: no store write for counting");
         var usage = await UsageAsync(h, token.Id);
@@ -57,7 +57,7 @@ public sealed class UsageTests
         await h.Validator.ValidateAsync(token.Secret, "ci", Ct);
 
         Assert.AreEqual(2, Counts(await UsageAsync(h, token.Id), "ci").Allowed, "before the flush");
-        await h.Services.GetRequiredService<UsageRecorder>().FlushAsync(Ct);
+        await h.Services.GetRequiredService<UseRecorder>().FlushAsync(Ct);
         Assert.AreEqual(2, Counts(await UsageAsync(h, token.Id), "ci").Allowed, "after it");
     }
 
@@ -72,7 +72,7 @@ public sealed class UsageTests
         h.Time.Advance(TimeSpan.FromSeconds(20));   // 00:00:10 the next day, no flush between
         await h.Validator.ValidateAsync(token.Secret, "ci", Ct);
 
-        await h.Services.GetRequiredService<UsageRecorder>().FlushAsync(Ct);
+        await h.Services.GetRequiredService<UseRecorder>().FlushAsync(Ct);
 
         var usage = await UsageAsync(h, token.Id);
         Assert.HasCount(2, usage);
@@ -86,7 +86,7 @@ public sealed class UsageTests
         var store = new CountingStore();
         using var h = Harness.Create(wrapStore: s => store.Wrap(s));
         var token = await CreateAsync(h, AppState.Allow);
-        var recorder = h.Services.GetRequiredService<UsageRecorder>();
+        var recorder = h.Services.GetRequiredService<UseRecorder>();
         await h.Validator.ValidateAsync(token.Secret, "ci", Ct);
 
         store.FailWrites = true;
@@ -107,7 +107,7 @@ public sealed class UsageTests
         var today = new DateOnly(2026, 11, 28);
         await h.Store.RecordUsageAsync([new(token.Id, "ci", today.AddDays(-7), 1, 0, 0, 0), new(token.Id, "ci", today.AddDays(-6), 2, 0, 0, 0)], Ct);
 
-        await h.Services.GetRequiredService<UsageRecorder>().FlushAsync(Ct);
+        await h.Services.GetRequiredService<UseRecorder>().FlushAsync(Ct);
 
         CollectionAssert.AreEqual(new[] { today.AddDays(-6) }, (await h.Store.ListUsageAsync(token.Id, DateOnly.MinValue, Ct)).Select(u => u.Day).ToArray());
     }

@@ -119,14 +119,18 @@ public sealed class ImportTests
 
     [TestMethod]
     [TestCategory("R4")]
-    public async Task Import_UserTokenOfANormalMember_EffectivePrivilegeCappedByTheOwnersRole()
+    public async Task Import_UserTokenAboveItsOwnersRole_RefusedAsItsCreationWouldBe_NothingStored()
     {
         using var h = Harness.Create();
 
-        var result = await h.Manager.ImportAsync(Harness.Alice, new() { Secret = CirconusUuid, Type = TokenType.User, OwnerId = "bob", Privilege = TokenPrivilege.Admin }, TestContext.CancellationToken);
+        var above = await h.Manager.ImportAsync(Harness.Alice, new() { Secret = CirconusUuid, Type = TokenType.User, OwnerId = "bob", Privilege = TokenPrivilege.Admin }, TestContext.CancellationToken);
+        Assert.AreEqual(0, h.Store.Count, "nothing stored");
+        var atRole = await h.Manager.ImportAsync(Harness.Alice, new() { Secret = CirconusUuid, Type = TokenType.User, OwnerId = "bob", Privilege = TokenPrivilege.Normal }, TestContext.CancellationToken);
 
-        Assert.IsTrue(result.Succeeded);
-        Assert.AreEqual(TokenPrivilege.Normal, result.Value.EffectivePrivilege);
+        Assert.AreEqual(ApiTokenErrorCodes.PrivilegeExceedsRole, above.Error?.Code, "bob is Normal: his token cannot be Admin (R4)");
+        Assert.AreEqual(ApiTokenErrorKind.Forbidden, above.Error?.Kind);
+        Assert.IsTrue(atRole.Succeeded);
+        Assert.AreEqual(TokenPrivilege.Normal, atRole.Value.Token.Privilege);
     }
 
     [TestMethod]

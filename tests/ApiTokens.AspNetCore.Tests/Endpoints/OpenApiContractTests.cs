@@ -191,6 +191,31 @@ public sealed class OpenApiContractTests
     {
         var observed = new ConcurrentDictionary<string, ConcurrentDictionary<int, byte>>();
         var observedCodes = new ConcurrentDictionary<string, ConcurrentDictionary<string, byte>>();
+        void Record(WebApplication app) => app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.TryGetValue("X-Test-Peer", out var peer))
+            {
+                context.Connection.RemoteIpAddress = IPAddress.Parse(peer.ToString());
+            }
+
+            var original = context.Response.Body;
+            using var copy = new MemoryStream();
+            context.Response.Body = copy;
+            await next(context);
+            context.Response.Body = original;
+            copy.Position = 0;
+            await copy.CopyToAsync(original);
+            if (context.GetEndpoint() is RouteEndpoint endpoint)
+            {
+                var key = Key(endpoint, context.Request.Method);
+                observed.GetOrAdd(key, _ => new())[context.Response.StatusCode] = 0;
+                if (context.Response.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) == true)
+                {
+                    var code = JsonSerializer.Deserialize<JsonElement>(copy.ToArray()).GetProperty("code").GetString();
+                    observedCodes.GetOrAdd(key, _ => new())[$"{context.Response.StatusCode} {code}"] = 0;
+                }
+            }
+        });
         var store = new CountingStore();
         await using var host = await ApiHost.StartAsync(
             core: o =>
@@ -199,31 +224,7 @@ public sealed class OpenApiContractTests
                 o.MaxActiveAccountTokens = 2;
             },
             wrapStore: s => store.Wrap(s),
-            beforeAuthentication: app => app.Use(async (context, next) =>
-            {
-                if (context.Request.Headers.TryGetValue("X-Test-Peer", out var peer))
-                {
-                    context.Connection.RemoteIpAddress = IPAddress.Parse(peer.ToString());
-                }
-
-                var original = context.Response.Body;
-                using var copy = new MemoryStream();
-                context.Response.Body = copy;
-                await next(context);
-                context.Response.Body = original;
-                copy.Position = 0;
-                await copy.CopyToAsync(original);
-                if (context.GetEndpoint() is RouteEndpoint endpoint)
-                {
-                    var key = Key(endpoint, context.Request.Method);
-                    observed.GetOrAdd(key, _ => new())[context.Response.StatusCode] = 0;
-                    if (context.Response.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) == true)
-                    {
-                        var code = JsonSerializer.Deserialize<JsonElement>(copy.ToArray()).GetProperty("code").GetString();
-                        observedCodes.GetOrAdd(key, _ => new())[$"{context.Response.StatusCode} {code}"] = 0;
-                    }
-                }
-            }));
+            beforeAuthentication: Record);
         var document = await DocumentAsync(host);
         var alice = await host.SignInAsync(ApiHost.Alice);
         var bob = await host.SignInAsync(ApiHost.Bob);
@@ -351,6 +352,16 @@ public sealed class OpenApiContractTests
         foreach (var (method, template, body) in changes)
         {
             await SendAsync(alice, method, string.Format(null, template, live), body);
+        }
+
+        // 501: a store without the audit and usage capabilities reads neither back.
+        await using (var coreOnly = await ApiHost.StartAsync(beforeAuthentication: Record, coreOnlyStore: true))
+        {
+            var signedIn = await coreOnly.SignInAsync(ApiHost.Alice);
+            var id = (await SendAsync(signedIn, HttpMethod.Post, "/api/tokens", new { type = "user" })).GetProperty("id").GetString()!;
+            await SendAsync(signedIn, HttpMethod.Get, "/api/tokens/events", null);
+            await SendAsync(signedIn, HttpMethod.Get, $"/api/tokens/{id}/events", null);
+            await SendAsync(signedIn, HttpMethod.Get, $"/api/tokens/{id}/usage", null);
         }
 
         var mismatches = new List<string>();

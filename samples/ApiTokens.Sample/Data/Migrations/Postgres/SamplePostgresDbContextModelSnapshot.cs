@@ -251,6 +251,45 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenOutboxEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_token_outbox");
+
+                    b.HasIndex("Kind", "NextAttemptAt")
+                        .HasDatabaseName("ix_api_token_outbox_due");
+
+                    b.ToTable("api_token_outbox", (string)null);
+                });
+
             modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenUsageEntity", b =>
                 {
                     b.Property<string>("TokenId")

@@ -244,6 +244,45 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenOutboxEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_token_outbox");
+
+                    b.HasIndex("Kind", "NextAttemptAt")
+                        .HasDatabaseName("ix_api_token_outbox_due");
+
+                    b.ToTable("api_token_outbox", (string)null);
+                });
+
             modelBuilder.Entity("ApiTokens.Stores.EntityFrameworkCore.ApiTokenUsageEntity", b =>
                 {
                     b.Property<string>("TokenId")

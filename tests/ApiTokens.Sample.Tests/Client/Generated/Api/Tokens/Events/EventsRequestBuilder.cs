@@ -42,6 +42,7 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens.Events
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events400Error">When receiving a 400 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events401Error">When receiving a 401 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events501Error">When receiving a 501 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events503Error">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -58,6 +59,7 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens.Events
                 { "400", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events400Error.CreateFromDiscriminatorValue },
                 { "401", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events401Error.CreateFromDiscriminatorValue },
                 { "403", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events403Error.CreateFromDiscriminatorValue },
+                { "501", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events501Error.CreateFromDiscriminatorValue },
                 { "503", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Events.Events503Error.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::ApiTokens.Sample.Tests.Client.Models.ApiTokenEventResponse>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.ApiTokenEventResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,7 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events401Error">When receiving a 401 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events403Error">When receiving a 403 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events501Error">When receiving a 501 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events503Error">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -60,6 +61,7 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events
                 { "401", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events401Error.CreateFromDiscriminatorValue },
                 { "403", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events403Error.CreateFromDiscriminatorValue },
                 { "404", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events404Error.CreateFromDiscriminatorValue },
+                { "501", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events501Error.CreateFromDiscriminatorValue },
                 { "503", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Events.Events503Error.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::ApiTokens.Sample.Tests.Client.Models.ApiTokenEventResponse>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.ApiTokenEventResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

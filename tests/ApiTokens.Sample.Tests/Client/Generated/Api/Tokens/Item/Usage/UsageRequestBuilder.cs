@@ -43,6 +43,7 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage401Error">When receiving a 401 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage403Error">When receiving a 403 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage404Error">When receiving a 404 status code</exception>
+        /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage501Error">When receiving a 501 status code</exception>
         /// <exception cref="global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage503Error">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -60,6 +61,7 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage
                 { "401", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage401Error.CreateFromDiscriminatorValue },
                 { "403", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage403Error.CreateFromDiscriminatorValue },
                 { "404", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage404Error.CreateFromDiscriminatorValue },
+                { "501", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage501Error.CreateFromDiscriminatorValue },
                 { "503", global::ApiTokens.Sample.Tests.Client.Api.Tokens.Item.Usage.Usage503Error.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::ApiTokens.Sample.Tests.Client.Models.ApiTokenUsageResponse>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.ApiTokenUsageResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

@@ -12,5 +12,9 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens.Leaks.Github
         #pragma warning disable CS1591
         InvalidReport,
         #pragma warning restore CS1591
+        [EnumMember(Value = "InvalidRequest")]
+        #pragma warning disable CS1591
+        InvalidRequest,
+        #pragma warning restore CS1591
     }
 }

@@ -1,33 +1,20 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace ApiTokens.LastUse;
+namespace ApiTokens.Recording;
 
-// R22: writes the collected last-use times once per LastUsedGranularity, off the request path, and
-// once more when the host stops.
-internal sealed class LastUseFlusher : BackgroundService
+// R22, R35: writes what UseRecorder collected once per LastUsedGranularity, off the request path,
+// and once more when the host stops.
+internal sealed class UseFlusher(UseRecorder recorder, IOptionsMonitor<ApiTokenOptions> options, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan s_offPoll = TimeSpan.FromSeconds(1);
-
-    private readonly LastUseRecorder _recorder;
-    private readonly ApiTokens.Usage.UsageRecorder _usage;
-    private readonly IOptionsMonitor<ApiTokenOptions> _options;
-    private readonly TimeProvider _time;
-
-    public LastUseFlusher(LastUseRecorder recorder, ApiTokens.Usage.UsageRecorder usage, IOptionsMonitor<ApiTokenOptions> options, TimeProvider time)
-    {
-        _recorder = recorder;
-        _usage = usage;
-        _options = options;
-        _time = time;
-    }
 
     private PeriodicTimer? _timer;
 
     // The schedule starts with the host, not whenever the background thread gets to ExecuteAsync.
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _timer = new PeriodicTimer(PeriodOf(_options.CurrentValue), _time);
+        _timer = new PeriodicTimer(PeriodOf(options.CurrentValue), time);
         return base.StartAsync(cancellationToken);
     }
 
@@ -44,8 +31,7 @@ internal sealed class LastUseFlusher : BackgroundService
         // The last batch: attempted within the host's shutdown timeout.
         try
         {
-            await _recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await _usage.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -61,16 +47,15 @@ internal sealed class LastUseFlusher : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var options = _options.CurrentValue;
-                if (timer.Period != PeriodOf(options))
+                var current = options.CurrentValue;
+                if (timer.Period != PeriodOf(current))
                 {
-                    timer.Period = PeriodOf(options);
+                    timer.Period = PeriodOf(current);
                 }
 
-                if (options.LastUsedGranularity != TimeSpan.Zero)
+                if (current.LastUsedGranularity != TimeSpan.Zero)
                 {
-                    await _recorder.FlushAsync(stoppingToken).ConfigureAwait(false);
-                    await _usage.FlushAsync(stoppingToken).ConfigureAwait(false);
+                    await recorder.FlushAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
         }
