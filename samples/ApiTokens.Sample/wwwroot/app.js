@@ -330,7 +330,7 @@ function renderToken(token) {
     el("label", {}, "Default app state", defaultState),
     el("span", { class: "spacer" }));
   if (me.role === "admin" && token.type === "user" && !token.retired && !token.expired) {
-    controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token", "aria-label": `Promote ${name} to an account token`,
+    controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token", "aria-label": `Promote to account token: ${name}`,
       onclick: () => {
         if (confirm("Promote this user token to an account token? It will no longer belong to " + token.ownerId + ". This cannot be undone.")) {
           run(() => api("POST", `/api/tokens/${encodeURIComponent(token.id)}/promote`, undefined, token.version), "Token promoted.");
@@ -473,27 +473,43 @@ function usageView(token, usage) {
   if (total === 0) return [el("p", { class: "empty", text: "No requests in the last 30 days." })];
 
   const max = Math.max(1, ...[...perDay.values()].map((d) => d.allowed + d.pending + d.denied + d.limited));
-  const width = 300, height = 80, bar = width / 30;
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("class", "usage-chart");
-  svg.setAttribute("role", "img");
+  // The plot with its axes: requests on the left (0, half, the busiest day), days below (the first,
+  // the middle and today), so a bar's height and date can be read without the table.
+  const left = 34, plotWidth = 300, plotHeight = 80, bottom = 16, bar = plotWidth / 30;
+  const width = left + plotWidth + 4, height = plotHeight + bottom;
+  const ns = "http://www.w3.org/2000/svg";
+  const svgEl = (name, attributes, text) => {
+    const node = document.createElementNS(ns, name);
+    for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, class: "usage-chart", role: "img" });
   svg.setAttribute("aria-label", `Requests per day over the last 30 days for ${tokenName(token)}: ${total.toLocaleString("en-US")} in all, by outcome: ` +
-    OUTCOMES.map(([key, label]) => `${label.toLowerCase()} ${[...perApp.values()].reduce((n, a) => n + a[key], 0).toLocaleString("en-US")}`).join(", "));
+    OUTCOMES.map(([key, label]) => `${label.toLowerCase()} ${[...perApp.values()].reduce((n, a) => n + a[key], 0).toLocaleString("en-US")}`).join(", ") +
+    `; the busiest day had ${max.toLocaleString("en-US")}.`);
   svg.dataset.testid = "usage-chart";
+  const yAxis = svgEl("g", { class: "axis", "data-testid": "usage-axis-requests" });
+  for (const value of [...new Set([0, Math.round(max / 2), max])]) {
+    const y = plotHeight - value / max * (plotHeight - 4);
+    yAxis.append(svgEl("line", { x1: left, x2: left + plotWidth, y1: y, y2: y, class: "grid" }));
+    yAxis.append(svgEl("text", { x: left - 4, y: y + 3, "text-anchor": "end" }, value.toLocaleString("en-US")));
+  }
+  svg.append(yAxis);
+  const xAxis = svgEl("g", { class: "axis", "data-testid": "usage-axis-days" });
+  const dayLabel = (d) => new Date(d + "T00:00:00Z").toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+  for (const [i, anchor] of [[0, "start"], [15, "middle"], [29, "end"]]) {
+    const x = left + (anchor === "start" ? i * bar : anchor === "end" ? (i + 1) * bar : (i + 0.5) * bar);
+    xAxis.append(svgEl("text", { x, y: height - 3, "text-anchor": anchor }, dayLabel(days[i])));
+  }
+  svg.append(xAxis);
   days.forEach((d, i) => {
-    let y = height;
+    let y = plotHeight;
     for (const [key] of OUTCOMES) {
-      const h = perDay.get(d)[key] / max * (height - 4);
+      const h = perDay.get(d)[key] / max * (plotHeight - 4);
       if (h <= 0) continue;
       y -= h;
-      const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-      rect.setAttribute("x", String(i * bar + 1));
-      rect.setAttribute("y", String(y));
-      rect.setAttribute("width", String(bar - 2));
-      rect.setAttribute("height", String(h));
-      rect.setAttribute("class", "u-" + key);
-      svg.append(rect);
+      svg.append(svgEl("rect", { x: left + i * bar + 1, y, width: bar - 2, height: h, class: "u-" + key }));
     }
   });
   const legend = el("ul", { class: "usage-legend", "aria-hidden": "true" }, ...OUTCOMES.map(([key, label]) => el("li", {}, el("span", { class: "swatch u-" + key }), label)));

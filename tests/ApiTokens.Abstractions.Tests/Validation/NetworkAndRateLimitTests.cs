@@ -206,6 +206,19 @@ public sealed class NetworkAndRateLimitTests
 
     [TestMethod]
     [TestCategory("R33")]
+    public async Task ARefusalFromAnIPv4ClientOfADualStackSocket_IsAuditedWithItsIPv4Address()
+    {
+        using var h = Harness.Create();
+        var token = await CreateAsync(h, networks: ["10.0.0.0/8"]);
+
+        await h.Validator.ValidateAsync(token.Secret, "scraper", null, IPAddress.Parse("::ffff:203.0.113.9"), Ct);
+
+        var refusal = (await RecordsAsync(h, token.Id, 1)).Single(r => r.Action == ApiTokenAuditActions.NetworkRefused);
+        Assert.AreEqual("203.0.113.9", refusal.Changes.Single(c => c.Field == "address").New, "as people know it, not ::ffff:203.0.113.9");
+    }
+
+    [TestMethod]
+    [TestCategory("R33")]
     [TestCategory("R34")]
     public async Task AHitWithNetworksAndALimit_AllocatesNothing()
     {

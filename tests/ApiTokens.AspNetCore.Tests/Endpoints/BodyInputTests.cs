@@ -51,6 +51,12 @@ public sealed class BodyInputTests
         yield return ["{\"gracePeriodSeconds\":1e400}", "rotate"];
         yield return ["{\"expiresAt\":5}", "create rotate"];
         yield return ["{\"lifetimeDays\":\"x\"}", "create"];
+
+        // Numbers are JSON numbers: a number in a string is refused, not read as the number.
+        yield return ["{\"lifetimeDays\":\"7\"}", "create"];
+        yield return ["{\"gracePeriodSeconds\":\"10\"}", "rotate"];
+        yield return ["{\"rateLimit\":{\"limit\":\"100\",\"windowSeconds\":60}}", "create patch"];
+        yield return ["{\"rateLimit\":{\"limit\":100,\"windowSeconds\":\"60\"}}", "create patch"];
     }
 
     [TestMethod]

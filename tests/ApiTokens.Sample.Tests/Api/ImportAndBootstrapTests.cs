@@ -55,6 +55,8 @@ public sealed class ImportAndBootstrapTests
         await SampleServer.ProblemAsync(await alice.PostAsJsonAsync("/api/tokens/import", new { secret = uuid, secretSha256 = Sha256Hex(uuid), type = "user" }, TestContext.CancellationToken), 400, "InvalidRequest");
         await SampleServer.ProblemAsync(await alice.PostAsJsonAsync("/api/tokens/import", new { secret = Guid.NewGuid().ToString() }, TestContext.CancellationToken), 400, "InvalidRequest");
         await SampleServer.ProblemAsync(await alice.PostAsJsonAsync("/api/tokens/import", new { secret = Guid.NewGuid().ToString(), type = "user", ownerId = "dave" }, TestContext.CancellationToken), 400, "InvalidOwner");
+        // R4 as at creation: bob is Normal, so his user token cannot be Admin, whoever imports it.
+        await SampleServer.ProblemAsync(await alice.PostAsJsonAsync("/api/tokens/import", new { secret = Guid.NewGuid().ToString(), type = "user", ownerId = "bob", privilege = "admin" }, TestContext.CancellationToken), 403, "PrivilegeExceedsRole");
 
         // Dave (another account) tries to import Bob's secret, plain and hashed: refused, nothing said of whose.
         using var dave = await server.SignInAsync("dave");

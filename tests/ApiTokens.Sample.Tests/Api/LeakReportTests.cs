@@ -212,6 +212,37 @@ public sealed class LeakReportTests
         Assert.IsNotNull(last.Headers.RetryAfter);
     }
 
+    // A report naming an unknown key id reads the keys again (here at once: no interval) while other
+    // reports verify with the keys read before: a verification never meets a key disposed under it.
+    [TestMethod]
+    public async Task KeysReadAgainWhileOthersVerify_NoReportFails()
+    {
+        await using var keys = await GitHubKeyServer.StartAsync();
+        await using var server = await SampleServer.StartAsync(null, ["--store", "inmemory", .. keys.SampleArgs, "--ApiTokens:LeakReports:KeysRefreshInterval", "00:00:00"]);
+        using var api = server.CreateClient();
+        var body = JsonSerializer.Serialize(new[] { new { token = "apt_not-a-secret-of-ours-at-all-0000000000", type = "apitokens_secret", url = "https://x", source = "content" } });
+
+        async Task<HttpStatusCode[]> SendAsync(string? keyId, int count)
+        {
+            var statuses = new HttpStatusCode[count];
+            for (var i = 0; i < count; i++)
+            {
+                using var request = keys.Report(server.Address, body, keyId);
+                using var response = await api.SendAsync(request, TestContext.CancellationToken);
+                statuses[i] = response.StatusCode;
+            }
+
+            return statuses;
+        }
+
+        var known = Enumerable.Range(0, 6).Select(_ => Task.Run(() => SendAsync(null, 300), TestContext.CancellationToken));
+        var unknown = Enumerable.Range(0, 3).Select(_ => Task.Run(() => SendAsync("no-such-key", 300), TestContext.CancellationToken));
+        var all = await Task.WhenAll(known.Concat(unknown));
+
+        Assert.IsTrue(all.Take(6).SelectMany(s => s).All(s => s == HttpStatusCode.OK), "every report signed with a known key verifies");
+        Assert.IsTrue(all.Skip(6).SelectMany(s => s).All(s => s == HttpStatusCode.Unauthorized), "an unknown key id is a 401, never a 500");
+    }
+
     private async Task<(string Id, string Secret)> CreateAsync(HttpClient alice, string description)
     {
         var created = await SampleServer.CreateTokenAsync(alice, new { type = "user", privilege = "normal", defaultAppState = "allow", description });

@@ -65,7 +65,14 @@ public sealed class NetworkAndRateLimitApiTests
         var id = token.GetProperty("id").GetString();
         var before = (await alice.GetFromJsonAsync<JsonElement[]>("/api/tokens", TestContext.CancellationToken))!.Length;
 
-        foreach (var ranges in new[] { new[] { "10.0.0.0/33" }, new[] { "2001:db8::/200" }, new[] { "nonsense" }, Enumerable.Range(0, 33).Select(i => $"10.{i}.0.0/16").ToArray() })
+        // Leading zeros and hex parts are refused: IPAddress reads "010" as octal 8 and "0x0a" as 10, so
+        // the stored network would not be the one its author read.
+        string[][] malformed =
+        [
+            ["10.0.0.0/33"], ["2001:db8::/200"], ["nonsense"], [.. Enumerable.Range(0, 33).Select(i => $"10.{i}.0.0/16")],
+            ["010.000.000.000/8"], ["10.0.0.010"], ["0x0a.0.0.0/8"], ["::ffff:010.0.0.1/128"],
+        ];
+        foreach (var ranges in malformed)
         {
             await SampleServer.ProblemAsync(await alice.PostAsJsonAsync("/api/tokens", new { type = "user", allowedNetworks = ranges }, TestContext.CancellationToken), 400, "InvalidNetwork");
             await SampleServer.ProblemAsync(await alice.PatchAsJsonAsync($"/api/tokens/{id}", new { allowedNetworks = ranges }, TestContext.CancellationToken), 400, "InvalidNetwork");

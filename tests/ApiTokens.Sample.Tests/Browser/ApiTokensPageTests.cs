@@ -139,8 +139,10 @@ public sealed class ApiTokensPageTests
         var bobsCard = Card(page, "bob nightly job");
         await Expect(bobsCard.GetByTestId("token-type")).ToHaveTextAsync("User token");
         await ShotAsync(page, "admin-01-before");
+        await Chromium.AssertAccessibleAsync(page);
 
-        await bobsCard.Locator("[data-action=promote]").ClickAsync();
+        // WCAG 2.5.3: the button's name starts with the words it shows.
+        await bobsCard.GetByRole(AriaRole.Button, new() { Name = "Promote to account token" }).ClickAsync();
         await Expect(Card(page, "bob nightly job").GetByTestId("token-type")).ToHaveTextAsync("Account token");
         await Expect(Card(page, "bob nightly job").Locator("[data-action=promote]")).ToHaveCountAsync(0);
         await ShotAsync(page, "admin-02-promoted");

@@ -58,12 +58,15 @@ internal static class Chromium
         return page;
     }
 
-    // WCAG 2.1 AA with axe-core: no serious or critical finding on the page as it is now.
+    // WCAG 2.1 AA with axe-core: no serious or critical finding on the page as it is now. The WCAG 2.1
+    // A/AA rules, not axe's default set; and label-content-name-mismatch (WCAG 2.5.3 Label in Name),
+    // which axe still marks experimental and so leaves out unless asked.
     public static async Task AssertAccessibleAsync(IPage page)
     {
         var results = await Deque.AxeCore.Playwright.PageExtensions.RunAxe(page, new Deque.AxeCore.Commons.AxeRunOptions
         {
             RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+            Rules = new Dictionary<string, Deque.AxeCore.Commons.RuleOptions> { ["label-content-name-mismatch"] = new() { Enabled = true } },
         });
         var findings = results.Violations.Where(v => v.Impact is "serious" or "critical").ToArray();
         Assert.IsEmpty(findings, string.Join("\n", findings.Select(v => $"{v.Impact} {v.Id}: {v.Help} — {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));

@@ -73,6 +73,13 @@ public sealed class UsagePageTests
         await card.GetByTestId("usage").Locator("> summary").ClickAsync();
         var chart = card.GetByRole(AriaRole.Img);
         await Expect(chart).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("8 in all, by outcome: allowed 5, pending 3, denied 0, limited 0"));
+        // The axes: requests from 0 to the busiest day, the first day, the middle and today (UTC).
+        var requestsAxis = await chart.GetByTestId("usage-axis-requests").Locator("text").AllTextContentsAsync();
+        Assert.AreEqual("0", requestsAxis[0]);
+        StringAssert.Contains(await chart.GetAttributeAsync("aria-label"), $"the busiest day had {requestsAxis[^1]}.");
+        var daysAxis = await chart.GetByTestId("usage-axis-days").Locator("text").AllTextContentsAsync();
+        Assert.HasCount(3, daysAxis);
+        Assert.AreEqual(DateTime.UtcNow.ToString("MMM d", System.Globalization.CultureInfo.GetCultureInfo("en-US")), daysAxis[^1], "today, last");
         var table = card.GetByTestId("usage-table");
         await Expect(table.Locator("caption")).ToContainTextAsync("8 in all");
         await Expect(table.Locator("tr.knocking")).ToContainTextAsync("curious-script");
