@@ -137,6 +137,7 @@ public static class SampleApp
         demo.MapLeakNotices();
         app.MapApiTokens("/api/tokens");
         app.MapApiTokenLeakReports("/api/tokens/leaks");   // POST /api/tokens/leaks/github (R31)
+        app.MapApiTokenWebhooks("/api/webhooks");          // the account's webhook endpoints (R37), admins only
         app.MapCirconusApi();
         app.MapOpenApi();
 

@@ -10,8 +10,10 @@ public static class ApiTokensModelBuilderExtensions
     /// <c>api_token_apps</c>: unique indexes on the secret hash and the previous secret hash (R23), apps keyed by (token, name), and a
     /// version column used as the concurrency token; and <see cref="ApiTokenAuditEntity"/> to
     /// <c>api_token_audit</c> (R24), indexed by account and by token; <see cref="ApiTokenUsageEntity"/> to
-    /// <c>api_token_usage</c> (R35) and <see cref="ApiTokenOutboxEntity"/> to <c>api_token_outbox</c>, indexed by
-    /// kind and due time. Call it from <c>OnModelCreating</c>, then add a migration.
+    /// <c>api_token_usage</c> (R35), <see cref="ApiTokenOutboxEntity"/> to <c>api_token_outbox</c>, indexed by
+    /// kind and due time, and <see cref="ApiTokenWebhookEntity"/> and <see cref="ApiTokenWebhookDeliveryEntity"/>
+    /// to <c>api_token_webhooks</c> and <c>api_token_webhook_deliveries</c> (R37). Call it from
+    /// <c>OnModelCreating</c>, then add a migration.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
     /// <param name="schema">An optional schema for both tables.</param>
@@ -109,6 +111,50 @@ public static class ApiTokensModelBuilderExtensions
             message.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
             message.Property(m => m.Attempts).HasColumnName("attempts");
             message.HasIndex(m => new { m.Kind, m.NextAttemptAt }).HasDatabaseName("ix_api_token_outbox_due");
+        });
+
+        modelBuilder.Entity<ApiTokenWebhookEntity>(webhook =>
+        {
+            webhook.ToTable("api_token_webhooks", schema);
+            webhook.HasKey(w => w.Id).HasName("pk_api_token_webhooks");
+            webhook.Property(w => w.Id).HasColumnName("id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxTokenIdLength);
+            webhook.Property(w => w.AccountId).HasColumnName("account_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength).IsRequired();
+            webhook.Property(w => w.Url).HasColumnName("url").HasMaxLength(2048).IsRequired();
+            webhook.Property(w => w.Events).HasColumnName("events").HasMaxLength(1024);
+            webhook.Property(w => w.Description).HasColumnName("description").HasMaxLength(ApiTokens.ApiTokenOptions.MaxDescriptionLength);
+            webhook.Property(w => w.Enabled).HasColumnName("enabled");
+            webhook.Property(w => w.DisabledReason).HasColumnName("disabled_reason").HasMaxLength(256);
+            webhook.Property(w => w.ProtectedSecret).HasColumnName("protected_secret").IsRequired();
+            webhook.Property(w => w.ProtectedPreviousSecret).HasColumnName("protected_previous_secret");
+            webhook.Property(w => w.PreviousSecretExpiresAt).HasColumnName("previous_secret_expires_at");
+            webhook.Property(w => w.FailingSince).HasColumnName("failing_since");
+            webhook.Property(w => w.CreatedBy).HasColumnName("created_by").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength).IsRequired();
+            webhook.Property(w => w.CreatedAt).HasColumnName("created_at");
+            webhook.Property(w => w.Version).HasColumnName("version").IsConcurrencyToken();
+            webhook.HasIndex(w => w.AccountId).HasDatabaseName("ix_api_token_webhooks_account");
+        });
+
+        modelBuilder.Entity<ApiTokenWebhookDeliveryEntity>(delivery =>
+        {
+            delivery.ToTable("api_token_webhook_deliveries", schema);
+            delivery.HasKey(d => d.Sequence).HasName("pk_api_token_webhook_deliveries");
+            delivery.Property(d => d.Sequence).HasColumnName("sequence").ValueGeneratedOnAdd();
+            delivery.Property(d => d.Id).HasColumnName("id").HasMaxLength(64).IsRequired();
+            delivery.Property(d => d.WebhookId).HasColumnName("webhook_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxTokenIdLength).IsRequired();
+            delivery.Property(d => d.AccountId).HasColumnName("account_id").HasMaxLength(ApiTokens.ApiTokenOptions.MaxMemberIdLength).IsRequired();
+            delivery.Property(d => d.EventId).HasColumnName("event_id").HasMaxLength(64).IsRequired();
+            delivery.Property(d => d.Type).HasColumnName("type").HasMaxLength(64).IsRequired();
+            delivery.Property(d => d.Payload).HasColumnName("payload").IsRequired();
+            delivery.Property(d => d.CreatedAt).HasColumnName("created_at");
+            delivery.Property(d => d.Attempts).HasColumnName("attempts");
+            delivery.Property(d => d.Status).HasColumnName("status");
+            delivery.Property(d => d.LastStatusCode).HasColumnName("last_status_code");
+            delivery.Property(d => d.NextAttemptAt).HasColumnName("next_attempt_at");
+            delivery.Property(d => d.LastAttemptAt).HasColumnName("last_attempt_at");
+            delivery.HasIndex(d => d.Id).IsUnique().HasDatabaseName("ix_api_token_webhook_deliveries_id");
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt }).HasDatabaseName("ix_api_token_webhook_deliveries_due");
+            delivery.HasIndex(d => new { d.WebhookId, d.Sequence }).HasDatabaseName("ix_api_token_webhook_deliveries_webhook");
+            delivery.HasOne<ApiTokenWebhookEntity>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
         });
 
         return modelBuilder;

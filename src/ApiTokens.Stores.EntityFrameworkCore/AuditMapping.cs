@@ -1,11 +1,45 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ApiTokens.Auditing;
+using Microsoft.EntityFrameworkCore;
 
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
 internal static class AuditMapping
 {
+    // An audit record into the context, and its event's deliveries (R37): one pending delivery per
+    // enabled endpoint of the account that receives the type, saved by the same SaveChanges as the
+    // change, so both land or neither does.
+    public static async Task AddAsync(DbContext context, ApiTokenAuditRecord record, CancellationToken cancellationToken)
+    {
+        context.Set<ApiTokenAuditEntity>().Add(ToEntity(record));
+        if (record.Event is not { } e)
+        {
+            return;
+        }
+
+        var webhooks = await context.Set<ApiTokenWebhookEntity>().AsNoTracking()
+            .Where(w => w.AccountId == record.AccountId && w.Enabled)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var webhook in webhooks)
+        {
+            if (WebhookMapping.ToWebhook(webhook).Receives(e.Type))
+            {
+                context.Set<ApiTokenWebhookDeliveryEntity>().Add(new ApiTokenWebhookDeliveryEntity
+                {
+                    Id = Guid.NewGuid().ToString("N"),
+                    WebhookId = webhook.Id,
+                    AccountId = webhook.AccountId,
+                    EventId = record.Id,
+                    Type = e.Type,
+                    Payload = e.Payload,
+                    CreatedAt = EntityMapping.Normalize(record.At),
+                    NextAttemptAt = EntityMapping.Normalize(record.At),
+                });
+            }
+        }
+    }
+
     public static ApiTokenAuditEntity ToEntity(ApiTokenAuditRecord record) => new()
     {
         Id = record.Id,

@@ -114,7 +114,7 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext>
                     {
                         // R24: the first sight's record commits with it, and only with the insert that won.
                         state.Context.ChangeTracker.Clear();
-                        state.Context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(state.Audit));
+                        await AuditMapping.AddAsync(state.Context, state.Audit, ct).ConfigureAwait(false);
                         await state.Context.SaveChangesAsync(ct).ConfigureAwait(false);
                     }
 

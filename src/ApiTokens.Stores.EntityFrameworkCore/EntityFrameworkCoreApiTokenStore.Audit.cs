@@ -3,9 +3,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
-// R24: the trail read back, newest first (records are written with their changes by the core).
+// R24: records of events that change no token, and the trail read back, newest first (records of
+// changes are written with them, in the same SaveChanges).
 public sealed partial class EntityFrameworkCoreApiTokenStore<TContext> : IApiTokenAuditStore
 {
+    /// <inheritdoc />
+    public async Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            await AuditMapping.AddAsync(context, record, cancellationToken).ConfigureAwait(false);
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The audit record could not be written.");
+        }
+    }
+
     /// <inheritdoc />
     public async Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken)
     {

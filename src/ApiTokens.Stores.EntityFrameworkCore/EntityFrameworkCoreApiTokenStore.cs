@@ -95,7 +95,7 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext> : IApiTok
                     context.Set<ApiTokenEntity>().Add(entity);
                     if (audit is not null)
                     {
-                        context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(audit));
+                        await AuditMapping.AddAsync(context, audit, ct).ConfigureAwait(false);
                     }
 
                     await context.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -229,22 +229,6 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext> : IApiTok
         return await active.CountAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        try
-        {
-            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(record));
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsDatabaseFailure(ex))
-        {
-            throw Wrap(ex, "The audit record could not be written.");
-        }
-    }
-
     private static async Task<ApiToken> ApplyUpdateAsync(TContext context, ApiToken token, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
     {
         var entity = await context.Set<ApiTokenEntity>().Include(t => t.Apps).SingleOrDefaultAsync(t => t.Id == token.Id, cancellationToken).ConfigureAwait(false);
@@ -254,7 +238,7 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext> : IApiTok
         }
 
         EntityMapping.CopyFields(token, entity);
-        SyncApps(context, entity, token);
+        EntityMapping.SyncApps(context, entity, token);
 
         // The version is the concurrency token: EF updates WHERE version = <the version read>,
         // so a writer that lost the race in another process affects no row and fails.
@@ -262,7 +246,7 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext> : IApiTok
         entity.Version = token.Version + 1;
         if (audit is not null)
         {
-            context.Set<ApiTokenAuditEntity>().Add(AuditMapping.ToEntity(audit));
+            await AuditMapping.AddAsync(context, audit, cancellationToken).ConfigureAwait(false);
         }
 
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -276,34 +260,6 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext> : IApiTok
 
     // R26: the token id, and this node's mark so its own listener can tell its echo.
     private string Payload(string tokenId) => _origin is null ? tokenId : tokenId + " " + _origin;
-
-    private static void SyncApps(TContext context, ApiTokenEntity entity, ApiToken token)
-    {
-        var wanted = new Dictionary<string, TokenApp>(token.Apps.Count, StringComparer.Ordinal);
-        foreach (var app in token.Apps)
-        {
-            wanted[app.Name] = app;
-        }
-
-        foreach (var existing in entity.Apps.ToList())
-        {
-            if (wanted.Remove(existing.Name, out var app))
-            {
-                existing.State = app.State;
-                existing.FirstSeenAt = EntityMapping.Normalize(app.FirstSeenAt);
-            }
-            else
-            {
-                entity.Apps.Remove(existing);
-                context.Remove(existing);
-            }
-        }
-
-        foreach (var app in wanted.Values)
-        {
-            entity.Apps.Add(new ApiTokenAppEntity { TokenId = entity.Id, Name = app.Name, State = app.State, FirstSeenAt = EntityMapping.Normalize(app.FirstSeenAt) });
-        }
-    }
 
     // Only what the database does is an outage (503). A model without UseApiTokens(), a missing
     // provider or a disposed factory throw InvalidOperationException of their own: those are

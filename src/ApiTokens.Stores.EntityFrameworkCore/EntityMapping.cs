@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
@@ -96,5 +97,35 @@ internal static class EntityMapping
         entity.AllowedNetworks = token.AllowedNetworks.Count == 0 ? null : string.Join(' ', token.AllowedNetworks);
         entity.RateLimit = token.RateLimit?.Limit;
         entity.RateLimitWindowSeconds = token.RateLimit?.WindowSeconds;
+    }
+
+    // The stored apps brought to the token's: states and first sightings updated, removed ones deleted,
+    // new ones added (last uses are RecordUsesAsync's, never an update's).
+    public static void SyncApps(DbContext context, ApiTokenEntity entity, ApiToken token)
+    {
+        var wanted = new Dictionary<string, TokenApp>(token.Apps.Count, StringComparer.Ordinal);
+        foreach (var app in token.Apps)
+        {
+            wanted[app.Name] = app;
+        }
+
+        foreach (var existing in entity.Apps.ToList())
+        {
+            if (wanted.Remove(existing.Name, out var app))
+            {
+                existing.State = app.State;
+                existing.FirstSeenAt = EntityMapping.Normalize(app.FirstSeenAt);
+            }
+            else
+            {
+                entity.Apps.Remove(existing);
+                context.Remove(existing);
+            }
+        }
+
+        foreach (var app in wanted.Values)
+        {
+            entity.Apps.Add(new ApiTokenAppEntity { TokenId = entity.Id, Name = app.Name, State = app.State, FirstSeenAt = EntityMapping.Normalize(app.FirstSeenAt) });
+        }
     }
 }

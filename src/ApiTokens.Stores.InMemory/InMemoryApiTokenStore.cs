@@ -5,7 +5,7 @@ namespace ApiTokens.Stores.InMemory;
 
 /// <summary>
 /// A thread-safe in-memory <see cref="IApiTokenStore"/> with every capability (batch lookups, the
-/// audit trail, usage, the outbox): O(1) lookup by id and by secret hash, optimistic concurrency, and
+/// audit trail, usage, the outbox, webhooks): O(1) lookup by id and by secret hash, optimistic concurrency, and
 /// exactly-once recording of apps.
 /// </summary>
 /// <remarks>
@@ -131,49 +131,6 @@ public sealed partial class InMemoryApiTokenStore : IApiTokenBatchLookupStore
     }
 
     /// <inheritdoc />
-    public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(uses);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeLock)
-        {
-            foreach (var byToken in uses.GroupBy(static u => u.TokenId, StringComparer.Ordinal))
-            {
-                if (!_byId.TryGetValue(byToken.Key, out var current))
-                {
-                    continue;
-                }
-
-                var lastUsed = current.LastUsedAt;
-                var apps = current.Apps.ToArray();
-                foreach (var use in byToken)
-                {
-                    var index = Array.FindIndex(apps, a => string.Equals(a.Name, use.AppName, StringComparison.Ordinal));
-                    if (index < 0)
-                    {
-                        continue;
-                    }
-
-                    if (apps[index].LastUsedAt is not { } appLast || appLast < use.UsedAt)
-                    {
-                        apps[index] = apps[index] with { LastUsedAt = use.UsedAt };
-                    }
-
-                    if (lastUsed is not { } tokenLast || tokenLast < use.UsedAt)
-                    {
-                        lastUsed = use.UsedAt;
-                    }
-                }
-
-                // Not a change of the token: the version stays (R22).
-                _byId[current.Id] = current with { LastUsedAt = lastUsed, Apps = apps };
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
     public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -186,12 +143,14 @@ public sealed partial class InMemoryApiTokenStore : IApiTokenBatchLookupStore
         return Task.CompletedTask;
     }
 
-    // Under the write lock: the next sequence number is the record's position.
+    // Under the write lock: the next sequence number is the record's position; its event's deliveries
+    // (R37) are written in the same step. The event is not kept with the record.
     private void Append(ApiTokenAuditRecord? record)
     {
         if (record is not null)
         {
-            _audit.Add(record with { Sequence = _audit.Count + 1 });
+            _audit.Add(record with { Sequence = _audit.Count + 1, Event = null });
+            Deliver(record);
         }
     }
 
@@ -292,39 +251,5 @@ public sealed partial class InMemoryApiTokenStore : IApiTokenBatchLookupStore
         }
 
         return Task.FromResult<IReadOnlyList<ApiToken>>(result);
-    }
-
-    /// <inheritdoc />
-    public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(tokenId);
-        ArgumentNullException.ThrowIfNull(app);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        // Fast path without the lock: already recorded, or already full.
-        if (!_byId.TryGetValue(tokenId, out var current))
-        {
-            return Task.FromResult(default(ApiTokenAppRecording));
-        }
-
-        if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
-        {
-            return Task.FromResult(new ApiTokenAppRecording(current, Recorded: false));
-        }
-
-        lock (_writeLock)
-        {
-            // Re-check under the lock: another first use may have recorded it meanwhile (R19).
-            current = _byId[tokenId];
-            if (current.FindApp(app.Name) is not null || current.Apps.Count >= maxApps)
-            {
-                return Task.FromResult(new ApiTokenAppRecording(current, Recorded: false));
-            }
-
-            var stored = current with { Apps = [.. current.Apps, app with { LastUsedAt = null }], Version = current.Version + 1 };
-            _byId[tokenId] = stored;
-            Append(audit);
-            return Task.FromResult(new ApiTokenAppRecording(stored, Recorded: true));
-        }
     }
 }

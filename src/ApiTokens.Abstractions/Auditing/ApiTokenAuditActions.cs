@@ -41,4 +41,19 @@ public static class ApiTokenAuditActions
 
     /// <summary>The previous secret of a rotated token was used during its grace period (R23).</summary>
     public const string PreviousSecretUsed = "token.previous_secret_used";
+
+    /// <summary>A webhook endpoint was registered (R37); the record's token id is the endpoint's id.</summary>
+    public const string WebhookCreated = "webhook.created";
+
+    /// <summary>A webhook endpoint's URL, events, description or state changed (R37).</summary>
+    public const string WebhookUpdated = "webhook.updated";
+
+    /// <summary>A webhook endpoint was removed (R37).</summary>
+    public const string WebhookDeleted = "webhook.deleted";
+
+    /// <summary>A webhook endpoint got a new signing secret (R37).</summary>
+    public const string WebhookSecretRotated = "webhook.secret_rotated";
+
+    /// <summary>A webhook endpoint was disabled because all its deliveries failed for <c>DisableAfter</c> (R37).</summary>
+    public const string WebhookDisabled = "webhook.disabled";
 }

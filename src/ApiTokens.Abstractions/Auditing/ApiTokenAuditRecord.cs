@@ -39,6 +39,12 @@ public sealed record ApiTokenAuditRecord
     /// <summary>The values that changed, each with its old and new value (as text, wire-format names).</summary>
     public IReadOnlyList<ApiTokenAuditChange> Changes { get; init; } = [];
 
+    /// <summary>
+    /// The change's webhook event (R37), when the store delivers webhooks: written as deliveries with
+    /// the record, in the same transaction; not kept with the record, so a record read back has none.
+    /// </summary>
+    public ApiTokenEvent? Event { get; init; }
+
     /// <summary>Describes the record.</summary>
     /// <param name="builder">The builder.</param>
     /// <returns><see langword="true"/>.</returns>

@@ -8,6 +8,7 @@ using ApiTokens.Recording;
 using ApiTokens.Secrets;
 using ApiTokens.Stores;
 using ApiTokens.Validation;
+using ApiTokens.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -51,6 +52,18 @@ public static class ApiTokensServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenBootstrapOptions>, ApiTokenBootstrapConfiguration>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenBootstrapOptions>, ApiTokenBootstrapValidator>());
         services.AddHostedService<ApiTokenBootstrapper>();
+
+        // R37: webhook settings from "ApiTokens:Webhooks", and the rules of an account's endpoints
+        // (its signing secrets protected by the host's data protection).
+        services.AddOptions<ApiTokenWebhookOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenWebhookOptions>, ApiTokenWebhookConfiguration>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenWebhookOptions>, ApiTokenWebhookValidator>());
+        services.TryAddScoped(static sp => new ApiTokenWebhookManager(
+            sp.GetService<IApiTokenWebhookStore>(),
+            sp.GetRequiredService<IAccountMembership>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
+            sp.GetRequiredService<IOptions<ApiTokenWebhookOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, ApiTokenServicesValidator>());
@@ -107,7 +120,8 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetService<IApiTokenBatchLookupStore>(),
             sp.GetService<IApiTokenAuditStore>(),
             sp.GetService<IApiTokenUsageStore>(),
-            sp.GetService<IApiTokenOutboxStore>()));
+            sp.GetService<IApiTokenOutboxStore>(),
+            sp.GetService<IApiTokenWebhookStore>()));
         return new ApiTokensBuilder(services);
     }
 }

@@ -34,6 +34,13 @@ public static class ApiTokenErrorCodes
         [TooManyTokens] = ApiTokenErrorKind.Conflict,
         [SecretAlreadyExists] = ApiTokenErrorKind.Conflict,
         [ConcurrencyConflict] = ApiTokenErrorKind.Conflict,
+        [InvalidWebhookUrl] = ApiTokenErrorKind.Invalid,
+        [InvalidWebhookEvents] = ApiTokenErrorKind.Invalid,
+        [WebhooksRequireAdmin] = ApiTokenErrorKind.Forbidden,
+        [WebhookNotFound] = ApiTokenErrorKind.NotFound,
+        [DeliveryNotFound] = ApiTokenErrorKind.NotFound,
+        [TooManyWebhooks] = ApiTokenErrorKind.Conflict,
+        [WebhooksNotSupported] = ApiTokenErrorKind.NotSupported,
         [AuditNotSupported] = ApiTokenErrorKind.NotSupported,
         [UsageNotSupported] = ApiTokenErrorKind.NotSupported,
     }.ToFrozenDictionary(StringComparer.Ordinal);
@@ -130,4 +137,25 @@ public static class ApiTokenErrorCodes
 
     /// <summary>The store keeps no usage counts (no <c>IApiTokenUsageStore</c>, R35).</summary>
     public const string UsageNotSupported = nameof(UsageNotSupported);
+
+    /// <summary>A webhook URL is not an absolute https URL, or names or resolves to a private, loopback, link-local or unique-local address (R37).</summary>
+    public const string InvalidWebhookUrl = nameof(InvalidWebhookUrl);
+
+    /// <summary>A webhook's <c>events</c> names a type that does not exist, twice, or none (R37).</summary>
+    public const string InvalidWebhookEvents = nameof(InvalidWebhookEvents);
+
+    /// <summary>Only an Admin manages the account's webhooks (R37).</summary>
+    public const string WebhooksRequireAdmin = nameof(WebhooksRequireAdmin);
+
+    /// <summary>No such webhook endpoint in the actor's account (R37).</summary>
+    public const string WebhookNotFound = nameof(WebhookNotFound);
+
+    /// <summary>No such delivery for the endpoint (R37).</summary>
+    public const string DeliveryNotFound = nameof(DeliveryNotFound);
+
+    /// <summary>The account already has the most webhook endpoints it may (R37).</summary>
+    public const string TooManyWebhooks = nameof(TooManyWebhooks);
+
+    /// <summary>The store keeps no webhooks (no <c>IApiTokenWebhookStore</c>).</summary>
+    public const string WebhooksNotSupported = nameof(WebhooksNotSupported);
 }

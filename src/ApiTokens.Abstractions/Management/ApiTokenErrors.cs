@@ -7,6 +7,14 @@ namespace ApiTokens.Management;
 internal static class ApiTokenErrors
 {
     public static readonly ApiTokenError AuditNotSupported = E(ApiTokenErrorCodes.AuditNotSupported, "This service's token store does not read the audit trail back.");
+    public static readonly ApiTokenError WebhooksNotSupported = E(ApiTokenErrorCodes.WebhooksNotSupported, "This service's token store keeps no webhooks.");
+    public static readonly ApiTokenError WebhooksRequireAdmin = E(ApiTokenErrorCodes.WebhooksRequireAdmin, "Only an account admin can manage the account's webhooks.");
+    public static readonly ApiTokenError WebhookNotFound = E(ApiTokenErrorCodes.WebhookNotFound, "No such webhook endpoint.");
+    public static readonly ApiTokenError DeliveryNotFound = E(ApiTokenErrorCodes.DeliveryNotFound, "No such delivery of this webhook endpoint.");
+    public static ApiTokenError TooManyWebhooks(int limit) => E(ApiTokenErrorCodes.TooManyWebhooks, $"The account already has {limit} webhook endpoints, the most it may; remove one it no longer uses first.");
+    public static ApiTokenError InvalidWebhookUrl(string why) => E(ApiTokenErrorCodes.InvalidWebhookUrl, why);
+    public static readonly ApiTokenError InvalidWebhookEvents = E(ApiTokenErrorCodes.InvalidWebhookEvents, $"'events' lists one or more event types, each once, of: {string.Join(", ", Webhooks.ApiTokenEventTypes.All)}; leave it out for all.");
+    public static readonly ApiTokenError WebhookConflict = E(ApiTokenErrorCodes.ConcurrencyConflict, "The webhook endpoint was changed by another request; reload it and try again.");
     public static readonly ApiTokenError UsageNotSupported = E(ApiTokenErrorCodes.UsageNotSupported, "This service's token store keeps no usage counts.");
 
     public static ApiTokenError TooManyUserTokens(int limit) => E(ApiTokenErrorCodes.TooManyTokens, $"You already have {limit} active tokens, the most a member may hold; retire one you no longer use first.");

@@ -106,6 +106,7 @@ public sealed partial class ApiTokenManager
                 new("secretHint", null, token.SecretHint),
                 new("allowedNetworks", null, WireNetworks(token.AllowedNetworks)),
                 new("rateLimit", null, token.RateLimit?.ToString())));
+        audit = await WithEventAsync(audit, token with { Version = 1 }, cancellationToken).ConfigureAwait(false);
         ApiToken? saved;
         try
         {

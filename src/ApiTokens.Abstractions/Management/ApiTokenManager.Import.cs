@@ -7,7 +7,7 @@ namespace ApiTokens;
 public sealed partial class ApiTokenManager
 {
     /// <summary>The actor recorded for the token <see cref="ApiTokenBootstrapOptions"/> creates (R36).</summary>
-    public const string BootstrapActor = "bootstrap";
+    public const string BootstrapActor = ApiTokenAuditActors.Bootstrap;
 
     /// <summary>
     /// Imports an existing secret as a token (R36), so clients of another key system keep working:

@@ -159,8 +159,9 @@ public sealed partial class ApiTokenManager
         {
             try
             {
-                var audit = Audit(current, actor, ApiTokenAuditActions.Retired, details);
-                var saved = await _store.UpdateAsync(current with { RetiredAt = _time.GetUtcNow(), RetiredBy = actor }, audit, cancellationToken).ConfigureAwait(false);
+                var retired = current with { RetiredAt = _time.GetUtcNow(), RetiredBy = actor };
+                var audit = await WithEventAsync(Audit(current, actor, ApiTokenAuditActions.Retired, details), retired with { Version = retired.Version + 1 }, cancellationToken).ConfigureAwait(false);
+                var saved = await _store.UpdateAsync(retired, audit, cancellationToken).ConfigureAwait(false);
                 NotifyChanged(saved.Id);
                 Log.TokenRetired(_logger, saved.Id, actor);
                 await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);

@@ -28,7 +28,7 @@ public sealed partial class ApiTokenManager
             if (role is { } capped && IsOwnedActiveUserToken(token, userId) && capped < token.Privilege)
             {
                 // R24: the token did not change, its effective privilege did.
-                var audit = Audit(token, changedBy ?? "system", ApiTokenAuditActions.CappedByRoleChange, new ApiTokenAuditChange("effectivePrivilege", Wire(token.Privilege), Wire(capped)));
+                var audit = await WithEventAsync(Audit(token, changedBy ?? "system", ApiTokenAuditActions.CappedByRoleChange, new ApiTokenAuditChange("effectivePrivilege", Wire(token.Privilege), Wire(capped))), token, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await _store.AppendAuditAsync(audit, cancellationToken).ConfigureAwait(false);
@@ -120,8 +120,9 @@ public sealed partial class ApiTokenManager
         {
             try
             {
-                var audit = Audit(current, removedBy, ApiTokenAuditActions.RetiredByMemberRemoval, new ApiTokenAuditChange("retired", "false", "true"));
-                var saved = await _store.UpdateAsync(current with { RetiredAt = _time.GetUtcNow(), RetiredBy = removedBy }, audit, cancellationToken).ConfigureAwait(false);
+                var retired = current with { RetiredAt = _time.GetUtcNow(), RetiredBy = removedBy };
+                var audit = await WithEventAsync(Audit(current, removedBy, ApiTokenAuditActions.RetiredByMemberRemoval, new ApiTokenAuditChange("retired", "false", "true")), retired with { Version = retired.Version + 1 }, cancellationToken).ConfigureAwait(false);
+                var saved = await _store.UpdateAsync(retired, audit, cancellationToken).ConfigureAwait(false);
                 Log.TokenRetired(_logger, saved.Id, removedBy);
                 await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
                 return true;

@@ -32,6 +32,7 @@ public sealed partial class ApiTokenManager
     private readonly IApiTokenAuditStore? _auditStore;
     private readonly IApiTokenUsageStore? _usageStore;
     private readonly IApiTokenOutboxStore? _outboxStore;
+    private readonly IApiTokenWebhookStore? _webhookStore;
 
     // Resolved from dependency injection (AddApiTokens registers it), with the node's one change path
     // and event dispatcher, which the validator shares, and the capabilities the store has (each
@@ -50,8 +51,10 @@ public sealed partial class ApiTokenManager
         IApiTokenBatchLookupStore? batchStore = null,
         IApiTokenAuditStore? auditStore = null,
         IApiTokenUsageStore? usageStore = null,
-        IApiTokenOutboxStore? outboxStore = null)
+        IApiTokenOutboxStore? outboxStore = null,
+        IApiTokenWebhookStore? webhookStore = null)
     {
+        _webhookStore = webhookStore;
         _uses = uses;
         _revocations = revocations;
         _batchStore = batchStore;
@@ -165,6 +168,7 @@ public sealed partial class ApiTokenManager
     private async Task<ApiTokenResult<ApiTokenDetails>> SaveAsync(ApiToken changed, ApiTokenAuditRecord audit, int? maxActive, CancellationToken cancellationToken)
     {
         ApiToken saved;
+        audit = await WithEventAsync(audit, changed with { Version = changed.Version + 1 }, cancellationToken).ConfigureAwait(false);
         try
         {
             if (maxActive is { } max)
@@ -190,6 +194,19 @@ public sealed partial class ApiTokenManager
         NotifyChanged(saved.Id);
         await _events.PublishAsync(audit, cancellationToken).ConfigureAwait(false);
         return ApiTokenResult<ApiTokenDetails>.Success(await DetailsAsync(saved, cancellationToken).ConfigureAwait(false));
+    }
+
+    // R37: the change's webhook event, when the store delivers webhooks, built from the token as it
+    // will be stored (after: its next version) and written with the change.
+    private async ValueTask<ApiTokenAuditRecord> WithEventAsync(ApiTokenAuditRecord audit, ApiToken after, CancellationToken cancellationToken)
+    {
+        if (_webhookStore is null)
+        {
+            return audit;
+        }
+
+        var details = await DetailsAsync(after, cancellationToken).ConfigureAwait(false);
+        return Webhooks.WebhookEvents.For(audit, after, details.EffectivePrivilege, details.Expired) is { } e ? audit with { Event = e } : audit;
     }
 
     // After a durable change: this node's caches at once (R18), other nodes through the notifiers (R26).

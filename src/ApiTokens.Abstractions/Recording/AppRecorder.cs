@@ -3,6 +3,7 @@ using ApiTokens.Caching;
 using ApiTokens.Diagnostics;
 using ApiTokens.Stores;
 using ApiTokens.Validation;
+using ApiTokens.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,15 @@ internal sealed class AppRecorder(
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
             var app = new TokenApp(appName, entry.DefaultAppState, now);
             var maxApps = options.CurrentValue.MaxAppsPerToken;
+            if (scope.ServiceProvider.GetService<IApiTokenWebhookStore>() is not null
+                && await store.FindByIdAsync(entry.TokenId, CancellationToken.None).ConfigureAwait(false) is { } token)
+            {
+                // R37: the first sight's event carries the token as it will be stored: read for it
+                // (the entry holds only what judging needs), on this rare path only.
+                var after = token with { Apps = [.. token.Apps, app], Version = token.Version + 1 };
+                audit = audit with { Event = WebhookEvents.For(audit, after, entry.EffectivePrivilege, expired: false) };
+            }
+
             recording = await instruments.TimeStoreAsync("record_app", (s, a) => s.RecordAppAsync(entry.TokenId, a, maxApps, audit, CancellationToken.None), store, app).ConfigureAwait(false);
         }
 

@@ -78,23 +78,21 @@ public sealed class ApiTokenValidator
     public static bool IsValidAppName(ReadOnlySpan<char> appName)
         => !appName.IsEmpty && appName.Length <= ApiTokenOptions.MaxAppNameLength && TextRules.IsVisibleText(appName, allowTabAndNewline: false);
 
-    /// <summary>Validates a presented secret and application name, without failure throttling.</summary>
-    /// <param name="secret">The presented secret; <see langword="null"/> or malformed fails as <see cref="ApiTokenValidationStatus.BadToken"/>.</param>
-    /// <param name="appName">
-    /// The presented application name; <see langword="null"/> (none sent) or invalid fails as
-    /// <see cref="ApiTokenValidationStatus.BadApp"/>, unless the secret is malformed (a bad token
-    /// outranks a bad app name).
-    /// </param>
-    /// <param name="cancellationToken">Stops this caller waiting; a store read shared with other callers goes on for them.</param>
-    /// <returns>
-    /// The outcome. Never throws for bad input or a failing store: a store failure
-    /// (<see cref="ApiTokenStoreException"/>) is <see cref="ApiTokenValidationStatus.StoreUnavailable"/> (R20).
-    /// </returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited for the store.</exception>
+    /// <summary>Validates a presented secret and application name, without failure throttling or an address.</summary>
+    /// <inheritdoc cref="ValidateAsync(string?, string?, string?, IPAddress?, CancellationToken)" path="/*[not(self::summary)]"/>
     public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, CancellationToken cancellationToken)
-        => ValidateAsync(secret, appName, clientKey: null, cancellationToken);
+        => ValidateAsync(secret, appName, clientKey: null, remoteAddress: null, cancellationToken);
 
-    /// <summary>Validates a presented secret and application name, throttling the client's failures when a key is given (R27).</summary>
+    /// <summary>Validates a presented secret and application name, throttling the client's failures (R27), without an address.</summary>
+    /// <inheritdoc cref="ValidateAsync(string?, string?, string?, IPAddress?, CancellationToken)" path="/*[not(self::summary)]"/>
+    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey, CancellationToken cancellationToken)
+        => ValidateAsync(secret, appName, clientKey, remoteAddress: null, cancellationToken);
+
+    /// <summary>
+    /// Validates a presented secret and application name from a known address: the token, its allowed
+    /// networks (R33) and rate limit (R34) judged from the cached entry without store I/O, the app's
+    /// decision, and the client's failures counted for throttling (R27).
+    /// </summary>
     /// <param name="secret">The presented secret; <see langword="null"/> or malformed fails as <see cref="ApiTokenValidationStatus.BadToken"/>.</param>
     /// <param name="appName">
     /// The presented application name; <see langword="null"/> (none sent) or invalid fails as
@@ -102,12 +100,16 @@ public sealed class ApiTokenValidator
     /// outranks a bad app name).
     /// </param>
     /// <param name="clientKey">
-    /// Who sent it, for failure throttling (for example the remote IP address);
-    /// <see langword="null"/> is not throttled. Failures (<see cref="ApiTokenValidationStatus.BadToken"/>,
-    /// <see cref="ApiTokenValidationStatus.BadApp"/>) are counted per key; a key over
-    /// <see cref="ApiTokenOptions.FailureLimit"/> within <see cref="ApiTokenOptions.FailureWindow"/> gets
-    /// <see cref="ApiTokenValidationStatus.Throttled"/> for every secret and app not already cached,
-    /// without store I/O. Keys are counted, never stored.
+    /// Who sent it (for example the remote IP address); <see langword="null"/> is not throttled.
+    /// Failures (<see cref="ApiTokenValidationStatus.BadToken"/>, <see cref="ApiTokenValidationStatus.BadApp"/>)
+    /// are counted per key; a key over <see cref="ApiTokenOptions.FailureLimit"/> within
+    /// <see cref="ApiTokenOptions.FailureWindow"/> gets <see cref="ApiTokenValidationStatus.Throttled"/> for
+    /// every secret and app not already cached, without store I/O. Keys are counted, never stored.
+    /// </param>
+    /// <param name="remoteAddress">
+    /// The address the request comes from (for HTTP the connection's remote address, as ASP.NET Core
+    /// sees it). <see langword="null"/> is inside no network: a token with allowed networks is then
+    /// refused with <see cref="ApiTokenValidationStatus.NetworkNotAllowed"/>.
     /// </param>
     /// <param name="cancellationToken">Stops this caller waiting; a store read shared with other callers goes on for them.</param>
     /// <returns>
@@ -115,24 +117,6 @@ public sealed class ApiTokenValidator
     /// (<see cref="ApiTokenStoreException"/>) is <see cref="ApiTokenValidationStatus.StoreUnavailable"/> (R20).
     /// </returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited for the store.</exception>
-    public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey, CancellationToken cancellationToken)
-        => ValidateAsync(secret, appName, clientKey, remoteAddress: null, cancellationToken);
-
-    /// <summary>
-    /// Validates a presented secret and application name from a known address: as
-    /// <see cref="ValidateAsync(string?, string?, string?, CancellationToken)"/>, and then a token's
-    /// allowed networks (R33) and rate limit (R34) are judged from the cached entry, without store I/O.
-    /// </summary>
-    /// <param name="secret">The presented secret.</param>
-    /// <param name="appName">The presented application name.</param>
-    /// <param name="clientKey">Who sent it, for failure throttling (R27); <see langword="null"/> is not throttled.</param>
-    /// <param name="remoteAddress">
-    /// The address the request comes from (for HTTP the connection's remote address, as ASP.NET Core
-    /// sees it). <see langword="null"/> is inside no network: a token with allowed networks is then
-    /// refused with <see cref="ApiTokenValidationStatus.NetworkNotAllowed"/>.
-    /// </param>
-    /// <param name="cancellationToken">Stops this caller waiting.</param>
-    /// <returns>The outcome; never throws for bad input or a failing store.</returns>
     public ValueTask<ApiTokenValidationResult> ValidateAsync(string? secret, string? appName, string? clientKey = null, IPAddress? remoteAddress = null, CancellationToken cancellationToken = default)
     {
         // R25: counted by result, timed only while someone listens to the duration.

@@ -1,5 +1,9 @@
 using ApiTokens.AspNetCore.Authentication;
+using ApiTokens;
 using ApiTokens.AspNetCore.Authorization;
+using ApiTokens.AspNetCore.Webhooks;
+using ApiTokens.Webhooks;
+using Microsoft.Extensions.Hosting;
 using ApiTokens.AspNetCore.Endpoints;
 using ApiTokens.AspNetCore.LeakReports;
 using Microsoft.AspNetCore.Authentication;
@@ -64,6 +68,13 @@ public static class ApiTokenAuthenticationBuilderExtensions
         services.AddOptions<ApiTokenLeakReportOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenLeakReportOptions>, ConfigureLeakReports>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenLeakReportOptions>, ValidateLeakReports>());
+        // R37: the sender of webhook deliveries, on connections that refuse the service's own network.
+        services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static sp => WebhookConnections.CreateHandler(sp.GetRequiredService<IOptionsMonitor<ApiTokenWebhookOptions>>()));
+        services.TryAddSingleton<WebhookSender>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSender>(static sp => sp.GetRequiredService<WebhookSender>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, WebhookSender>(static sp => sp.GetRequiredService<WebhookSender>()));
+
         // The full set, not just the core: WebApplication adds UseAuthorization when it sees authorization
         // services, and that middleware needs the policy evaluator too.
         services.AddAuthorization();

@@ -87,16 +87,6 @@ internal static partial class ApiTokenEndpoints
         return TypedResults.Json(events, ApiTokenJsonContext.Default.ApiTokenEventResponseArray);
     }
 
-    private static void LinkNext(HttpContext context, int limit, string? next)
-    {
-        if (next is not null)
-        {
-            // RFC 8288: a relative reference, resolved against this request's URL.
-            var path = $"{context.Request.PathBase}{context.Request.Path}";
-            context.Response.Headers.Link = $"<{path}?limit={limit}&cursor={Uri.EscapeDataString(next)}>; rel=\"next\"";
-        }
-    }
-
     // R35: requests per app and day by outcome; ?days=1..90 (30 by default).
     public static async Task<Results<JsonHttpResult<ApiTokenUsageResponse[]>, ProblemHttpResult>> GetUsageAsync(HttpContext context, string id, [FromServices] ApiTokenManager manager, [FromServices] IApiTokenActorResolver resolver)
     {

@@ -24,6 +24,12 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSerializable(typeof(RotateApiTokenBody))]
 [JsonSerializable(typeof(ApiTokenEventResponse[]))]
 [JsonSerializable(typeof(ApiTokenUsageResponse[]))]
+[JsonSerializable(typeof(Webhooks.CreateWebhookBody))]
+[JsonSerializable(typeof(Webhooks.UpdateWebhookBody))]
+[JsonSerializable(typeof(Webhooks.WebhookResponse))]
+[JsonSerializable(typeof(Webhooks.WebhookResponse[]))]
+[JsonSerializable(typeof(Webhooks.WebhookDeliveryResponse))]
+[JsonSerializable(typeof(Webhooks.WebhookDeliveryResponse[]))]
 internal sealed partial class ApiTokenJsonContext : JsonSerializerContext
 {
 }

@@ -49,6 +49,17 @@ internal static class ManagementRequests
         return query.Count == 0 || (query.Count == 1 && int.TryParse(query[0], NumberStyles.None, CultureInfo.InvariantCulture, out days));
     }
 
+    // The next page of a list, announced in a Link header (RFC 8288); the body stays an array.
+    public static void LinkNext(HttpContext context, int limit, string? next)
+    {
+        if (next is not null)
+        {
+            // RFC 8288: a relative reference, resolved against this request's URL.
+            var path = $"{context.Request.PathBase}{context.Request.Path}";
+            context.Response.Headers.Link = $"<{path}?limit={limit}&cursor={Uri.EscapeDataString(next)}>; rel=\"next\"";
+        }
+    }
+
     public static ProblemHttpResult InvalidCursor(HttpContext context)
         => ManagementProblems.InvalidRequest(context, "The 'cursor' is not one this service gave out for this list and account; start again from the first page.");
 

@@ -7,7 +7,7 @@ public sealed class RevokeApiTokensBody
     public const int MaxSecrets = 100;
 
     /// <summary>The actor of the retirements a revocation request makes, in the audit trail.</summary>
-    public const string Actor = "revocation-request";
+    public const string Actor = ApiTokens.Auditing.ApiTokenAuditActors.RevocationRequest;
 
     /// <summary>1 to 100 secrets.</summary>
     public string[]? Secrets { get; set; }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ApiTokens.AspNetCore.Http;
+using ApiTokens.Auditing;
 using ApiTokens.AspNetCore.OpenApi;
 using ApiTokens.Management;
 using Microsoft.AspNetCore.Http;
@@ -26,7 +27,7 @@ internal static partial class LeakReportEndpoints
 
     public static EndpointError[] Errors => [InvalidReport, BadSignature, UnknownKey, ReportTooLarge, KeyServer];
 
-    public const string GitHubActor = "leak-report:github";
+    public const string GitHubActor = ApiTokenAuditActors.GitHubLeakReport;
     public const string SignatureHeader = "Github-Public-Key-Signature";
     public const string KeyIdHeader = "Github-Public-Key-Identifier";
 

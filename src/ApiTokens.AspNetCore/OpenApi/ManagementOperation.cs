@@ -41,6 +41,9 @@ internal sealed class ManagementOperation
     // The success response carries the secret (create, rotate).
     public bool Secret { get; init; }
 
+    // The success response is a webhook endpoint with its signing secret (register, rotate).
+    public bool WebhookSecret { get; init; }
+
     // The success response is one token (ETag header).
     public bool Token { get; init; }
 
@@ -197,8 +200,14 @@ internal sealed class ManagementOperation
 
             if (Secret && response.Content?.TryGetValue("application/json", out var media) == true)
             {
-                media.Schema = EnsureTokenWithSecret(document);
+                media.Schema = EnsureWithSecret(document, TokenWithSecret, nameof(ApiTokenResponse), "A token as the create and rotate responses return it: with its secret, shown this once.");
                 response.Description = "The token with its secret: the only time the secret is shown.";
+            }
+
+            if (WebhookSecret && response.Content?.TryGetValue("application/json", out var webhookMedia) == true)
+            {
+                webhookMedia.Schema = EnsureWithSecret(document, "WebhookWithSecret", nameof(Webhooks.WebhookResponse), "A webhook endpoint as registration and rotation return it: with its signing secret (whsec_…), shown this once.");
+                response.Description = "The endpoint with its signing secret: the only time the secret is shown.";
             }
 
             if (Token)
@@ -208,7 +217,7 @@ internal sealed class ManagementOperation
 
             if (Created)
             {
-                OpenApiProblems.AddHeader(response, "Location", "The new token's URL.");
+                OpenApiProblems.AddHeader(response, "Location", "The new resource's URL.");
             }
 
             if (Paged)
@@ -218,16 +227,16 @@ internal sealed class ManagementOperation
         }
     }
 
-    private static OpenApiSchemaReference EnsureTokenWithSecret(OpenApiDocument document)
+    private static OpenApiSchemaReference EnsureWithSecret(OpenApiDocument document, string name, string baseComponent, string description)
     {
-        if (document.Components?.Schemas?.ContainsKey(TokenWithSecret) != true)
+        if (document.Components?.Schemas?.ContainsKey(name) != true)
         {
-            document.AddComponent<IOpenApiSchema>(TokenWithSecret, new OpenApiSchema
+            document.AddComponent<IOpenApiSchema>(name, new OpenApiSchema
             {
-                Description = "A token as the create and rotate responses return it: with its secret, shown this once.",
+                Description = description,
                 AllOf =
                 [
-                    new OpenApiSchemaReference(nameof(ApiTokenResponse), document),
+                    new OpenApiSchemaReference(baseComponent, document),
                     new OpenApiSchema
                     {
                         Type = JsonSchemaType.Object,
@@ -241,7 +250,7 @@ internal sealed class ManagementOperation
             });
         }
 
-        return new OpenApiSchemaReference(TokenWithSecret, document);
+        return new OpenApiSchemaReference(name, document);
     }
 
     // A request body as a component of its own, closed like the endpoint reads it (an unknown property is a 400).

@@ -17,7 +17,7 @@ public static class Redis
     public static object Connection { get; } = new();
 }
 
-public sealed class RedisApiTokenStore(object connection) : IApiTokenStore
+public sealed class RedisApiTokenStore(object connection) : IApiTokenUsageStore
 {
     private readonly InMemoryApiTokenStore _inner = new();
 
@@ -31,11 +31,7 @@ public sealed class RedisApiTokenStore(object connection) : IApiTokenStore
 
     public Task<ApiToken?> FindByIdAsync(string tokenId, CancellationToken cancellationToken) => _inner.FindByIdAsync(tokenId, cancellationToken);
 
-    public Task<ApiToken?> FindActiveBySecretHashAsync(ReadOnlyMemory<byte> secretHash, CancellationToken cancellationToken) => _inner.FindActiveBySecretHashAsync(secretHash, cancellationToken);
-
-    public Task<IReadOnlyList<ApiToken>> FindActiveBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken) => _inner.FindActiveBySecretHashesAsync(secretHashes, cancellationToken);
-
-    public Task<IReadOnlyList<ApiToken>> FindBySecretHashesAsync(IReadOnlyList<ReadOnlyMemory<byte>> secretHashes, CancellationToken cancellationToken) => _inner.FindBySecretHashesAsync(secretHashes, cancellationToken);
+    public Task<ApiToken?> FindBySecretHashAsync(ReadOnlyMemory<byte> secretHash, bool includeRetired, CancellationToken cancellationToken) => _inner.FindBySecretHashAsync(secretHash, includeRetired, cancellationToken);
 
     public Task RecordUsageAsync(IReadOnlyList<ApiTokenUsageCount> counts, CancellationToken cancellationToken) => _inner.RecordUsageAsync(counts, cancellationToken);
 
@@ -48,8 +44,6 @@ public sealed class RedisApiTokenStore(object connection) : IApiTokenStore
     public Task<ApiTokenAppRecording> RecordAppAsync(string tokenId, TokenApp app, int maxApps, ApiTokenAuditRecord? audit, CancellationToken cancellationToken) => _inner.RecordAppAsync(tokenId, app, maxApps, audit, cancellationToken);
 
     public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => _inner.AppendAuditAsync(record, cancellationToken);
-
-    public Task<ApiTokenAuditPage> ListAuditAsync(string accountId, string? tokenId, long? before, int limit, CancellationToken cancellationToken) => _inner.ListAuditAsync(accountId, tokenId, before, limit, cancellationToken);
 
     public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken) => _inner.RecordUsesAsync(uses, cancellationToken);
 }
