@@ -87,3 +87,18 @@ public sealed class PostgresOutboxSpecificationTests : ApiTokenOutboxStoreSpecif
 {
     protected override async Task<IApiTokenOutboxStore> CreateStoreAsync() => await CapabilityStores.PostgresAsync();
 }
+
+// Claims see every account's deliveries: each webhook test gets a database of its own.
+[TestClass]
+public sealed class SqliteWebhookSpecificationTests : ApiTokenWebhookStoreSpecification
+{
+    protected override async Task<IApiTokenWebhookStore> CreateStoreAsync()
+        => new EntityFrameworkCoreApiTokenStore<TestDbContext>(new OptionsFactory(Databases.Sqlite(await Databases.NewSqliteDatabaseAsync())));
+}
+
+[TestClass]
+public sealed class PostgresWebhookSpecificationTests : ApiTokenWebhookStoreSpecification
+{
+    protected override async Task<IApiTokenWebhookStore> CreateStoreAsync()
+        => new EntityFrameworkCoreApiTokenStore<TestDbContext>(new OptionsFactory(Databases.Postgres(await Databases.NewPostgresDatabaseAsync())));
+}

@@ -74,3 +74,9 @@ public sealed class InMemoryOutboxStoreTests : ApiTokenOutboxStoreSpecification
 
     protected override Task<IApiTokenOutboxStore> CreateStoreAsync() => Task.FromResult<IApiTokenOutboxStore>(_store);
 }
+
+[TestClass]
+public sealed class InMemoryWebhookStoreTests : ApiTokenWebhookStoreSpecification
+{
+    protected override Task<IApiTokenWebhookStore> CreateStoreAsync() => Task.FromResult<IApiTokenWebhookStore>(new InMemoryApiTokenStore());
+}

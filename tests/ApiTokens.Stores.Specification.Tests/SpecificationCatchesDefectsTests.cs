@@ -18,7 +18,7 @@ public sealed class CoreOnlyStoreSpecificationTests : ApiTokenStoreSpecification
 // The specification is only worth shipping if it fails a store that breaks the contract. Each test
 // runs one specification test against a store with one deliberate defect and expects it to fail.
 [TestClass]
-public sealed class SpecificationCatchesDefectsTests
+public sealed partial class SpecificationCatchesDefectsTests
 {
     public TestContext TestContext { get; set; } = null!;
 
@@ -149,6 +149,27 @@ public sealed class SpecificationCatchesDefectsTests
         await Assert.ThrowsAsync<AssertFailedException>(new OutboxSpecification(new SimpleOutbox { ClaimsAtomically = false }) { TestContext = TestContext }.ClaimAsync_ConcurrentClaimers_EachMessageToExactlyOne);
     }
 
+    [TestMethod]
+    [TestCategory("R37")]
+    public async Task StoreThatWritesAChangeWithoutItsDeliveries_FailsTheSpecification()
+    {
+        await new WebhookSpecification(() => new SimpleWebhookStore()) { TestContext = TestContext }.TryCreateAsync_WithAnEvent_WritesOneDeliveryPerEndpointOfTheAccountThatReceivesIt();
+        await new WebhookSpecification(() => new SimpleWebhookStore()) { TestContext = TestContext }.EveryWriteWithAnEvent_WritesItsDelivery_AndAWriteWithoutOne_WritesNone();
+
+        var spec = new WebhookSpecification(() => new SimpleWebhookStore { DeliversWithTheChange = false }) { TestContext = TestContext };
+        await Assert.ThrowsAsync<AssertFailedException>(spec.TryCreateAsync_WithAnEvent_WritesOneDeliveryPerEndpointOfTheAccountThatReceivesIt);
+        await Assert.ThrowsAsync<AssertFailedException>(spec.EveryWriteWithAnEvent_WritesItsDelivery_AndAWriteWithoutOne_WritesNone);
+    }
+
+    [TestMethod]
+    [TestCategory("R37")]
+    public async Task WebhookStoreWhoseClaimIsNotAtomic_FailsTheSpecification()
+    {
+        await new WebhookSpecification(() => new SimpleWebhookStore()) { TestContext = TestContext }.ClaimDeliveriesAsync_ConcurrentClaimers_EachDeliveryToExactlyOne();
+
+        await Assert.ThrowsAsync<AssertFailedException>(new WebhookSpecification(() => new SimpleWebhookStore { ClaimsAtomically = false }) { TestContext = TestContext }.ClaimDeliveriesAsync_ConcurrentClaimers_EachDeliveryToExactlyOne);
+    }
+
     private Specification Against(IApiTokenStore store) => new(store) { TestContext = TestContext };
 
     // Not [TestClass]es: the runner does not pick them up; the tests above call their methods.
@@ -166,6 +187,11 @@ public sealed class SpecificationCatchesDefectsTests
     private sealed class OutboxSpecification(IApiTokenOutboxStore store) : ApiTokenOutboxStoreSpecification
     {
         protected override Task<IApiTokenOutboxStore> CreateStoreAsync() => Task.FromResult(store);
+    }
+
+    private sealed class WebhookSpecification(Func<IApiTokenWebhookStore> newStore) : ApiTokenWebhookStoreSpecification
+    {
+        protected override Task<IApiTokenWebhookStore> CreateStoreAsync() => Task.FromResult(newStore());
     }
 #pragma warning restore MSTEST0030
 
@@ -271,7 +297,7 @@ public sealed class SpecificationCatchesDefectsTests
                 // The defect: a check outside the lock, so racing creations all pass it.
                 var active = _tokens.Values.Count(t => t.AccountId == token.AccountId && t.Type == token.Type && t.OwnerId == token.OwnerId && !t.IsRetired);
                 await OverlapAsync(maxActive);
-                return active >= maxActive ? null : await InsertAsync(token);
+                return active >= maxActive ? null : await InsertAsync(token, audit);
             }
 
             lock (_lock)
@@ -282,11 +308,11 @@ public sealed class SpecificationCatchesDefectsTests
                     return null;
                 }
 
-                return InsertAsync(token).Result;
+                return InsertAsync(token, audit).Result;
             }
         }
 
-        private Task<ApiToken> InsertAsync(ApiToken token)
+        private Task<ApiToken> InsertAsync(ApiToken token, ApiTokenAuditRecord? audit)
         {
             lock (_lock)
             {
@@ -302,6 +328,7 @@ public sealed class SpecificationCatchesDefectsTests
 
                 var stored = token with { Version = 1 };
                 _tokens[token.Id] = stored;
+                Landed(audit);
                 return Task.FromResult(stored);
             }
         }
@@ -331,8 +358,14 @@ public sealed class SpecificationCatchesDefectsTests
                 }
 
                 _tokens[token.Id] = stored;
+                Landed(audit);
                 return Task.FromResult(stored);
             }
+        }
+
+        // Called under the lock when a write and its record land.
+        protected virtual void Landed(ApiTokenAuditRecord? audit)
+        {
         }
 
         // The defective checks wait here until one caller more than the limit has counted, so the
@@ -390,7 +423,15 @@ public sealed class SpecificationCatchesDefectsTests
             }
         }
 
-        public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task AppendAuditAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                Landed(record);
+            }
+
+            return Task.CompletedTask;
+        }
 
         public Task RecordUsesAsync(IReadOnlyList<ApiTokenUse> uses, CancellationToken cancellationToken)
         {
@@ -441,6 +482,7 @@ public sealed class SpecificationCatchesDefectsTests
 
                 var stored = current with { Apps = [.. current.Apps, app], Version = current.Version + 1 };
                 _tokens[tokenId] = stored;
+                Landed(audit);
                 return Task.FromResult(new ApiTokenAppRecording(stored, Recorded: true));
             }
         }
