@@ -1,11 +1,12 @@
 using ApiTokens.Auditing;
 using ApiTokens.Stores;
+using ApiTokens.Webhooks;
 
 namespace ApiTokens.Tests;
 
 // Wraps a store with every capability to count calls and to fail or hold them on demand (R12, R17,
 // R20 tests).
-internal sealed class CountingStore : IApiTokenBatchLookupStore, IApiTokenAuditStore, IApiTokenUsageStore, IApiTokenOutboxStore
+internal sealed class CountingStore : IApiTokenBatchLookupStore, IApiTokenAuditStore, IApiTokenUsageStore, IApiTokenOutboxStore, IApiTokenWebhookStore
 {
     private IApiTokenStore _inner = null!;
     private int _calls;
@@ -245,4 +246,49 @@ internal sealed class CountingStore : IApiTokenBatchLookupStore, IApiTokenAuditS
         Interlocked.Increment(ref _writes);
         return FailWrites ? Task.FromException<T>(new ApiTokenStoreException("database is down")) : call();
     }
+
+    // Webhooks (R37): failed on demand like the rest, but not counted — the sender claims in the
+    // background, and the counts are the tests' measure of the token path.
+    private IApiTokenWebhookStore Webhooks => (IApiTokenWebhookStore)_inner;
+
+    private Task<T> WebhookCall<T>(bool write, Func<Task<T>> call)
+        => (write ? FailWrites : FailReads) ? Task.FromException<T>(new ApiTokenStoreException("database is down")) : call();
+
+    public Task<ApiTokenWebhook> CreateWebhookAsync(ApiTokenWebhook webhook, CancellationToken cancellationToken) => WebhookCall(true, () => Webhooks.CreateWebhookAsync(webhook, cancellationToken));
+
+    // When set, UpdateWebhookAsync waits for it after signalling WebhookUpdateArrived (a racing change).
+    public Task? WebhookUpdateGate { get; set; }
+
+    public SemaphoreSlim WebhookUpdateArrived { get; } = new(0);
+
+    public Task<ApiTokenWebhook> UpdateWebhookAsync(ApiTokenWebhook webhook, CancellationToken cancellationToken) => WebhookCall(true, async () =>
+    {
+        if (WebhookUpdateGate is { } gate)
+        {
+            WebhookUpdateArrived.Release();
+            await gate;
+        }
+
+        return await Webhooks.UpdateWebhookAsync(webhook, cancellationToken);
+    });
+
+    public Task<bool> DeleteWebhookAsync(string webhookId, CancellationToken cancellationToken) => WebhookCall(true, () => Webhooks.DeleteWebhookAsync(webhookId, cancellationToken));
+
+    public Task<ApiTokenWebhook?> FindWebhookAsync(string webhookId, CancellationToken cancellationToken) => WebhookCall(false, () => Webhooks.FindWebhookAsync(webhookId, cancellationToken));
+
+    public Task<IReadOnlyList<ApiTokenWebhook>> ListWebhooksAsync(string accountId, CancellationToken cancellationToken) => WebhookCall(false, () => Webhooks.ListWebhooksAsync(accountId, cancellationToken));
+
+    public Task<ApiTokenWebhookDelivery> AddDeliveryAsync(ApiTokenWebhookDelivery delivery, CancellationToken cancellationToken) => WebhookCall(true, () => Webhooks.AddDeliveryAsync(delivery, cancellationToken));
+
+    public Task<ApiTokenWebhookDelivery?> FindDeliveryAsync(string deliveryId, CancellationToken cancellationToken) => WebhookCall(false, () => Webhooks.FindDeliveryAsync(deliveryId, cancellationToken));
+
+    public Task<IReadOnlyList<ApiTokenWebhookDelivery>> ListDeliveriesAsync(string webhookId, long? before, int limit, CancellationToken cancellationToken) => WebhookCall(false, () => Webhooks.ListDeliveriesAsync(webhookId, before, limit, cancellationToken));
+
+    public Task<IReadOnlyList<ApiTokenWebhookDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) => WebhookCall(true, () => Webhooks.ClaimDeliveriesAsync(now, lease, max, cancellationToken));
+
+    public Task UpdateDeliveryAsync(ApiTokenWebhookDelivery delivery, CancellationToken cancellationToken) => WebhookCall(true, async () =>
+    {
+        await Webhooks.UpdateDeliveryAsync(delivery, cancellationToken);
+        return true;
+    });
 }

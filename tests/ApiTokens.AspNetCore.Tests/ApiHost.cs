@@ -61,9 +61,10 @@ internal sealed class ApiHost : IAsyncDisposable
         Func<IApiTokenStore, IApiTokenStore>? wrapStore = null,
         Action<WebApplication>? beforeAuthentication = null,
         bool coreOnlyStore = false,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        DateTimeOffset? start = null)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Trace);
@@ -115,6 +116,7 @@ internal sealed class ApiHost : IAsyncDisposable
         app.MapGet("/either", (ClaimsPrincipal user) => Describe(user)).RequireAuthorization(
             new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
         app.MapApiTokens("/api/tokens");
+        app.MapApiTokenWebhooks("/api/webhooks");
         app.MapOpenApi();
         app.MapPost("/member-login/{account}/{user}", async (HttpContext context, string account, string user) =>
         {

@@ -1,15 +1,15 @@
 using ApiTokens.AspNetCore.Authentication;
-using ApiTokens;
 using ApiTokens.AspNetCore.Authorization;
-using ApiTokens.AspNetCore.Webhooks;
-using ApiTokens.Webhooks;
-using Microsoft.Extensions.Hosting;
 using ApiTokens.AspNetCore.Endpoints;
 using ApiTokens.AspNetCore.LeakReports;
+using ApiTokens.AspNetCore.Webhooks;
+using ApiTokens.Auditing;
+using ApiTokens.Webhooks;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -73,7 +73,7 @@ public static class ApiTokenAuthenticationBuilderExtensions
             .ConfigurePrimaryHttpMessageHandler(static sp => WebhookConnections.CreateHandler(sp.GetRequiredService<IOptionsMonitor<ApiTokenWebhookOptions>>()));
         services.TryAddSingleton<WebhookSender>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSender>(static sp => sp.GetRequiredService<WebhookSender>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, WebhookSender>(static sp => sp.GetRequiredService<WebhookSender>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenEventHandler, WebhookSender>(static sp => sp.GetRequiredService<WebhookSender>()));
 
         // The full set, not just the core: WebApplication adds UseAuthorization when it sees authorization
         // services, and that middleware needs the policy evaluator too.

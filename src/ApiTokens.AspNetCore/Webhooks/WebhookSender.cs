@@ -19,8 +19,8 @@ namespace ApiTokens.AspNetCore.Webhooks;
 // DisableAfter is disabled, with an audit record. A node that dies mid-send leaves its claims to
 // lapse: another node sends them again with the same webhook-id (at least once).
 //
-// Rounds run as soon as a change on this node may have written deliveries (it listens to this node's
-// changes), and every PollInterval for retries and other nodes' work.
+// Rounds run as soon as an event on this node has written deliveries (it is one of the node's event
+// handlers), and every PollInterval for retries and other nodes' work.
 internal sealed partial class WebhookSender(
     IServiceScopeFactory scopes,
     IServiceProviderIsService registered,
@@ -28,17 +28,25 @@ internal sealed partial class WebhookSender(
     IDataProtectionProvider protection,
     IOptionsMonitor<ApiTokenWebhookOptions> options,
     TimeProvider time,
-    ILogger<WebhookSender> logger) : BackgroundService, IApiTokenChangeListener
+    ILogger<WebhookSender> logger) : BackgroundService, IApiTokenEventHandler
 {
     public const string HttpClientName = "ApiTokens.Webhooks";
     private const int MaxClaim = 32;
-    private static readonly TimeSpan s_leaseMargin = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_leaseMargin = TimeSpan.FromSeconds(5);
 
     private readonly IDataProtector _protector = protection.CreateProtector(ApiTokenWebhookManager.SecretProtectionPurpose);
     private readonly SemaphoreSlim _due = new(0, 1);
 
-    // A change on this node: its deliveries, if any, are sent now rather than at the next poll.
-    public void OnTokenChanged(string tokenId) => Signal();
+    // An event on this node: its deliveries are written; they are sent now rather than at the next poll.
+    public Task HandleAsync(ApiTokenAuditRecord record, CancellationToken cancellationToken)
+    {
+        if (record.Event is not null)
+        {
+            Signal();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public void Signal()
     {
@@ -96,6 +104,11 @@ internal sealed partial class WebhookSender(
         }
     }
 
+    // A claim outlasts a round (every send ends within Timeout, the writes after it take little) by the
+    // Timeout again, at least 5 s: short enough that a node's crash delays its claims' next attempt by
+    // about twice the Timeout, long enough that a healthy round is never sent twice.
+    internal static TimeSpan Lease(TimeSpan timeout) => timeout + (timeout > s_leaseMargin ? timeout : s_leaseMargin);
+
     // One round: claim what is due, send it, write the outcomes. Returns how many were claimed.
     internal async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
@@ -104,7 +117,7 @@ internal sealed partial class WebhookSender(
         await using (scope.ConfigureAwait(false))
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenWebhookStore>();
-            var claimed = await store.ClaimDeliveriesAsync(time.GetUtcNow(), settings.Timeout + s_leaseMargin, MaxClaim, cancellationToken).ConfigureAwait(false);
+            var claimed = await store.ClaimDeliveriesAsync(time.GetUtcNow(), Lease(settings.Timeout), MaxClaim, cancellationToken).ConfigureAwait(false);
             if (claimed.Count == 0)
             {
                 return 0;
@@ -186,9 +199,10 @@ internal sealed partial class WebhookSender(
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             return (int)response.StatusCode;
         }
-        catch (WebhookAddressRefusedException ex)
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookAddressRefusedException refused)
         {
-            LogAddressRefused(logger, ex, webhook.Id);
+            // Thrown by the connection's address check (WebhookConnections), wrapped by the handler.
+            LogAddressRefused(logger, refused, webhook.Id);
             return null;
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))

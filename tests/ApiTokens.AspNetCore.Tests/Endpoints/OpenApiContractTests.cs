@@ -224,7 +224,8 @@ public sealed class OpenApiContractTests
                 o.MaxActiveAccountTokens = 2;
             },
             wrapStore: s => store.Wrap(s),
-            beforeAuthentication: Record);
+            beforeAuthentication: Record,
+            services: s => s.Configure<ApiTokens.Webhooks.ApiTokenWebhookOptions>(o => o.MaxEndpointsPerAccount = 2));
         var document = await DocumentAsync(host);
         var alice = await host.SignInAsync(ApiHost.Alice);
         var bob = await host.SignInAsync(ApiHost.Bob);
@@ -333,6 +334,49 @@ public sealed class OpenApiContractTests
             await host.Client.SendAsync(ApiHost.Request(method, path, limited.Value!.Secret), TestContext.CancellationToken);
         }
 
+        // Webhooks (R37): each operation's successes and refusals.
+        var hook = (await SendAsync(alice, HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/hook" })).GetProperty("id").GetString()!;
+        await SendAsync(alice, HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/other" });
+        await SendAsync(alice, HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/third" });   // 409: two per account here
+        await SendAsync(alice, HttpMethod.Post, "/api/webhooks", new { url = "http://127.0.0.1/" });
+        var delivery = (await SendAsync(alice, HttpMethod.Post, $"/api/webhooks/{hook}/test", null)).GetProperty("id").GetString()!;
+        await SendAsync(alice, HttpMethod.Get, "/api/webhooks", null);
+        await SendAsync(alice, HttpMethod.Get, $"/api/webhooks/{hook}", null);
+        await SendAsync(alice, HttpMethod.Get, $"/api/webhooks/{hook}/deliveries", null);
+        await SendAsync(alice, HttpMethod.Get, $"/api/webhooks/{hook}/deliveries?limit=0", null);
+        await SendAsync(alice, HttpMethod.Patch, $"/api/webhooks/{hook}", new { description = "chat" });
+        await SendAsync(alice, HttpMethod.Patch, $"/api/webhooks/{hook}", new { url = "ftp://x" });
+        await SendAsync(alice, HttpMethod.Post, $"/api/webhooks/{hook}/deliveries/{delivery}/retry", null);
+        await SendAsync(alice, HttpMethod.Post, $"/api/webhooks/{hook}/rotate-secret", null);
+        (HttpMethod Method, string Template, object? Body)[] webhookOperations =
+        [
+            (HttpMethod.Get, "/api/webhooks/{0}", null), (HttpMethod.Patch, "/api/webhooks/{0}", new { enabled = true }), (HttpMethod.Post, "/api/webhooks/{0}/test", null),
+            (HttpMethod.Get, "/api/webhooks/{0}/deliveries", null), (HttpMethod.Post, "/api/webhooks/{0}/deliveries/" + delivery + "/retry", null),
+            (HttpMethod.Post, "/api/webhooks/{0}/rotate-secret", null), (HttpMethod.Delete, "/api/webhooks/{0}", null),
+        ];
+        foreach (var (method, template, body) in webhookOperations.Append((HttpMethod.Get, "/api/webhooks", null)).Append((HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/x" })))
+        {
+            await SendAsync(anonymous, method, string.Format(null, template, hook), body);
+            await SendAsync(bob, method, string.Format(null, template, hook), body);
+            await SendAsync(alice, method, string.Format(null, template, "no-such-webhook"), body);
+        }
+
+        // A change that loses a race to another (409).
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[] { (HttpMethod.Patch, $"/api/webhooks/{hook}", new { enabled = true }), (HttpMethod.Post, $"/api/webhooks/{hook}/rotate-secret", null) })
+        {
+            var webhookGate = new TaskCompletionSource();
+            store.WebhookUpdateGate = webhookGate.Task;
+            var racing = SendAsync(alice, method, path, body);
+            await store.WebhookUpdateArrived.WaitAsync(TestContext.CancellationToken);
+            store.WebhookUpdateGate = null;
+            var stored = (await host.Store.FindWebhookAsync(hook, TestContext.CancellationToken))!;
+            await host.Store.UpdateWebhookAsync(stored with { Description = "changed meanwhile" }, TestContext.CancellationToken);
+            webhookGate.SetResult();
+            await racing;
+        }
+
+        await SendAsync(alice, HttpMethod.Delete, $"/api/webhooks/{hook}", null);
+
         // 503 everywhere: the store fails (R20).
         store.FailReads = true;
         store.FailWrites = true;
@@ -354,6 +398,12 @@ public sealed class OpenApiContractTests
             await SendAsync(alice, method, string.Format(null, template, live), body);
         }
 
+        var failingHook = (await host.Store.ListWebhooksAsync("acme", TestContext.CancellationToken))[0].Id;
+        foreach (var (method, template, body) in webhookOperations.Append((HttpMethod.Get, "/api/webhooks", null)).Append((HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/x" })))
+        {
+            await SendAsync(alice, method, string.Format(null, template, failingHook), body);
+        }
+
         // 501: a store without the audit and usage capabilities reads neither back.
         await using (var coreOnly = await ApiHost.StartAsync(beforeAuthentication: Record, coreOnlyStore: true))
         {
@@ -362,6 +412,10 @@ public sealed class OpenApiContractTests
             await SendAsync(signedIn, HttpMethod.Get, "/api/tokens/events", null);
             await SendAsync(signedIn, HttpMethod.Get, $"/api/tokens/{id}/events", null);
             await SendAsync(signedIn, HttpMethod.Get, $"/api/tokens/{id}/usage", null);
+            foreach (var (method, template, body) in webhookOperations.Append((HttpMethod.Get, "/api/webhooks", null)).Append((HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/x" })))
+            {
+                await SendAsync(signedIn, method, string.Format(null, template, "any"), body);
+            }
         }
 
         var mismatches = new List<string>();
@@ -371,7 +425,7 @@ public sealed class OpenApiContractTests
             {
                 var key = operation.Name.ToUpperInvariant() + " " + path.Name;
                 // The scheme's operations and the management API; the host's own (anonymous, cookie) are not ours to describe.
-                if (!operation.Value.TryGetProperty("security", out _) && !path.Name.StartsWith("/api/tokens", StringComparison.Ordinal))
+                if (!operation.Value.TryGetProperty("security", out _) && !path.Name.StartsWith("/api/tokens", StringComparison.Ordinal) && !path.Name.StartsWith("/api/webhooks", StringComparison.Ordinal))
                 {
                     continue;
                 }
