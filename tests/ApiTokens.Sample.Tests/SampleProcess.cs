@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace ApiTokens.Sample.Tests;
+
+// The sample in a process of its own (`dotnet ApiTokens.Sample.dll`, as a deployment runs it), so a
+// test can kill it as a crash would: no StopAsync, no flush, nothing written after the kill.
+internal sealed partial class SampleProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private SampleProcess(Process process) => _process = process;
+
+    public Uri Address { get; private set; } = null!;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SampleProcess> StartAsync(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "ApiTokens.Sample.dll"), "--urls", "http://127.0.0.1:0", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new SampleProcess(Process.Start(start)!);
+        var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (process._output)
+            {
+                process._output.AppendLine(line);
+            }
+
+            if (RunningOn().Match(line) is { Success: true } match)
+            {
+                started.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        }
+
+        process._process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process._process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process._process.BeginOutputReadLine();
+        process._process.BeginErrorReadLine();
+        try
+        {
+            process.Address = await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            await process.DisposeAsync();
+            throw new AssertFailedException("The sample did not start:\n" + process.Output);
+        }
+
+        return process;
+    }
+
+    // SIGKILL: the process ends where it stands.
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"running on (http://\S+)")]
+    private static partial Regex RunningOn();
+}
