@@ -198,7 +198,7 @@ async function refresh(force = true) {
   }
   leaks = await loadLeakNotices();
   const json = JSON.stringify([tokens, leaks]);
-  if (!force && json === shownTokens) return;
+  if (!force && json === shownTokens) { await refreshWebhooks(); return; }
   shownTokens = json;
   const list = $("token-list");
   list.replaceChildren();
@@ -225,6 +225,7 @@ async function refresh(force = true) {
   $("pending-count").hidden = waiting === 0;
   $("pending-count").textContent = waiting === 1 ? "1 app waiting for your approval" : `${waiting} apps waiting for your approval`;
   await refreshMembers();
+  await refreshWebhooks();
 }
 
 // R31, R32: tokens retired because their secret was found in public (notices since the service
@@ -785,6 +786,96 @@ async function refreshMembers() {
     } })))));
 }
 
+// ---- webhooks (R37) ------------------------------------------------------------------------
+
+const EVENT_TYPES = ["token.created", "token.updated", "token.app_waiting", "token.app_decided", "token.retired", "token.promoted",
+  "token.rotated", "token.expiring", "token.expired", "token.unused", "token.previous_secret_reused"];
+const DELIVERY_LABEL = { pending: "Pending", delivered: "Delivered", failed: "Failed" };
+let shownWebhooks = "";
+
+async function refreshWebhooks(force = false) {
+  const section = $("webhooks");
+  section.hidden = me.role !== "admin";
+  if (section.hidden) return;
+  let hooks;
+  try {
+    hooks = await api("GET", "/api/webhooks");
+    for (const hook of hooks) hook.deliveries = await api("GET", `/api/webhooks/${encodeURIComponent(hook.id)}/deliveries?limit=5`);
+  } catch (error) {
+    if (error.status === 501) { section.hidden = true; return; }
+    throw error;
+  }
+  const json = JSON.stringify(hooks);
+  if (!force && json === shownWebhooks) return;
+  shownWebhooks = json;
+  const list = $("webhook-list");
+  // Re-rendered in place: a button that had the focus has it again (keyboard users stay where they were).
+  const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
+  list.replaceChildren(...hooks.map(renderWebhook));
+  if (focused) [...list.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === focused)?.focus();
+  if (hooks.length === 0) list.append(el("li", { class: "muted", text: "No endpoints yet." }));
+}
+
+function renderWebhook(hook) {
+  const status = !hook.enabled ? el("span", { class: "badge retired", "data-testid": "webhook-disabled", text: "Disabled" })
+    : hook.failingSince ? el("span", { class: "badge pending", text: "Failing since " + fmt(hook.failingSince) })
+    : el("span", { class: "badge allow", text: "Enabled" });
+  const deliveries = hook.deliveries.length === 0 ? el("p", { class: "muted", text: "No deliveries yet." })
+    : el("table", { class: "deliveries" },
+      el("caption", { text: "Last deliveries to " + hook.url }),
+      el("thead", {}, el("tr", {}, ["Event", "Status", "Attempts", "Answer", "Created"].map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, hook.deliveries.map((d) => el("tr", { "data-delivery": d.id },
+        el("td", { "data-label": "Event", text: d.type }),
+        el("td", { "data-label": "Status" }, el("span", { class: "badge " + (d.status === "delivered" ? "allow" : d.status === "failed" ? "deny" : "pending"), text: DELIVERY_LABEL[d.status] })),
+        el("td", { "data-label": "Attempts", text: String(d.attempts) }),
+        el("td", { "data-label": "Answer", text: d.lastStatusCode === null ? (d.attempts > 0 ? "no answer" : "—") : String(d.lastStatusCode) }),
+        el("td", { "data-label": "Created", text: fmt(d.createdAt) })))));
+  const url = hook.url;
+  return el("li", { class: "card webhook", "data-webhook": hook.id },
+    el("h3", { class: "webhook-url", text: url }),
+    el("p", {}, status, " ",
+      el("span", { class: "muted", text: (hook.events ? hook.events.join(", ") : "All events") + (hook.description ? " · " + hook.description : "") })),
+    hook.disabledReason ? el("p", { class: "warning", text: hook.disabledReason }) : null,
+    deliveries,
+    el("div", { class: "actions" },
+      el("button", { type: "button", text: "Send test", "aria-label": `Send test to ${url}`,
+        onclick: () => run(() => api("POST", `/api/webhooks/${encodeURIComponent(hook.id)}/test`), `A test event is on its way to ${url}.`) }),
+      el("button", { type: "button", text: hook.enabled ? "Disable" : "Enable", "aria-label": `${hook.enabled ? "Disable" : "Enable"} ${url}`,
+        onclick: () => run(() => api("PATCH", `/api/webhooks/${encodeURIComponent(hook.id)}`, { enabled: !hook.enabled }), `${url} is ${hook.enabled ? "disabled" : "enabled"}.`) }),
+      el("button", { type: "button", text: "Rotate secret", "aria-label": `Rotate secret of ${url}`,
+        onclick: () => run(async () => showWebhookSecret(await api("POST", `/api/webhooks/${encodeURIComponent(hook.id)}/rotate-secret`)),
+          `New secret for ${url}: the old one keeps signing for 24 hours.`) }),
+      el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete ${url}`,
+        onclick: () => { if (confirm(`Delete the endpoint ${url}? Its pending deliveries are dropped.`)) run(() => api("DELETE", `/api/webhooks/${encodeURIComponent(hook.id)}`), `${url} deleted.`); } })));
+}
+
+function showWebhookSecret(hook) {
+  $("webhook-secret-url").textContent = hook.url;
+  $("webhook-secret-value").textContent = hook.secret;
+  $("webhook-secret").hidden = false;
+  $("webhook-secret-title").focus();
+}
+
+async function submitWebhook(event) {
+  event.preventDefault();
+  const events = $("webhook-all").checked ? undefined
+    : [...document.querySelectorAll("#webhook-events input:checked")].map((c) => c.value);
+  await run(async () => {
+    const hook = await api("POST", "/api/webhooks", { url: $("webhook-url").value.trim(), description: $("webhook-description").value.trim() || undefined, events });
+    $("webhook-form").reset();
+    showEventChoices();
+    showWebhookSecret(hook);
+  }, "Endpoint registered.");
+}
+
+function showEventChoices() {
+  const box = $("webhook-events");
+  if (box.childElementCount === 0) {
+    box.append(...EVENT_TYPES.map((type) => el("label", { class: "inline" }, el("input", { type: "checkbox", value: type }), " " + type)));
+  }
+  box.hidden = $("webhook-all").checked;
+}
+
 // ---- wiring --------------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -826,6 +917,15 @@ document.addEventListener("DOMContentLoaded", () => {
   $("create-dialog").addEventListener("close", () => { if ($("secret-panel").hidden) $("new-token").focus(); });
   $("copy-secret").addEventListener("click", (e) => copy($("secret-value").textContent, e.target));
   $("copy-curl").addEventListener("click", (e) => copy($("curl-line").textContent, e.target));
+  $("webhook-form").addEventListener("submit", submitWebhook);
+  $("webhook-all").addEventListener("change", showEventChoices);
+  showEventChoices();
+  $("copy-webhook-secret").addEventListener("click", (e) => copy($("webhook-secret-value").textContent, e.target));
+  $("dismiss-webhook-secret").addEventListener("click", () => {
+    $("webhook-secret").hidden = true;
+    $("webhook-secret-value").textContent = "";
+    $("webhook-url").focus();
+  });
   $("dismiss-secret").addEventListener("click", () => {
     $("secret-panel").hidden = true;
     $("secret-value").textContent = "";
