@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using ApiTokens.Auditing;
 using ApiTokens.Stores;
@@ -183,13 +184,26 @@ internal sealed partial class WebhookSender(
     // timeout, connection failure).
     private async Task<int?> PostAsync(ApiTokenWebhook webhook, ApiTokenWebhookDelivery delivery, DateTimeOffset at, ApiTokenWebhookOptions settings, CancellationToken cancellationToken)
     {
+        List<string> secrets;
+        try
+        {
+            secrets = Secrets(webhook, at);
+        }
+        catch (CryptographicException ex)
+        {
+            // This node's Data Protection keys are not the ones that protected the secret: nothing is
+            // sent unsigned; the attempt fails (and is retried, perhaps by a node that has the keys).
+            LogSecretUnreadable(logger, ex, webhook.Id);
+            return null;
+        }
+
         var body = Encoding.UTF8.GetBytes(delivery.Payload);
         var timestamp = at.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("webhook-id", delivery.Id);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignatures.Sign(Secrets(webhook, at), delivery.Id, timestamp, body));
+        request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignatures.Sign(secrets, delivery.Id, timestamp, body));
         using var timeout = new CancellationTokenSource(settings.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
@@ -294,6 +308,9 @@ internal sealed partial class WebhookSender(
 
     [LoggerMessage(112, LogLevel.Warning, "Webhook endpoint {WebhookId} resolves into the service's own network; nothing was sent (ApiTokens:Webhooks:AllowPrivateNetworks is off).")]
     private static partial void LogAddressRefused(ILogger logger, Exception exception, string webhookId);
+
+    [LoggerMessage(114, LogLevel.Error, "The signing secret of webhook endpoint {WebhookId} cannot be read with this node's Data Protection keys; nothing was sent. Every node must share one key ring (docs/webhooks.md).")]
+    private static partial void LogSecretUnreadable(ILogger logger, Exception exception, string webhookId);
 
     [LoggerMessage(113, LogLevel.Warning, "Webhook endpoint {WebhookId} was disabled: every delivery to it failed since {FailingSince:O}.")]
     private static partial void LogDisabled(ILogger logger, string webhookId, DateTimeOffset failingSince);

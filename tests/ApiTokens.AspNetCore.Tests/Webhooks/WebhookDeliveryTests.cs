@@ -242,6 +242,39 @@ public sealed class WebhookDeliveryTests
         Assert.IsFalse(host.Logs.GetSnapshot().Any(r => r.Message.Contains("whsec_", StringComparison.Ordinal)));
     }
 
+    [TestMethod]
+    [TestCategory("R37")]
+    public async Task ASecretThisNodeCannotUnprotect_SendsNothing_AndTheSenderKeepsSending()
+    {
+        // Written by a node with other Data Protection keys (a key ring not shared): unreadable here.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync();
+        var alice = await host.SignInAsync(ApiHost.Alice);
+        var foreign = await host.Store.CreateWebhookAsync(
+            new ApiTokenWebhook
+            {
+                Id = "foreign-keys",
+                AccountId = "acme",
+                Url = receiver.Url,
+                ProtectedSecret = "CfDJ8not-a-payload-these-keys-protected",
+                CreatedBy = "alice",
+                CreatedAt = host.Time.GetUtcNow(),
+            },
+            TestContext.CancellationToken);
+        await RegisterAsync(alice, receiver);
+
+        await CreateTokenAsync(alice);
+        var attempt = await AttemptedAsync(alice, foreign.Id, null, 1);
+        var received = await receiver.NextAsync();
+
+        Assert.AreEqual(JsonValueKind.Null, attempt.GetProperty("lastStatusCode").ValueKind, "nothing was sent unsigned");
+        Assert.HasCount(1, received.VerifiedBy, "the readable endpoint got its delivery");
+        Assert.IsFalse(receiver.TryNext(out _));
+        Assert.IsTrue(host.Logs.GetSnapshot().Any(r => r.Id.Id == 114));
+        await CreateTokenAsync(alice);
+        Assert.HasCount(1, (await receiver.NextAsync()).VerifiedBy, "the sender survived and keeps sending");
+    }
+
     internal static Task<ApiHost> StartAsync(Action<ApiTokenWebhookOptions>? configure = null, bool coreOnlyStore = false)
         => ApiHost.StartAsync(
             coreOnlyStore: coreOnlyStore,
