@@ -23,31 +23,33 @@ internal static class CirconusApiEndpoints
         MapRoutes(app.MapGroup(string.Empty).RequireApiToken().ExcludeFromDescription(), describe: false);
     }
 
+    // R42: reads need the resource's ":read" scope, writes its ":write" (GET /user/current: user:read) —
+    // for scoped tokens only; an unscoped token is judged by its privilege, as Circonus clients expect.
     // Every _cid the API returns can be fetched (GET /user/<id>, GET|PUT /account/<id>,
     // GET /annotation/<id>), with the same privilege rules as the /current forms.
     private static void MapRoutes(RouteGroupBuilder api, bool describe)
     {
-        Describe(api.MapGet("/user/current", UserCurrent), describe, "Circonus_GetCurrentUser", "The owner of the user token (404 for an account token).")
+        Describe(api.MapGet("/user/current", UserCurrent).RequireApiTokenScope("user:read"), describe, "Circonus_GetCurrentUser", "The owner of the user token (404 for an account token).")
             .Produces<CirconusUser>().ProducesProblem(StatusCodes.Status404NotFound);
-        Describe(api.MapGet("/user/{id}", UserById), describe, "Circonus_GetUser", "A member of the token's account.")
+        Describe(api.MapGet("/user/{id}", UserById).RequireApiTokenScope("user:read"), describe, "Circonus_GetUser", "A member of the token's account.")
             .Produces<CirconusUser>().ProducesProblem(StatusCodes.Status404NotFound);
-        Describe(api.MapGet("/account/current", AccountCurrent), describe, "Circonus_GetCurrentAccount", "The token's account and its members.")
+        Describe(api.MapGet("/account/current", AccountCurrent).RequireApiTokenScope("account:read"), describe, "Circonus_GetCurrentAccount", "The token's account and its members.")
             .Produces<CirconusAccount>();
-        Describe(api.MapGet("/account/{id}", AccountById), describe, "Circonus_GetAccount", "The token's account by its id.")
+        Describe(api.MapGet("/account/{id}", AccountById).RequireApiTokenScope("account:read"), describe, "Circonus_GetAccount", "The token's account by its id.")
             .Produces<CirconusAccount>().ProducesProblem(StatusCodes.Status404NotFound);
-        Describe(api.MapPut("/account/current", UpdateAccountAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin), describe, "Circonus_UpdateCurrentAccount", "Changes the account's description.", typeof(CirconusAccountBody))
+        Describe(api.MapPut("/account/current", UpdateAccountAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin).RequireApiTokenScope("account:write"), describe, "Circonus_UpdateCurrentAccount", "Changes the account's description.", typeof(CirconusAccountBody))
             .Produces<CirconusAccount>().ProducesProblem(StatusCodes.Status400BadRequest);
-        Describe(api.MapPut("/account/{id}", UpdateAccountByIdAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin), describe, "Circonus_UpdateAccount", "Changes the account's description, by its id.", typeof(CirconusAccountBody))
+        Describe(api.MapPut("/account/{id}", UpdateAccountByIdAsync).RequireApiTokenPrivilege(TokenPrivilege.Admin).RequireApiTokenScope("account:write"), describe, "Circonus_UpdateAccount", "Changes the account's description, by its id.", typeof(CirconusAccountBody))
             .Produces<CirconusAccount>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        Describe(api.MapGet("/annotation", (ClaimsPrincipal user, AnnotationBoard board) => Results.Ok(board.List(Account(user)).Select(ToJson))), describe, "Circonus_ListAnnotations", "The account's annotations.")
+        Describe(api.MapGet("/annotation", (ClaimsPrincipal user, AnnotationBoard board) => Results.Ok(board.List(Account(user)).Select(ToJson))).RequireApiTokenScope("annotation:read"), describe, "Circonus_ListAnnotations", "The account's annotations.")
             .Produces<CirconusAnnotation[]>();
-        Describe(api.MapPost("/annotation", CreateAnnotationAsync), describe, "Circonus_CreateAnnotation", "Creates an annotation.", typeof(CirconusAnnotationBody))
+        Describe(api.MapPost("/annotation", CreateAnnotationAsync).RequireApiTokenScope("annotation:write"), describe, "Circonus_CreateAnnotation", "Creates an annotation.", typeof(CirconusAnnotationBody))
             .Produces<CirconusAnnotation>().ProducesProblem(StatusCodes.Status400BadRequest);
         Describe(api.MapGet("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
-            board.Find(Account(user), id) is { } annotation ? Results.Ok(ToJson(annotation)) : NotFound("No such annotation.")), describe, "Circonus_GetAnnotation", "One annotation.")
+            board.Find(Account(user), id) is { } annotation ? Results.Ok(ToJson(annotation)) : NotFound("No such annotation.")).RequireApiTokenScope("annotation:read"), describe, "Circonus_GetAnnotation", "One annotation.")
             .Produces<CirconusAnnotation>().ProducesProblem(StatusCodes.Status404NotFound);
         Describe(api.MapDelete("/annotation/{id:long}", (long id, ClaimsPrincipal user, AnnotationBoard board) =>
-            board.Remove(Account(user), id) ? Results.NoContent() : NotFound("No such annotation.")), describe, "Circonus_DeleteAnnotation", "Deletes an annotation.")
+            board.Remove(Account(user), id) ? Results.NoContent() : NotFound("No such annotation.")).RequireApiTokenScope("annotation:write"), describe, "Circonus_DeleteAnnotation", "Deletes an annotation.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }
 

@@ -40,6 +40,17 @@ public static class SampleApp
 
         var store = SampleStore.Configure(builder);
 
+        // R42: the scopes a token of this service may be narrowed to; the Circonus-shaped API requires them
+        // of scoped tokens (CirconusApiEndpoints), the page offers them.
+        builder.Services.Configure<ApiTokenOptions>(o =>
+        {
+            o.Scopes["annotation:read"] = "Read annotations";
+            o.Scopes["annotation:write"] = "Create and delete annotations";
+            o.Scopes["account:read"] = "Read the account and its members";
+            o.Scopes["account:write"] = "Change the account's description (Admin tokens)";
+            o.Scopes["user:read"] = "Read users: the token's owner and the account's members";
+        });
+
         // Operations (docs/sample.md): /healthz asks the token store; /metrics is the ApiTokens meter (R25)
         // in Prometheus text through OpenTelemetry, beside the runtime's own meter (GC collections and
         // pause time, thread pool, CPU): what an operator reads a latency spike against.
@@ -156,6 +167,7 @@ public static class SampleApp
         rotationGracePeriodSeconds = (long)options.RotationGracePeriod.TotalSeconds,
         maxRotationGracePeriodSeconds = (long)options.MaxRotationGracePeriod.TotalSeconds,
         lastUsedGranularitySeconds = options.LastUsedGranularity.TotalSeconds,
+        scopes = options.Scopes.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new { name = s.Key, description = s.Value }),
     });
 
     private static void PrintWelcome(WebApplication app, string store)

@@ -98,6 +98,12 @@ public sealed record ApiToken
     public ApiTokenRateLimit? RateLimit { get; init; }
 
     /// <summary>
+    /// The scopes the token is narrowed to (R42), distinct and in ordinal order: declared names
+    /// (<see cref="ApiTokenOptions.Scopes"/>) or <c>resource:*</c>. Empty: every endpoint its privilege allows.
+    /// </summary>
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    /// <summary>
     /// The optimistic-concurrency version: a store accepts an update only if this equals the stored
     /// version, and increments it (R19).
     /// </summary>

@@ -141,4 +141,17 @@ public sealed class ApiTokenOptions
     /// last-use batches).
     /// </summary>
     public bool CountUsage { get; set; } = true;
+
+    /// <summary>
+    /// The scopes tokens may carry (R42), name (<c>resource:action</c>) → description, as the page and
+    /// the OpenAPI document show them. Empty by default: no token can be scoped. Configuration:
+    /// <c>"ApiTokens": { "Scopes": { "annotation:read": "Read annotations" } }</c>.
+    /// </summary>
+    public IDictionary<string, string> Scopes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a scoped token is refused (403 <c>Forbidden.Scope</c>) by endpoints that require a token
+    /// but name no scope (R42). Default <see langword="false"/>: such endpoints accept scoped tokens.
+    /// </summary>
+    public bool RequireScopeForScopedTokens { get; set; }
 }

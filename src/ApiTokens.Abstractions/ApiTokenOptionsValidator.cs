@@ -29,6 +29,15 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultRateLimit)} needs a Limit from 1 to {ApiTokenRateLimit.MaxLimit} and WindowSeconds from 1 to {ApiTokenRateLimit.MaxWindowSeconds}.");
         }
 
+        foreach (var (scope, description) in options.Scopes)
+        {
+            if (!ApiTokenScopes.IsValidName(scope) || string.IsNullOrWhiteSpace(description) || description.Length > ApiTokenOptions.MaxDescriptionLength)
+            {
+                (failures ??= []).Add($"{nameof(ApiTokenOptions.Scopes)}: '{scope}' must be resource:action (a-z, 0-9, '_', '.', '-'; at most {ApiTokenScopes.MaxLength} characters) with a description of 1 to {ApiTokenOptions.MaxDescriptionLength} characters.");
+                break;
+            }
+        }
+
         if (!Enum.IsDefined(options.SecretFormat))
         {
             (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretFormat)} must be Prefixed or Uuid.");

@@ -70,6 +70,9 @@ public sealed class ApiTokenEntity
     /// <summary>The allowed networks (R33), normalized CIDR ranges separated by spaces; <see langword="null"/> for any address.</summary>
     public string? AllowedNetworks { get; set; }
 
+    /// <summary>The scopes (R42), space-separated; <see langword="null"/> when the token is not scoped.</summary>
+    public string? Scopes { get; set; }
+
     /// <summary>The rate limit's requests per window (R34); <see langword="null"/> without a limit of its own.</summary>
     public int? RateLimit { get; set; }
 

@@ -48,6 +48,7 @@ public static class ApiTokensModelBuilderExtensions
             token.Property(t => t.PreviousSecretHash).HasColumnName("previous_secret_hash").HasMaxLength(ApiTokens.Secrets.ApiTokenSecretCodec.HashLength);
             token.Property(t => t.PreviousSecretExpiresAt).HasColumnName("previous_secret_expires_at");
             token.Property(t => t.AllowedNetworks).HasColumnName("allowed_networks").HasMaxLength(ApiTokens.ApiTokenNetworks.MaxNetworks * 44);
+            token.Property(t => t.Scopes).HasColumnName("scopes").HasMaxLength(ApiTokens.ApiTokenScopes.MaxScopes * (ApiTokens.ApiTokenScopes.MaxLength + 1));
             token.Property(t => t.RateLimit).HasColumnName("rate_limit");
             token.Property(t => t.RateLimitWindowSeconds).HasColumnName("rate_limit_window_seconds");
             token.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();

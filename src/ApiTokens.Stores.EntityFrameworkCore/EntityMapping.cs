@@ -54,6 +54,7 @@ internal static class EntityMapping
             PreviousSecretHash = entity.PreviousSecretHash,
             PreviousSecretExpiresAt = Normalize(entity.PreviousSecretExpiresAt),
             AllowedNetworks = string.IsNullOrEmpty(entity.AllowedNetworks) ? [] : entity.AllowedNetworks.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            Scopes = string.IsNullOrEmpty(entity.Scopes) ? [] : entity.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             RateLimit = entity.RateLimit is { } limit && entity.RateLimitWindowSeconds is { } window ? new ApiTokenRateLimit(limit, window) : null,
             Version = entity.Version,
         };
@@ -95,6 +96,7 @@ internal static class EntityMapping
         entity.ExpiresAt = Normalize(token.ExpiresAt);
         entity.RotatedAt = Normalize(token.RotatedAt);
         entity.AllowedNetworks = token.AllowedNetworks.Count == 0 ? null : string.Join(' ', token.AllowedNetworks);
+        entity.Scopes = token.Scopes.Count == 0 ? null : string.Join(' ', token.Scopes);
         entity.RateLimit = token.RateLimit?.Limit;
         entity.RateLimitWindowSeconds = token.RateLimit?.WindowSeconds;
     }

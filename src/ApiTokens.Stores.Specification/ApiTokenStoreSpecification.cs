@@ -29,6 +29,7 @@ public abstract partial class ApiTokenStoreSpecification : StoreSpecification<IA
             PreviousSecretExpiresAt = T0.AddMinutes(70),
             AllowedNetworks = ["203.0.113.0/24", "2001:db8::/32", "198.51.100.7/32"],
             RateLimit = new ApiTokenRateLimit(100, 60),
+            Scopes = ["account:read", "annotation:*", "user.profile:read-all"],
         };
 
         var created = await store.CreateAsync(token, TestContext.CancellationToken);
@@ -60,6 +61,25 @@ public abstract partial class ApiTokenStoreSpecification : StoreSpecification<IA
         Assert.AreEqual(token.Apps[0], found.Apps[0]);
         CollectionAssert.AreEqual(token.AllowedNetworks.ToArray(), found.AllowedNetworks.ToArray(), "R33: the ranges, in order");
         Assert.AreEqual(token.RateLimit, found.RateLimit, "R34");
+        CollectionAssert.AreEqual(token.Scopes.ToArray(), found.Scopes.ToArray(), "R42: the scopes, in order");
+    }
+
+    [TestMethod]
+    [TestCategory("R42")]
+    public async Task UpdateAsync_SetsAndClearsScopes()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var created = await store.CreateAsync(NewToken(NewAccount()), ct);
+        Assert.IsEmpty(created.Scopes);
+
+        var set = await store.UpdateAsync(created with { Scopes = ["annotation:write"] }, ct);
+        var found = await store.FindBySecretHashAsync(created.SecretHash, includeRetired: false, ct);
+        CollectionAssert.AreEqual(new[] { "annotation:write" }, found!.Scopes.ToArray());
+
+        await store.UpdateAsync(set with { Scopes = [] }, ct);
+        found = await store.FindByIdAsync(created.Id, ct);
+        Assert.IsEmpty(found!.Scopes, "unscoped again");
     }
 
     [TestMethod]

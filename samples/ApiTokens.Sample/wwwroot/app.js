@@ -286,7 +286,7 @@ function renderToken(token) {
   // An expired token (R21) can only be retired; a retired one not even that.
   const manageable = canManage(token) && !token.retired && !token.expired;
   const name = `token “${token.description || token.secretHint}”`;
-  const search = [token.description, token.secretHint, token.id, token.type, token.ownerId, token.retired ? "retired" : "active", token.expired ? "expired" : "",
+  const search = [token.description, token.secretHint, token.id, token.type, token.ownerId, token.retired ? "retired" : "active", token.expired ? "expired" : "", ...(token.scopes || []),
     ...token.apps.flatMap((a) => [a.name, a.state, STATE_LABEL[a.state]])].filter((x) => x).join(" ").toLowerCase();
   const card = el("article", { class: "token" + (token.retired ? " retired" : "") + (token.expired ? " expired" : ""), dataset: { tokenId: token.id, testid: "token", search } });
 
@@ -306,6 +306,7 @@ function renderToken(token) {
   if (token.retired) add("Retired", `${fmt(token.retiredAt)} by ${token.retiredBy}`);
   add(token.expired ? "Expired" : "Expires", token.expiresAt ? fmt(token.expiresAt) : "never");
   add("Last used", token.lastUsedAt ? fmt(token.lastUsedAt) : "never");
+  add("Scopes", token.scopes && token.scopes.length > 0 ? token.scopes.join(", ") : "all its privilege allows");
   if (token.rotatedAt) {
     const graceLeft = token.previousSecretExpiresAt && new Date(token.previousSecretExpiresAt) > new Date();
     add("Rotated", fmt(token.rotatedAt) + (graceLeft ? ` — the previous secret works until ${fmt(token.previousSecretExpiresAt)}` : ""));
@@ -314,6 +315,7 @@ function renderToken(token) {
     const label = dd.previousElementSibling.textContent;
     if (label === "Expires" || label === "Expired") dd.dataset.testid = "expires";
     if (label === "Last used") dd.dataset.testid = "last-used";
+    if (label === "Scopes") dd.dataset.testid = "scopes";
   }
   card.append(meta);
 
@@ -626,7 +628,27 @@ function openCreate(type) {
   $("create-default-state").value = "allow";
   $("create-description").value = "";
   fillLifetimes();
+  fillScopes();
   $("create-dialog").showModal();
+}
+
+// R42: the service's declared scopes, grouped by resource, each with its description; none ticked
+// means an unscoped token (every endpoint its privilege allows).
+function fillScopes() {
+  const declared = settings.scopes || [];
+  $("create-scopes").hidden = declared.length === 0;
+  const groups = new Map();
+  for (const scope of declared) {
+    const resource = scope.name.split(":")[0];
+    if (!groups.has(resource)) groups.set(resource, []);
+    groups.get(resource).push(scope);
+  }
+  $("create-scope-groups").replaceChildren(...[...groups].map(([resource, scopes]) =>
+    el("div", { class: "scope-group", role: "group", "aria-label": resource },
+      el("p", { class: "scope-resource", text: resource }),
+      scopes.map((scope) => el("label", { class: "inline scope" },
+        el("input", { type: "checkbox", value: scope.name, "data-scope": scope.name }),
+        el("span", {}, el("code", { text: scope.name }), " — " + scope.description))))));
 }
 
 // R21: 7, 30 or 90 days, a date, or never — only what the service's MaxLifetime allows.
@@ -666,6 +688,8 @@ async function submitCreate(event) {
   };
   const description = $("create-description").value.trim();
   if (description) body.description = description;
+  const scopes = [...document.querySelectorAll("#create-scope-groups input:checked")].map((c) => c.value);
+  if (scopes.length > 0) body.scopes = scopes;
   const lifetime = $("create-lifetime").value;
   if (lifetime === "date") {
     // The end of the chosen day, in the browser's time zone.

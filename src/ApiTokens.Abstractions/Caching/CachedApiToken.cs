@@ -42,6 +42,7 @@ internal sealed class CachedApiToken
     {
         TokenId = token.Id;
         Networks = ApiTokenNetworks.Compile(token.AllowedNetworks);
+        Scopes = token.Scopes.Count == 0 ? [] : [.. token.Scopes];
         Limiter = limiter;
         Restricted = Networks is not null || limiter is not null;
         Type = token.Type;
@@ -76,6 +77,9 @@ internal sealed class CachedApiToken
     }
 
     public string TokenId { get; }
+
+    // R42: the token's scopes, judged on the hit by ApiTokenScopes.Grants; empty when unscoped.
+    public string[] Scopes { get; }
 
     // R33: the token's networks, parsed once when the entry is built; null for any address.
     public CompiledNetwork[]? Networks { get; }

@@ -27,6 +27,16 @@ internal sealed class ApiTokenOptionsConfiguration(IServiceProvider services) : 
         if (Section() is { } section)
         {
             section.Bind(options);
+
+            // Scope names hold a colon, which configuration reads as a path: "annotation:read" arrives as
+            // the key "read" under "annotation". The leaves below "Scopes" are the declared scopes.
+            foreach (var (key, value) in section.GetSection(nameof(ApiTokenOptions.Scopes)).AsEnumerable(makePathsRelative: true))
+            {
+                if (value is not null)
+                {
+                    options.Scopes[key] = value;
+                }
+            }
         }
     }
 

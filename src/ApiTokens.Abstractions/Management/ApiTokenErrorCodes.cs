@@ -17,6 +17,7 @@ public static class ApiTokenErrorCodes
         [InvalidSecret] = ApiTokenErrorKind.Invalid,
         [InvalidOwner] = ApiTokenErrorKind.Invalid,
         [InvalidNetwork] = ApiTokenErrorKind.Invalid,
+        [InvalidScope] = ApiTokenErrorKind.Invalid,
         [InvalidRateLimit] = ApiTokenErrorKind.Invalid,
         [NotAMember] = ApiTokenErrorKind.Forbidden,
         [ReadOnlyCannotCreate] = ApiTokenErrorKind.Forbidden,
@@ -128,6 +129,9 @@ public static class ApiTokenErrorCodes
 
     /// <summary>An allowed network is malformed, has a prefix longer than its address, or there are more than 32 (R33).</summary>
     public const string InvalidNetwork = nameof(InvalidNetwork);
+
+    /// <summary>A scope is malformed or not declared (<see cref="ApiTokenOptions.Scopes"/>), or there are more than 64 (R42).</summary>
+    public const string InvalidScope = nameof(InvalidScope);
 
     /// <summary>A rate limit's <c>limit</c> or <c>windowSeconds</c> is out of range (R34).</summary>
     public const string InvalidRateLimit = nameof(InvalidRateLimit);

@@ -62,6 +62,12 @@ internal static class ApiTokenErrors
         ? $"'allowedNetworks' holds at most {ApiTokenNetworks.MaxNetworks} CIDR ranges or addresses."
         : $"'{(range.Length > 64 ? range[..64] + "…" : range)}' is not a CIDR range (203.0.113.0/24, 2001:db8::/32) or an address; 'allowedNetworks' holds at most {ApiTokenNetworks.MaxNetworks}.");
 
+    public static ApiTokenError InvalidScope(string? scope, int declared) => E(ApiTokenErrorCodes.InvalidScope, scope is null
+        ? $"'scopes' holds at most {ApiTokenScopes.MaxScopes} scopes."
+        : declared == 0
+            ? "This service declares no scopes, so a token cannot be narrowed to any."
+            : $"'{(scope.Length > 64 ? scope[..64] + "…" : scope)}' is not a scope this service declares (resource:action, or resource:* for every action of a declared resource).");
+
     public static readonly ApiTokenError InvalidRateLimit = E(ApiTokenErrorCodes.InvalidRateLimit, $"A rate limit is {{\"limit\": 1 to {ApiTokenRateLimit.MaxLimit}, \"windowSeconds\": 1 to {ApiTokenRateLimit.MaxWindowSeconds}}}.");
     public static readonly ApiTokenError InvalidUsageDays = E(ApiTokenErrorCodes.InvalidRequest, "'days' must be a whole number from 1 to 90.");
     public static readonly ApiTokenError ConcurrencyConflict = E(ApiTokenErrorCodes.ConcurrencyConflict, "The token was changed by another request; reload it and try again.");

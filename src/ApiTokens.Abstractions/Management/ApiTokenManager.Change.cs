@@ -27,7 +27,7 @@ public sealed partial class ApiTokenManager
             return invalid;
         }
 
-        if (CheckProtections(request.AllowedNetworks, request.RateLimit, out var networks) is { } badProtection)
+        if (CheckProtections(request.AllowedNetworks, request.RateLimit, request.Scopes, out var networks, out var scopes) is { } badProtection)
         {
             return badProtection;
         }
@@ -50,6 +50,7 @@ public sealed partial class ApiTokenManager
             Description = request.Description is null ? token.Description : (request.Description.Length == 0 ? null : request.Description),
             AllowedNetworks = request.AllowedNetworks is null || networks.SequenceEqual(token.AllowedNetworks, StringComparer.Ordinal) ? token.AllowedNetworks : networks,
             RateLimit = request.RemoveRateLimit ? null : request.RateLimit ?? token.RateLimit,
+            Scopes = request.Scopes is null || scopes.SequenceEqual(token.Scopes, StringComparer.Ordinal) ? token.Scopes : scopes,
         };
 
         if (changed == token)
@@ -66,7 +67,8 @@ public sealed partial class ApiTokenManager
                 new("defaultAppState", Wire(token.DefaultAppState), Wire(changed.DefaultAppState)),
                 new("description", token.Description, changed.Description),
                 new("allowedNetworks", WireNetworks(token.AllowedNetworks), WireNetworks(changed.AllowedNetworks)),
-                new("rateLimit", token.RateLimit?.ToString(), changed.RateLimit?.ToString())));
+                new("rateLimit", token.RateLimit?.ToString(), changed.RateLimit?.ToString()),
+                new("scopes", WireNetworks(token.Scopes), WireNetworks(changed.Scopes))));
         return await SaveAsync(changed, audit, cancellationToken).ConfigureAwait(false);
     }
 

@@ -30,7 +30,7 @@ public sealed partial class ApiTokenManager
             return invalid;
         }
 
-        if (CheckProtections(request.AllowedNetworks, request.RateLimit, out var networks) is { } badProtection)
+        if (CheckProtections(request.AllowedNetworks, request.RateLimit, request.Scopes, out var networks, out var scopes) is { } badProtection)
         {
             return badProtection;
         }
@@ -75,6 +75,7 @@ public sealed partial class ApiTokenManager
             SecretHint = _secrets.Hint(secret),
             AllowedNetworks = networks,
             RateLimit = request.RateLimit,
+            Scopes = scopes,
         };
 
         var (saved, error) = await AddAsync(token, actor.UserId, ApiTokenAuditActions.Created, cancellationToken).ConfigureAwait(false);
@@ -105,7 +106,8 @@ public sealed partial class ApiTokenManager
                 new("expiresAt", null, Wire(token.ExpiresAt)),
                 new("secretHint", null, token.SecretHint),
                 new("allowedNetworks", null, WireNetworks(token.AllowedNetworks)),
-                new("rateLimit", null, token.RateLimit?.ToString())));
+                new("rateLimit", null, token.RateLimit?.ToString()),
+                new("scopes", null, WireNetworks(token.Scopes))));
         audit = await WithEventAsync(audit, token with { Version = 1 }, cancellationToken).ConfigureAwait(false);
         ApiToken? saved;
         try
@@ -128,11 +130,18 @@ public sealed partial class ApiTokenManager
     }
 
     // R33, R34: ranges normalized, a limit in range; the normalized ranges out.
-    private static ApiTokenError? CheckProtections(IReadOnlyList<string>? allowedNetworks, ApiTokenRateLimit? rateLimit, out string[] networks)
+    // R33, R34, R42: the networks and scopes normalized, the rate limit in range.
+    private ApiTokenError? CheckProtections(IReadOnlyList<string>? allowedNetworks, ApiTokenRateLimit? rateLimit, IReadOnlyList<string>? requestedScopes, out string[] networks, out string[] scopes)
     {
+        scopes = [];
         if (!ApiTokenNetworks.TryNormalize(allowedNetworks, out networks, out var invalid))
         {
             return ApiTokenErrors.InvalidNetwork(allowedNetworks!.Count > ApiTokenNetworks.MaxNetworks ? null : invalid);
+        }
+
+        if (!ApiTokenScopes.TryNormalize(requestedScopes, _options.Scopes, out scopes, out var invalidScope))
+        {
+            return ApiTokenErrors.InvalidScope(invalidScope, _options.Scopes.Count);
         }
 
         return rateLimit is { IsValid: false } ? ApiTokenErrors.InvalidRateLimit : null;

@@ -43,7 +43,7 @@ public sealed partial class ApiTokenManager
             return ApiTokenErrors.OwnerOfAccountToken;
         }
 
-        if (CheckProtections(request.AllowedNetworks, request.RateLimit, out var networks) is { } badProtection)
+        if (CheckProtections(request.AllowedNetworks, request.RateLimit, request.Scopes, out var networks, out var scopes) is { } badProtection)
         {
             return badProtection;
         }
@@ -99,6 +99,7 @@ public sealed partial class ApiTokenManager
             SecretHash = hash!,
             SecretHint = hint!,
             AllowedNetworks = networks,
+            Scopes = scopes,
             RateLimit = request.RateLimit,
         };
 

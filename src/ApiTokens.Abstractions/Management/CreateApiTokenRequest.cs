@@ -35,4 +35,10 @@ public sealed class CreateApiTokenRequest
 
     /// <summary>The token's rate limit (R34); <see langword="null"/> for <see cref="ApiTokenOptions.DefaultRateLimit"/>.</summary>
     public ApiTokenRateLimit? RateLimit { get; set; }
+
+    /// <summary>
+    /// The scopes the token is narrowed to (R42): declared names (<see cref="ApiTokenOptions.Scopes"/>)
+    /// or <c>resource:*</c>, at most 64; <see langword="null"/> or empty for every endpoint its privilege allows.
+    /// </summary>
+    public IReadOnlyList<string>? Scopes { get; set; }
 }

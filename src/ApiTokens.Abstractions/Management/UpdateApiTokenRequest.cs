@@ -24,4 +24,10 @@ public sealed class UpdateApiTokenRequest
 
     /// <summary>Removes the token's own rate limit (then <see cref="ApiTokenOptions.DefaultRateLimit"/> applies).</summary>
     public bool RemoveRateLimit { get; set; }
+
+    /// <summary>
+    /// The new scopes (R42); <see langword="null"/> leaves them, an empty list clears them (every
+    /// endpoint the privilege allows).
+    /// </summary>
+    public IReadOnlyList<string>? Scopes { get; set; }
 }

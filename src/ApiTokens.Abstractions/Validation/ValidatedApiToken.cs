@@ -18,9 +18,10 @@ public sealed class ValidatedApiToken
         OwnerId = token.OwnerId;
         EffectivePrivilege = effectivePrivilege;
         AppName = appName;
+        Scopes = token.Scopes;
     }
 
-    internal ValidatedApiToken(string tokenId, TokenType type, string accountId, string? ownerId, TokenPrivilege effectivePrivilege, string appName)
+    internal ValidatedApiToken(string tokenId, TokenType type, string accountId, string? ownerId, TokenPrivilege effectivePrivilege, string appName, string[] scopes)
     {
         TokenId = tokenId;
         Type = type;
@@ -28,6 +29,7 @@ public sealed class ValidatedApiToken
         OwnerId = ownerId;
         EffectivePrivilege = effectivePrivilege;
         AppName = appName;
+        Scopes = scopes;
     }
 
     /// <summary>The token id.</summary>
@@ -47,6 +49,9 @@ public sealed class ValidatedApiToken
 
     /// <summary>The application name.</summary>
     public string AppName { get; }
+
+    /// <summary>The scopes the token is narrowed to (R42); empty when it is not (every endpoint its privilege allows).</summary>
+    public IReadOnlyList<string> Scopes { get; }
 
     /// <summary>
     /// Returns the value an authentication handler keeps with this validated (token, app) pair,

@@ -175,6 +175,14 @@ internal static class WebhookEvents
             json.WriteNull("rateLimit");
         }
 
+        json.WriteStartArray("scopes");
+        foreach (var scope in token.Scopes)
+        {
+            json.WriteStringValue(scope);
+        }
+
+        json.WriteEndArray();
+
         json.WriteEndObject();
     }
 

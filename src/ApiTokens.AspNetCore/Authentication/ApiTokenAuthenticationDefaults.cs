@@ -18,4 +18,7 @@ public static class ApiTokenAuthenticationDefaults
 
     /// <summary>The default header that carries the application name: <c>X-Circonus-App-Name</c>.</summary>
     public const string AppNameHeaderName = "X-Circonus-App-Name";
+
+    /// <summary>The header of a 403 <c>Forbidden.Scope</c> that names the scopes the endpoint accepts (R42).</summary>
+    public const string AcceptedScopesHeaderName = "X-Accepted-ApiToken-Scopes";
 }

@@ -158,7 +158,25 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             return;
         }
 
-        if (Context.Features.Get<ApiTokenForbiddenFeature>() is { RequiredPrivilege: var needed })
+        if (Context.Features.Get<ApiTokenForbiddenFeature>() is { AcceptedScopes: { } accepted })
+        {
+            if (accepted.Length > 0)
+            {
+                Response.Headers[ApiTokenAuthenticationDefaults.AcceptedScopesHeaderName] = accepted;
+            }
+
+            await ApiTokenProblems.WriteAsync(
+                Context,
+                StatusCodes.Status403Forbidden,
+                ApiTokenFailureCodes.Scope,
+                "The token's scopes do not include this request.",
+                accepted.Length > 0
+                    ? $"This request needs one of the scopes {accepted}; the token is narrowed to others. Create or change a token with one of them."
+                    : "This request names no scope, and this service refuses scoped tokens where no scope is named; use an unscoped token.").ConfigureAwait(false);
+            return;
+        }
+
+        if (Context.Features.Get<ApiTokenForbiddenFeature>() is { RequiredPrivilege: { } needed })
         {
             var has = Context.User.Identities.OfType<ApiTokenIdentity>().FirstOrDefault()?.Token.EffectivePrivilege;
             await ApiTokenProblems.WriteAsync(

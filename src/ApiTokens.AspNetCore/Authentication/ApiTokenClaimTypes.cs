@@ -24,4 +24,7 @@ public static class ApiTokenClaimTypes
 
     /// <summary>The application name the request presented.</summary>
     public const string AppName = "apitokens/app_name";
+
+    /// <summary>A scope the token is narrowed to (R42), one claim each; none when the token is not scoped.</summary>
+    public const string Scope = "apitokens:scope";
 }

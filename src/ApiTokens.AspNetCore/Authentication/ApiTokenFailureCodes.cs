@@ -34,6 +34,9 @@ public static class ApiTokenFailureCodes
     /// <summary>The request comes from outside the token's allowed networks (R33): 403.</summary>
     public const string Network = "Forbidden.Network";
 
+    /// <summary>403: the token is scoped and holds none of the scopes the endpoint accepts (R42); <c>X-Accepted-ApiToken-Scopes</c> names them.</summary>
+    public const string Scope = "Forbidden.Scope";
+
     /// <summary>The token is over its rate limit (R34): 429 with <c>Retry-After</c>.</summary>
     public const string RateLimit = "TooManyRequests.RateLimit";
 }

@@ -155,6 +155,11 @@ internal sealed class ApiTokenIdentity : ClaimsIdentity
             claims.Add(new(ClaimTypes.NameIdentifier, token.OwnerId, ClaimValueTypes.String, Issuer, Issuer, subject));
         }
 
+        foreach (var scope in token.Scopes)
+        {
+            claims.Add(new(ApiTokenClaimTypes.Scope, scope, ClaimValueTypes.String, Issuer, Issuer, subject));
+        }
+
         return claims;
     }
 }

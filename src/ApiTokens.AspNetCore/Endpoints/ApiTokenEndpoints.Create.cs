@@ -42,6 +42,7 @@ internal static partial class ApiTokenEndpoints
                 ExpiresAt = body.ExpiresAt,
                 LifetimeDays = body.LifetimeDays,
                 AllowedNetworks = body.AllowedNetworks,
+                Scopes = body.Scopes,
                 RateLimit = body.RateLimit?.ToLimit(),
             },
             context.RequestAborted);
@@ -88,6 +89,7 @@ internal static partial class ApiTokenEndpoints
                 Description = body.Description,
                 ExpiresAt = body.ExpiresAt,
                 AllowedNetworks = body.AllowedNetworks,
+                Scopes = body.Scopes,
                 RateLimit = body.RateLimit?.ToLimit(),
             },
             context.RequestAborted);

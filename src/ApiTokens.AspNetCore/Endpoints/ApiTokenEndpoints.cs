@@ -56,6 +56,7 @@ internal static partial class ApiTokenEndpoints
             AllowedNetworks = body.AllowedNetworksSent ? body.AllowedNetworks ?? [] : null,
             RateLimit = body.RateLimit?.ToLimit(),
             RemoveRateLimit = body.RateLimitSent && body.RateLimit is null,
+            Scopes = body.ScopesSent ? body.Scopes ?? [] : null,
         };
         return ToResult(context, await manager.UpdateAsync(actor, id, request, expected, context.RequestAborted));
     }

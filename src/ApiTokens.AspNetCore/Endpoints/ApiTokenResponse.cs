@@ -92,6 +92,9 @@ public sealed class ApiTokenResponse
     /// <summary>The token's own rate limit (R34); <c>null</c> when the service's default applies.</summary>
     public ApiTokenRateLimitBody? RateLimit { get; init; }
 
+    /// <summary>The scopes the token is narrowed to (R42); empty for every endpoint its privilege allows.</summary>
+    public required IReadOnlyList<string> Scopes { get; init; }
+
     /// <summary>The secret: only in the response that creates or rotates the token, never again.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
@@ -134,6 +137,7 @@ public sealed class ApiTokenResponse
             Version = token.Version,
             AllowedNetworks = token.AllowedNetworks,
             RateLimit = ApiTokenRateLimitBody.From(token.RateLimit),
+            Scopes = token.Scopes,
             Secret = secret,
         };
     }

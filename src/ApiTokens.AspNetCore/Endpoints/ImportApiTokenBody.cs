@@ -37,4 +37,7 @@ public sealed class ImportApiTokenBody
 
     /// <summary>The token's rate limit (R34); absent for the service's default.</summary>
     public ApiTokenRateLimitBody? RateLimit { get; set; }
+
+    /// <summary>Up to 64 declared scopes (<c>resource:action</c> or <c>resource:*</c>) the token is narrowed to (R42); empty or absent for every endpoint its privilege allows.</summary>
+    public string[]? Scopes { get; set; }
 }

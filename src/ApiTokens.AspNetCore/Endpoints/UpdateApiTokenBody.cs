@@ -38,8 +38,21 @@ public sealed class UpdateApiTokenBody
         }
     }
 
+    /// <summary>The new scopes (R42); <c>null</c> or <c>[]</c> clears them (every endpoint the privilege allows).</summary>
+    public string[]? Scopes
+    {
+        get;
+        set
+        {
+            field = value;
+            ScopesSent = true;
+        }
+    }
+
     // Whether the body named the property at all (null clears; absent leaves as it is).
     internal bool AllowedNetworksSent { get; private set; }
+
+    internal bool ScopesSent { get; private set; }
 
     internal bool RateLimitSent { get; private set; }
 }

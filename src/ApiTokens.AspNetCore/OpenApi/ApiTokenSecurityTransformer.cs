@@ -18,6 +18,7 @@ namespace ApiTokens.AspNetCore.OpenApi;
 internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
     public const string PrivilegeExtension = "x-apitokens-privilege";
+    public const string ScopesExtension = "x-apitokens-scopes";
 
     private readonly string _scheme = authenticationScheme;
     private readonly string _tokenHeader = authenticationScheme;
@@ -28,7 +29,7 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         ApiTokenStartupChecks.ThrowIfSchemeMissing(context.ApplicationServices, "options.AddApiTokens() on AddOpenApi");
-        EnsureSchemes(document, Options(context.ApplicationServices));
+        EnsureSchemes(document, Options(context.ApplicationServices), Declared(context.ApplicationServices));
         return Task.CompletedTask;
     }
 
@@ -47,7 +48,8 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
         }
 
         var options = Options(context.ApplicationServices);
-        EnsureSchemes(document, options);
+        var declared = Declared(context.ApplicationServices);
+        EnsureSchemes(document, options, declared);
         operation.Security ??= [];
         foreach (var alternative in Alternatives(options))
         {
@@ -71,15 +73,45 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
         operation.Extensions[PrivilegeExtension] = new JsonNodeExtension(JsonValue.Create(wire));
         // Written for the API's own users, who know privileges but not ApiTokens' rule numbers (this is R16).
         var requires = string.Create(CultureInfo.InvariantCulture, $"Requires an API token whose effective privilege is at least `{wire}`, sent with an app name the token allows.");
+
+        // R42: each scope requirement as the list of scopes that meet it (any one of them).
+        var scopeRequirements = policy.Requirements.OfType<ApiTokenScopeRequirement>().ToArray();
+        if (scopeRequirements.Length > 0)
+        {
+            var scopes = new JsonArray();
+            foreach (var scope in scopeRequirements.SelectMany(r => r.Scopes).Distinct(StringComparer.Ordinal))
+            {
+                scopes.Add((JsonNode?)JsonValue.Create(scope));
+            }
+
+            operation.Extensions[ScopesExtension] = new JsonNodeExtension(scopes);
+            requires += " A scoped token must hold " + string.Join(" and ", scopeRequirements.Select(r => r.Scopes.Count == 1 ? $"`{r.Scopes[0]}`" : "one of " + string.Join(", ", r.Scopes.Select(s => $"`{s}`"))))
+                + " (or `resource:*` of its resource); an unscoped token needs only the privilege.";
+        }
+
         operation.Description = string.IsNullOrEmpty(operation.Description) ? requires : operation.Description + "\n\n" + requires;
 
         var unauthorized = OpenApiProblems.Add(operation, document, 401, "No valid token or app name, or the app waits for approval.", [ApiTokenFailureCodes.BadToken, ApiTokenFailureCodes.BadApp, ApiTokenFailureCodes.PendingApp]);
         OpenApiProblems.AddHeader(unauthorized, "WWW-Authenticate", "The challenge: ApiToken realm=\"...\".");
-        // A requirement of the host's own (a claim, a role) refuses with the plain Forbidden code.
-        string[] forbidden = policy.Requirements.Any(r => r is not (ApiTokenPrivilegeRequirement or DenyAnonymousAuthorizationRequirement))
-            ? [ApiTokenFailureCodes.DeniedApp, ApiTokenFailureCodes.TooManyApps, ApiTokenFailureCodes.InsufficientPrivilege, ApiTokenFailureCodes.Network, ApiTokenFailureCodes.Forbidden]
-            : [ApiTokenFailureCodes.DeniedApp, ApiTokenFailureCodes.TooManyApps, ApiTokenFailureCodes.InsufficientPrivilege, ApiTokenFailureCodes.Network];
-        OpenApiProblems.Add(operation, document, 403, "The app is denied or over the token's app limit, the request comes from outside the token's networks, or the token's privilege is too low.", forbidden);
+        // A requirement of the host's own (a claim, a role) refuses with the plain Forbidden code; a scope
+        // requirement (or RequireScopeForScopedTokens) with Forbidden.Scope.
+        List<string> forbidden = [ApiTokenFailureCodes.DeniedApp, ApiTokenFailureCodes.TooManyApps, ApiTokenFailureCodes.InsufficientPrivilege, ApiTokenFailureCodes.Network];
+        var scoped = scopeRequirements.Length > 0 || context.ApplicationServices.GetRequiredService<IOptions<ApiTokenOptions>>().Value.RequireScopeForScopedTokens;
+        if (scoped)
+        {
+            forbidden.Add(ApiTokenFailureCodes.Scope);
+        }
+
+        if (policy.Requirements.Any(r => r is not (ApiTokenPrivilegeRequirement or ApiTokenScopeRequirement or DenyAnonymousAuthorizationRequirement)))
+        {
+            forbidden.Add(ApiTokenFailureCodes.Forbidden);
+        }
+
+        var refused = OpenApiProblems.Add(operation, document, 403, "The app is denied or over the token's app limit, the request comes from outside the token's networks, or the token's privilege is too low" + (scoped ? ", or its scopes do not include this request." : "."), [.. forbidden]);
+        if (scoped)
+        {
+            OpenApiProblems.AddHeader(refused, ApiTokenAuthenticationDefaults.AcceptedScopesHeaderName, "With Forbidden.Scope: the scopes the operation accepts.");
+        }
         var throttled = OpenApiProblems.Add(operation, document, 429, "The client failed authentication too often, or the token is over its rate limit.", [ApiTokenFailureCodes.AuthFailures, ApiTokenFailureCodes.RateLimit]);
         OpenApiProblems.AddHeader(throttled, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
         OpenApiProblems.AddHeader(throttled, "RateLimit-Policy", "With TooManyRequests.RateLimit: the token's limit and window.");
@@ -90,6 +122,9 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
 
     private ApiTokenAuthenticationOptions Options(IServiceProvider services)
         => services.GetRequiredService<IOptionsMonitor<ApiTokenAuthenticationOptions>>().Get(_scheme);
+
+    private static IDictionary<string, string> Declared(IServiceProvider services)
+        => services.GetRequiredService<IOptions<ApiTokenOptions>>().Value.Scopes;
 
     // Each alternative is one security requirement: all of its schemes together.
     private IEnumerable<string[]> Alternatives(ApiTokenAuthenticationOptions options)
@@ -115,7 +150,7 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
         }
     }
 
-    private void EnsureSchemes(OpenApiDocument document, ApiTokenAuthenticationOptions options)
+    private void EnsureSchemes(OpenApiDocument document, ApiTokenAuthenticationOptions options, IDictionary<string, string> declared)
     {
         if (document.Components?.SecuritySchemes?.ContainsKey(_tokenHeader) == true)
         {
@@ -130,7 +165,7 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = options.TokenHeaderName,
-            Description = $"The API token's secret in {options.TokenHeaderName}, together with the app name in {options.AppNameHeaderName}.",
+            Description = $"The API token's secret in {options.TokenHeaderName}, together with the app name in {options.AppNameHeaderName}." + ScopesDescription(declared),
         });
         document.AddComponent<IOpenApiSecurityScheme>(_appName, new OpenApiSecurityScheme
         {
@@ -159,6 +194,13 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
             });
         }
     }
+
+    // R42: the scopes a token may be narrowed to, as a list in the scheme's description.
+    private static string ScopesDescription(IDictionary<string, string> declared)
+        => declared.Count == 0
+            ? string.Empty
+            : "\n\nA token may be narrowed to scopes (`resource:*` holds every action of a resource); operations that need one list it in `x-apitokens-scopes`:\n"
+                + string.Concat(declared.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"\n- `{d.Key}`: {d.Value}"));
 
     private static TokenPrivilege LeastPrivilege(AuthorizationPolicy policy, string? method)
     {

@@ -36,6 +36,42 @@ public sealed class ConfigurationTests
     }
 
     [TestMethod]
+    [TestCategory("R42")]
+    public async Task DeclaredScopes_ComeFromTheSection_ColonsInTheirNamesIncluded()
+    {
+        // JSON's "Scopes": { "annotation:read": "..." } arrives as the key ApiTokens:Scopes:annotation:read.
+        await using var app = Build(new()
+        {
+            ["ApiTokens:Scopes:annotation:read"] = "Read annotations",
+            ["ApiTokens:Scopes:annotation:write"] = "Write annotations",
+            ["ApiTokens:RequireScopeForScopedTokens"] = "true",
+        }, o => o.Scopes["user:read"] = "Read users");
+
+        await app.StartAsync(TestContext.CancellationToken);
+        var options = app.Services.GetRequiredService<IOptions<ApiTokenOptions>>().Value;
+
+        CollectionAssert.AreEquivalent(new[] { "annotation:read", "annotation:write", "user:read" }, options.Scopes.Keys.ToArray());
+        Assert.AreEqual("Read annotations", options.Scopes["annotation:read"]);
+        Assert.IsTrue(options.RequireScopeForScopedTokens);
+        await app.StopAsync(TestContext.CancellationToken);
+    }
+
+    [TestMethod]
+    [TestCategory("R42")]
+    [DataRow("ApiTokens:Scopes:Annotation:Read", "Read", DisplayName = "upper case")]
+    [DataRow("ApiTokens:Scopes:annotation", "Read", DisplayName = "no action")]
+    [DataRow("ApiTokens:Scopes:annotation:*", "Every action", DisplayName = "a wildcard is not declared")]
+    [DataRow("ApiTokens:Scopes:annotation:read", " ", DisplayName = "no description")]
+    public async Task AMalformedDeclaredScope_StopsTheHostAtStart(string key, string description)
+    {
+        await using var app = Build(new() { [key] = description });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.CancellationToken));
+
+        Assert.Contains(nameof(ApiTokenOptions.Scopes), error.Message);
+    }
+
+    [TestMethod]
     public async Task AValueThatDoesNotConvert_StopsTheHostAtStart_NamingTheKey()
     {
         await using var app = Build(new() { ["ApiTokens:CacheLifetime"] = "bogus" });

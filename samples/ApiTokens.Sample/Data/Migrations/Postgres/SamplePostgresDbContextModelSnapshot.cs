@@ -214,6 +214,11 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("rotated_at");
 
+                    b.Property<string>("Scopes")
+                        .HasMaxLength(8256)
+                        .HasColumnType("character varying(8256)")
+                        .HasColumnName("scopes");
+
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(32)

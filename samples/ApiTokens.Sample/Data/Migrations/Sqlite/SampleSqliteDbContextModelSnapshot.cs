@@ -207,6 +207,11 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("rotated_at");
 
+                    b.Property<string>("Scopes")
+                        .HasMaxLength(8256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scopes");
+
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -127,6 +127,14 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #endif
         /// <summary>When the secret was last rotated (R23).</summary>
         public DateTimeOffset? RotatedAt { get; set; }
+        /// <summary>The scopes the token is narrowed to (R42); empty for every endpoint its privilege allows.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Scopes { get; set; }
+#nullable restore
+#else
+        public List<string> Scopes { get; set; }
+#endif
         /// <summary>The secret: only in the response that creates or rotates the token, never again.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -195,6 +203,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "retiredAt", n => { RetiredAt = n.GetDateTimeOffsetValue(); } },
                 { "retiredBy", n => { RetiredBy = n.GetStringValue(); } },
                 { "rotatedAt", n => { RotatedAt = n.GetDateTimeOffsetValue(); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "secretHint", n => { SecretHint = n.GetStringValue(); } },
                 { "type", n => { Type = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.TokenType>(); } },
@@ -231,6 +240,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteDateTimeOffsetValue("retiredAt", RetiredAt);
             writer.WriteStringValue("retiredBy", RetiredBy);
             writer.WriteDateTimeOffsetValue("rotatedAt", RotatedAt);
+            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
             writer.WriteStringValue("secret", Secret);
             writer.WriteStringValue("secretHint", SecretHint);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.TokenType>("type", Type);

@@ -45,6 +45,14 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #else
         public global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_rateLimit RateLimit { get; set; }
 #endif
+        /// <summary>Up to 64 declared scopes (`resource:action` or `resource:*`) the token is narrowed to (R42); empty or absent for every endpoint its privilege allows.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Scopes { get; set; }
+#nullable restore
+#else
+        public List<string> Scopes { get; set; }
+#endif
         /// <summary>The type property</summary>
         public global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_type? Type { get; set; }
         /// <summary>
@@ -72,6 +80,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "lifetimeDays", n => { LifetimeDays = n.GetIntValue(); } },
                 { "privilege", n => { Privilege = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_privilege>(); } },
                 { "rateLimit", n => { RateLimit = n.GetObjectValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_rateLimit>(global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_rateLimit.CreateFromDiscriminatorValue); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "type", n => { Type = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_type>(); } },
             };
         }
@@ -89,6 +98,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteIntValue("lifetimeDays", LifetimeDays);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_privilege>("privilege", Privilege);
             writer.WriteObjectValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_rateLimit>("rateLimit", RateLimit);
+            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_type>("type", Type);
         }
     }

@@ -51,6 +51,14 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #else
         public global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_rateLimit RateLimit { get; set; }
 #endif
+        /// <summary>Up to 64 declared scopes (`resource:action` or `resource:*`) the token is narrowed to (R42); empty or absent for every endpoint its privilege allows.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Scopes { get; set; }
+#nullable restore
+#else
+        public List<string> Scopes { get; set; }
+#endif
         /// <summary>The plain secret to import: this service&apos;s format, or 16–256 printable ASCII characters without spaces.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -94,6 +102,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "ownerId", n => { OwnerId = n.GetStringValue(); } },
                 { "privilege", n => { Privilege = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_privilege>(); } },
                 { "rateLimit", n => { RateLimit = n.GetObjectValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_rateLimit>(global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_rateLimit.CreateFromDiscriminatorValue); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "secretSha256", n => { SecretSha256 = n.GetStringValue(); } },
                 { "type", n => { Type = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_type>(); } },
@@ -113,6 +122,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteStringValue("ownerId", OwnerId);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_privilege>("privilege", Privilege);
             writer.WriteObjectValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_rateLimit>("rateLimit", RateLimit);
+            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
             writer.WriteStringValue("secret", Secret);
             writer.WriteStringValue("secretSha256", SecretSha256);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_type>("type", Type);

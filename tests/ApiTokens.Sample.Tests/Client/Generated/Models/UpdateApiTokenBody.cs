@@ -41,6 +41,14 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #else
         public global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_rateLimit RateLimit { get; set; }
 #endif
+        /// <summary>The new scopes (R42); `null` or `[]` clears them (every endpoint the privilege allows).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Scopes { get; set; }
+#nullable restore
+#else
+        public List<string> Scopes { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -64,6 +72,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "description", n => { Description = n.GetStringValue(); } },
                 { "privilege", n => { Privilege = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_privilege>(); } },
                 { "rateLimit", n => { RateLimit = n.GetObjectValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_rateLimit>(global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_rateLimit.CreateFromDiscriminatorValue); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -78,6 +87,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteStringValue("description", Description);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_privilege>("privilege", Privilege);
             writer.WriteObjectValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_rateLimit>("rateLimit", RateLimit);
+            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
         }
     }
 }

@@ -47,7 +47,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation
         {
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `annotation:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A List&lt;global::ApiTokens.Sample.Tests.Client.Models.CirconusAnnotation&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -77,7 +77,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows. A scoped token must hold `annotation:write` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="global::ApiTokens.Sample.Tests.Client.Models.CirconusAnnotation"/></returns>
         /// <param name="body">The body of `POST /v2/annotation`.</param>
@@ -110,7 +110,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation
             return await RequestAdapter.SendAsync<global::ApiTokens.Sample.Tests.Client.Models.CirconusAnnotation>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.CirconusAnnotation.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `annotation:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -129,7 +129,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation
             return requestInfo;
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows. A scoped token must hold `annotation:write` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The body of `POST /v2/annotation`.</param>

@@ -34,7 +34,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Account.Current
         {
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `account:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="global::ApiTokens.Sample.Tests.Client.Models.CirconusAccount"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -63,7 +63,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Account.Current
             return await RequestAdapter.SendAsync<global::ApiTokens.Sample.Tests.Client.Models.CirconusAccount>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.CirconusAccount.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `admin`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `admin`, sent with an app name the token allows. A scoped token must hold `account:write` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="global::ApiTokens.Sample.Tests.Client.Models.CirconusAccount"/></returns>
         /// <param name="body">The body of `PUT /v2/account/current`.</param>
@@ -96,7 +96,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Account.Current
             return await RequestAdapter.SendAsync<global::ApiTokens.Sample.Tests.Client.Models.CirconusAccount>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.CirconusAccount.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `account:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -115,7 +115,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Account.Current
             return requestInfo;
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `admin`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `admin`, sent with an app name the token allows. A scoped token must hold `account:write` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The body of `PUT /v2/account/current`.</param>

@@ -34,7 +34,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation.Item
         {
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows. A scoped token must hold `annotation:write` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -64,7 +64,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation.Item
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `annotation:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="global::ApiTokens.Sample.Tests.Client.Models.CirconusAnnotation"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -95,7 +95,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation.Item
             return await RequestAdapter.SendAsync<global::ApiTokens.Sample.Tests.Client.Models.CirconusAnnotation>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.CirconusAnnotation.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `normal`, sent with an app name the token allows. A scoped token must hold `annotation:write` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -114,7 +114,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation.Item
             return requestInfo;
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `annotation:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

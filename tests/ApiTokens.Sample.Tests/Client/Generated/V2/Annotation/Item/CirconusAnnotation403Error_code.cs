@@ -20,6 +20,10 @@ namespace ApiTokens.Sample.Tests.Client.V2.Annotation.Item
         #pragma warning disable CS1591
         ForbiddenNetwork,
         #pragma warning restore CS1591
+        [EnumMember(Value = "Forbidden.Scope")]
+        #pragma warning disable CS1591
+        ForbiddenScope,
+        #pragma warning restore CS1591
         [EnumMember(Value = "Forbidden.TooManyApps")]
         #pragma warning disable CS1591
         ForbiddenTooManyApps,

@@ -34,7 +34,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.User.Item
         {
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `user:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="global::ApiTokens.Sample.Tests.Client.Models.CirconusUser"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace ApiTokens.Sample.Tests.Client.V2.User.Item
             return await RequestAdapter.SendAsync<global::ApiTokens.Sample.Tests.Client.Models.CirconusUser>(requestInfo, global::ApiTokens.Sample.Tests.Client.Models.CirconusUser.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows.
+        /// Requires an API token whose effective privilege is at least `readOnly`, sent with an app name the token allows. A scoped token must hold `user:read` (or `resource:*` of its resource); an unscoped token needs only the privilege.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
