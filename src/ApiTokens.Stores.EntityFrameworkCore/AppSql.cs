@@ -10,7 +10,7 @@ namespace ApiTokens.Stores.EntityFrameworkCore;
 
 // The statements of RecordAppAsync and RecordUsesAsync, built once per model from its real table
 // and column names. Internal for the benchmarks (LastUseFlushBenchmarks runs both shapes).
-internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet, string PageAccount, string PageOwner, string PageAfter, string PageOrder)
+internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet, string UsedValuesApps, string UsedValuesTokens, string PageAccount, string PageOwner, string PageAfter, string PageOrder)
 {
     private static readonly ConditionalWeakTable<IModel, AppSql> s_cache = [];
 
@@ -53,6 +53,10 @@ internal sealed record AppSql(string Lock, string Insert, string Bump, string Ap
             UsedSet: $"UPDATE {apps} AS a SET {appLastUsed} = u.used_at FROM unnest({{0}}::text[], {{1}}::text[], {{2}}::timestamptz[]) AS u(token_id, app_name, used_at) " +
                      $"WHERE a.{appToken} = u.token_id AND a.{name} = u.app_name AND (a.{appLastUsed} IS NULL OR a.{appLastUsed} < u.used_at);\n" +
                      $"UPDATE {tokens} AS t SET {tokenLastUsed} = (SELECT MAX(a.{appLastUsed}) FROM {apps} AS a WHERE a.{appToken} = t.{id}) WHERE t.{id} = ANY({{3}});",
+            // SQLite: the batch as a VALUES list named u(token_id, app_name, used_at), written once and
+            // used by both statements (UsesAsValues).
+            UsedValuesApps: $"UPDATE {apps} AS a SET {appLastUsed} = u.used_at FROM u WHERE a.{appToken} = u.token_id AND a.{name} = u.app_name AND (a.{appLastUsed} IS NULL OR a.{appLastUsed} < u.used_at);",
+            UsedValuesTokens: $"UPDATE {tokens} SET {tokenLastUsed} = (SELECT MAX(a.{appLastUsed}) FROM {apps} AS a WHERE a.{appToken} = {tokens}.{id}) WHERE {id} IN (SELECT token_id FROM u);",
             PageAccount: $"SELECT * FROM {tokens} WHERE {account} = {{0}}",
             PageOwner: $" AND {type} = {{0}} AND {owner} = {{1}}",
             PageAfter: $" AND ({createdAt} < {{0}} OR ({createdAt} = {{0}} AND {id} < {{1}}))",
@@ -78,9 +82,33 @@ internal sealed record AppSql(string Lock, string Insert, string Bump, string Ap
         return (command.ToString(), parameters.ToArray());
     }
 
-    // One command for a batch of uses: a statement per app, then one per token setting its last
-    // use to its latest app's. Times only move forward (SQLite compares its ISO-8601 UTC text,
-    // which orders like the time).
+    // SQLite: a batch of uses as two statements over one VALUES list — the apps' last uses, then the
+    // tokens' (each its latest app's). Times only move forward (SQLite compares its ISO-8601 UTC
+    // text, which orders like the time). Two statements, not two per use: Microsoft.Data.Sqlite binds
+    // every parameter of a command to each statement in it, so the statement-per-use shape (Uses,
+    // kept for the benchmarks) allocated about 100 KB per (token, app) pair of a 500-use batch
+    // (benchmarks/README.md, section 18).
+    public (string Command, object[] Parameters) UsesAsValues(IReadOnlyList<ApiTokenUse> uses)
+    {
+        var values = new StringBuilder(uses.Count * 24);
+        var parameters = new object[uses.Count * 3];
+        for (var i = 0; i < uses.Count; i++)
+        {
+            var n = i * 3;
+            values.Append(i == 0 ? "(" : ", (")
+                .Append('{').Append(n.ToString(CultureInfo.InvariantCulture)).Append("}, {")
+                .Append((n + 1).ToString(CultureInfo.InvariantCulture)).Append("}, {")
+                .Append((n + 2).ToString(CultureInfo.InvariantCulture)).Append("})");
+            parameters[n] = uses[i].TokenId;
+            parameters[n + 1] = uses[i].AppName;
+            parameters[n + 2] = EntityMapping.Normalize(uses[i].UsedAt);
+        }
+
+        var with = "WITH u(token_id, app_name, used_at) AS (VALUES " + values + ") ";
+        return (with + UsedValuesApps + "\n" + with + UsedValuesTokens, parameters);
+    }
+
+    // The first SQLite shape, a statement per app and one per token, kept to measure the above against.
     public (string Command, object[] Parameters) Uses(IReadOnlyList<ApiTokenUse> uses)
     {
         var command = new StringBuilder();
