@@ -149,6 +149,8 @@ public static class SampleApp
         app.MapApiTokens("/api/tokens");
         app.MapApiTokenLeakReports("/api/tokens/leaks");   // POST /api/tokens/leaks/github (R31)
         app.MapApiTokenWebhooks("/api/webhooks");          // the account's webhook endpoints (R37), admins only
+        app.MapApiTokenIntrospection("/api/tokens/introspect");   // RFC 7662 for gateways (R40), clients from ApiTokens:Introspection
+        app.MapApiTokenForwardAuth("/api/tokens/authz");           // nginx auth_request, Traefik forwardAuth, Envoy ext_authz (R41)
         app.MapCirconusApi();
         app.MapOpenApi();
 

@@ -40,12 +40,29 @@ public sealed class ApiTokenBootstrapOptions
     /// </summary>
     public AppState? DefaultAppState { get; set; } = AppState.Allow;
 
-    /// <summary>Whether a bootstrap token is configured.</summary>
-    public bool IsConfigured => !string.IsNullOrEmpty(AccountId) || Secret is not null || SecretSha256 is not null;
+    /// <summary>Whether a bootstrap token is configured: any of <see cref="AccountId"/>, <see cref="Secret"/> or <see cref="SecretSha256"/> is set, even to an empty value (which then stops the start, naming it).</summary>
+    public bool IsConfigured => AccountId is not null || Secret is not null || SecretSha256 is not null;
 
     // The first problem of a configured section, naming its key and never a secret; null when valid.
+    // A key given with an empty value (ApiTokens__Bootstrap__Secret= in a shell) is named first: it is
+    // what the operator got wrong, not the keys the check would reach after it (R43).
     internal static string? Validate(ApiTokenBootstrapOptions options, ApiTokenSecretCodec secrets)
     {
+        if (options.Secret is { Length: 0 })
+        {
+            return $"{SectionName}:{nameof(Secret)} is empty; give the first token's secret there (or its SHA-256 as {nameof(SecretSha256)}), or remove the key.";
+        }
+
+        if (options.SecretSha256 is { Length: 0 })
+        {
+            return $"{SectionName}:{nameof(SecretSha256)} is empty; give the SHA-256 of the first token's secret there (or the secret as {nameof(Secret)}), or remove the key.";
+        }
+
+        if (options.AccountId is { Length: 0 })
+        {
+            return $"{SectionName}:{nameof(AccountId)} is empty; name the account of the first token (1 to {ApiTokenOptions.MaxTokenIdLength} characters).";
+        }
+
         if (string.IsNullOrEmpty(options.AccountId) || options.AccountId.Length > ApiTokenOptions.MaxTokenIdLength)
         {
             return $"{SectionName}:{nameof(AccountId)} must name the account of the first token (1 to {ApiTokenOptions.MaxTokenIdLength} characters).";

@@ -11,22 +11,19 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
         List<string>? failures = null;
         if (!Enum.IsDefined(options.DefaultAppState))
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultAppState)} must be Allow, Pending or Deny.");
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultAppState)} is {options.DefaultAppState}, which is not one of Allow, Pending, Deny.");
         }
 
         if (options.MaxAppsPerToken is < 1 or > ApiTokenOptions.MaxAppsPerTokenLimit)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxAppsPerToken)} must be between 1 and {ApiTokenOptions.MaxAppsPerTokenLimit}.");
+            (failures ??= []).Add(SettingRanges.Number(nameof(ApiTokenOptions.MaxAppsPerToken), options.MaxAppsPerToken, 1, ApiTokenOptions.MaxAppsPerTokenLimit));
         }
 
-        if (options.UsageRetention < TimeSpan.FromDays(1) || options.UsageRetention > TimeSpan.FromDays(366))
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.UsageRetention)} must be from 1 to 366 days.");
-        }
+        Duration(ref failures, nameof(ApiTokenOptions.UsageRetention), options.UsageRetention, TimeSpan.FromDays(1), TimeSpan.FromDays(366), TimeSpan.FromDays(90));
 
-        if (options.DefaultRateLimit is { IsValid: false })
+        if (options.DefaultRateLimit is { IsValid: false } rateLimit)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultRateLimit)} needs a Limit from 1 to {ApiTokenRateLimit.MaxLimit} and WindowSeconds from 1 to {ApiTokenRateLimit.MaxWindowSeconds}.");
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultRateLimit)} is Limit {rateLimit.Limit}, WindowSeconds {rateLimit.WindowSeconds}; it needs a Limit from 1 to {ApiTokenRateLimit.MaxLimit} and WindowSeconds from 1 to {ApiTokenRateLimit.MaxWindowSeconds}, e.g. Limit 100, WindowSeconds 60.");
         }
 
         foreach (var (scope, description) in options.Scopes)
@@ -40,91 +37,74 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
 
         if (!Enum.IsDefined(options.SecretFormat))
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretFormat)} must be Prefixed or Uuid.");
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretFormat)} is {options.SecretFormat}, which is not one of Prefixed, Uuid.");
         }
 
         if (!ApiTokenSecretCodec.IsValidPrefix(options.SecretPrefix))
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretPrefix)} must be 1 to {ApiTokenSecretCodec.MaxPrefixLength} ASCII letters or digits.");
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.SecretPrefix)} is '{options.SecretPrefix}'; it must be 1 to {ApiTokenSecretCodec.MaxPrefixLength} ASCII letters or digits, e.g. apt.");
         }
 
-        if (options.CacheLifetime < TimeSpan.Zero || options.CacheLifetime > ApiTokenOptions.MaxCacheLifetime)
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.CacheLifetime)} must be between zero and one hour.");
-        }
+        Duration(ref failures, nameof(ApiTokenOptions.CacheLifetime), options.CacheLifetime, TimeSpan.Zero, ApiTokenOptions.MaxCacheLifetime, TimeSpan.FromSeconds(30));
 
         if (options.CacheSizeLimit < 1)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.CacheSizeLimit)} must be positive.");
+            (failures ??= []).Add(SettingRanges.Number(nameof(ApiTokenOptions.CacheSizeLimit), options.CacheSizeLimit, 1, long.MaxValue));
         }
 
-        if (options.StoreRetryAfter < TimeSpan.FromSeconds(1) || options.StoreRetryAfter > TimeSpan.FromDays(1))
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.StoreRetryAfter)} must be between one second and one day.");
-        }
-
-        if (options.DegradedCacheLifetime < TimeSpan.FromMilliseconds(1) || options.DegradedCacheLifetime > TimeSpan.FromMinutes(1))
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.DegradedCacheLifetime)} must be between one millisecond and one minute.");
-        }
-
-        if (options.StoreTimeout < TimeSpan.FromMilliseconds(10) || options.StoreTimeout > TimeSpan.FromMinutes(1))
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.StoreTimeout)} must be between 10 milliseconds and one minute.");
-        }
+        Duration(ref failures, nameof(ApiTokenOptions.StoreRetryAfter), options.StoreRetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), TimeSpan.FromSeconds(5));
+        Duration(ref failures, nameof(ApiTokenOptions.DegradedCacheLifetime), options.DegradedCacheLifetime, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
+        Duration(ref failures, nameof(ApiTokenOptions.StoreTimeout), options.StoreTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
 
         if (options.MaxActiveTokensPerUser is < 1 or > 1_000_000)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxActiveTokensPerUser)} must be between 1 and 1,000,000.");
+            (failures ??= []).Add(SettingRanges.Number(nameof(ApiTokenOptions.MaxActiveTokensPerUser), options.MaxActiveTokensPerUser, 1, 1_000_000));
         }
 
         if (options.MaxActiveAccountTokens is < 1 or > 1_000_000)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxActiveAccountTokens)} must be between 1 and 1,000,000.");
+            (failures ??= []).Add(SettingRanges.Number(nameof(ApiTokenOptions.MaxActiveAccountTokens), options.MaxActiveAccountTokens, 1, 1_000_000));
         }
 
         if (options.FailureLimit < 0 || options.FailureLimit > FailureThrottle.MaxLimit)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.FailureLimit)} must be between 0 (off) and {FailureThrottle.MaxLimit}.");
+            (failures ??= []).Add(SettingRanges.Number(nameof(ApiTokenOptions.FailureLimit), options.FailureLimit, 0, FailureThrottle.MaxLimit, "0 turning the throttle off"));
         }
 
-        if (options.FailureWindow < TimeSpan.FromSeconds(1) || options.FailureWindow > TimeSpan.FromDays(1))
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.FailureWindow)} must be between one second and one day.");
-        }
+        Duration(ref failures, nameof(ApiTokenOptions.FailureWindow), options.FailureWindow, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), TimeSpan.FromMinutes(1));
 
         // R21: lifetimes are positive; a default beyond the maximum could never be granted.
         var maxLifetime = TimeSpan.FromDays(ApiTokenOptions.MaxLifetimeDays);
-        if (options.DefaultLifetime is { } defaultLifetime && (defaultLifetime <= TimeSpan.Zero || defaultLifetime > maxLifetime))
+        if (options.DefaultLifetime is { } defaultLifetime)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultLifetime)} must be positive and at most {ApiTokenOptions.MaxLifetimeDays} days, or not set.");
+            Duration(ref failures, nameof(ApiTokenOptions.DefaultLifetime), defaultLifetime, TimeSpan.Zero, maxLifetime, TimeSpan.FromDays(90), "or not set", aboveMin: true);
         }
 
-        if (options.MaxLifetime is { } max && (max <= TimeSpan.Zero || max > maxLifetime))
+        if (options.MaxLifetime is { } max)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxLifetime)} must be positive and at most {ApiTokenOptions.MaxLifetimeDays} days, or not set.");
+            Duration(ref failures, nameof(ApiTokenOptions.MaxLifetime), max, TimeSpan.Zero, maxLifetime, TimeSpan.FromDays(365), "or not set", aboveMin: true);
         }
 
         if (options.DefaultLifetime > options.MaxLifetime)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultLifetime)} must not exceed {nameof(ApiTokenOptions.MaxLifetime)}.");
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.DefaultLifetime)} is {SettingRanges.Format(options.DefaultLifetime!.Value)}; it must not exceed {nameof(ApiTokenOptions.MaxLifetime)}, {SettingRanges.Format(options.MaxLifetime!.Value)}.");
         }
 
-        if (options.MaxRotationGracePeriod < TimeSpan.Zero || options.MaxRotationGracePeriod > TimeSpan.FromDays(365))
+        Duration(ref failures, nameof(ApiTokenOptions.MaxRotationGracePeriod), options.MaxRotationGracePeriod, TimeSpan.Zero, TimeSpan.FromDays(365), TimeSpan.FromDays(7));
+        Duration(ref failures, nameof(ApiTokenOptions.RotationGracePeriod), options.RotationGracePeriod, TimeSpan.Zero, options.MaxRotationGracePeriod < TimeSpan.Zero ? TimeSpan.Zero : options.MaxRotationGracePeriod, TimeSpan.FromHours(1), $"at most {nameof(ApiTokenOptions.MaxRotationGracePeriod)}");
+        if (options.LastUsedGranularity != TimeSpan.Zero)
         {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.MaxRotationGracePeriod)} must be between zero and 365 days.");
-        }
-
-        if (options.RotationGracePeriod < TimeSpan.Zero || options.RotationGracePeriod > options.MaxRotationGracePeriod)
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.RotationGracePeriod)} must be between zero and {nameof(ApiTokenOptions.MaxRotationGracePeriod)}.");
-        }
-
-        if (options.LastUsedGranularity != TimeSpan.Zero && (options.LastUsedGranularity < TimeSpan.FromMilliseconds(10) || options.LastUsedGranularity > TimeSpan.FromDays(1)))
-        {
-            (failures ??= []).Add($"{nameof(ApiTokenOptions.LastUsedGranularity)} must be zero (off) or between 10 milliseconds and one day.");
+            Duration(ref failures, nameof(ApiTokenOptions.LastUsedGranularity), options.LastUsedGranularity, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), TimeSpan.FromMinutes(1), "or 00:00:00 for off");
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Duration(ref List<string>? failures, string name, TimeSpan value, TimeSpan min, TimeSpan max, TimeSpan example, string? otherwise = null, bool aboveMin = false)
+    {
+        if (!SettingRanges.Within(value, min, max) || (aboveMin && value == min))
+        {
+            (failures ??= []).Add(SettingRanges.Duration(name, value, min, max, example, otherwise, aboveMin));
+        }
     }
 }

@@ -14,6 +14,8 @@ internal sealed class EntityFrameworkCoreStoreValidator<TContext>(IServiceProvid
     // The providers whose SQL (row lock, INSERT … ON CONFLICT DO NOTHING) the store uses and tests.
     private static readonly string[] s_supportedProviders = ["Npgsql.EntityFrameworkCore.PostgreSQL", "Microsoft.EntityFrameworkCore.Sqlite"];
 
+    public static readonly string NoFactory = $"The ApiTokens Entity Framework Core store needs a context factory: call services.AddDbContextFactory<{typeof(TContext).Name}>(...) or AddPooledDbContextFactory<{typeof(TContext).Name}>(...) (package Microsoft.EntityFrameworkCore.Sqlite or Npgsql.EntityFrameworkCore.PostgreSQL).";
+
     public ValidateOptionsResult Validate(string? name, ApiTokenOptions options)
     {
         if (!string.IsNullOrEmpty(name))
@@ -25,7 +27,7 @@ internal sealed class EntityFrameworkCoreStoreValidator<TContext>(IServiceProvid
         var factory = services.GetService<IDbContextFactory<TContext>>();
         if (factory is null)
         {
-            return ValidateOptionsResult.Fail($"The ApiTokens Entity Framework Core store needs a context factory: call services.AddDbContextFactory<{context}>(...) or AddPooledDbContextFactory<{context}>(...).");
+            return ValidateOptionsResult.Fail(NoFactory);
         }
 
         string? provider;

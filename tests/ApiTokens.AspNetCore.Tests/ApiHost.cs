@@ -62,7 +62,8 @@ internal sealed class ApiHost : IAsyncDisposable
         Action<WebApplication>? beforeAuthentication = null,
         bool coreOnlyStore = false,
         Action<IServiceCollection>? services = null,
-        DateTimeOffset? start = null)
+        DateTimeOffset? start = null,
+        bool gateways = false)
     {
         var time = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateSlimBuilder();
@@ -117,6 +118,12 @@ internal sealed class ApiHost : IAsyncDisposable
             new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
         app.MapApiTokens("/api/tokens");
         app.MapApiTokenWebhooks("/api/webhooks");
+        if (gateways)
+        {
+            app.MapApiTokenIntrospection("/api/tokens/introspect");
+            app.MapApiTokenForwardAuth("/api/tokens/authz");
+        }
+
         app.MapOpenApi();
         app.MapPost("/member-login/{account}/{user}", async (HttpContext context, string account, string user) =>
         {

@@ -70,6 +70,38 @@ internal sealed partial class SampleProcess : IAsyncDisposable
         return process;
     }
 
+    // Runs the sample until it exits by itself (a start that fails), with environment variables set as
+    // a shell would: its exit code and everything it wrote.
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "ApiTokens.Sample.dll"), "--urls", "http://127.0.0.1:0", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new AssertFailedException("The sample kept running instead of stopping at start:\n" + await output + await error);
+        }
+
+        return (process.ExitCode, await output + await error);
+    }
+
     // SIGKILL: the process ends where it stands.
     public async Task KillAsync()
     {

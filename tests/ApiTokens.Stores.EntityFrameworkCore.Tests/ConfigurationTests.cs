@@ -33,6 +33,22 @@ public sealed class ConfigurationTests
     }
 
     [TestMethod]
+    [TestCategory("R43")]
+    public void NoContextFactory_InDevelopment_IsTheLibrarysMessage_NotTheContainers()
+    {
+        // Development builds the container with ValidateOnBuild: a store the container had to construct
+        // from its constructor would fail there with "Some services are not able to be constructed".
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddApiTokens().AddEntityFrameworkCoreStore<TestDbContext>().AddInMemoryMembership();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var error = Assert.ThrowsExactly<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ApiTokenOptions>>().Value);
+
+        Assert.Contains("AddDbContextFactory<TestDbContext>", error.Message);
+    }
+
+    [TestMethod]
     public void SqliteWithTheModel_Starts()
     {
         using var services = Services<TestDbContext>(s => s.AddDbContextFactory<TestDbContext>(o => o.UseSqlite("Data Source=:memory:")));

@@ -24,16 +24,17 @@ build() {
 
 build "$work/projects/snippets"
 
-for app in "$work"/projects/app*; do
-  build "$app"
+# Runs a built app as its README says: a first token from ApiTokens:Bootstrap, GET /hello → 200
+# with it, 401 problem+json without, and the secret nowhere in its log.
+serve() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   secret="first-token-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-  ApiTokens__Bootstrap__AccountId=acme ApiTokens__Bootstrap__Secret="$secret" \
-    dotnet "$app/bin/Consumer.dll" --urls "http://127.0.0.1:$port" > "$work/out.txt" 2>&1 &
+  (cd "$1" && ApiTokens__Bootstrap__AccountId=acme ApiTokens__Bootstrap__Secret="$secret" \
+    exec dotnet "$1/bin/Consumer.dll" --urls "http://127.0.0.1:$port") > "$work/out.txt" 2>&1 &
   pid=$!
   for _ in $(seq 1 150); do
     curl -s -o /dev/null "http://127.0.0.1:$port/hello" && break
-    kill -0 "$pid" 2>/dev/null || { cat "$work/out.txt"; echo "consumer: $(basename "$app") stopped"; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { cat "$work/out.txt"; echo "consumer: $(basename "$1") stopped"; exit 1; }
     sleep 0.2
   done
   body=$(curl -sS -H "X-Circonus-Auth-Token: $secret" -H "X-Circonus-App-Name: consumer-check" "http://127.0.0.1:$port/hello")
@@ -46,5 +47,32 @@ for app in "$work"/projects/app*; do
   grep -q '"Unauthorized.BadToken"' "$work/anonymous.json" || { cat "$work/anonymous.json"; echo "consumer: no Unauthorized.BadToken code"; exit 1; }
   if grep -q "$secret" "$work/out.txt"; then echo "consumer: the secret appeared in the log"; exit 1; fi
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+}
+
+for app in "$work"/projects/app*; do
+  build "$app"
+  serve "$app"
 done
-echo "consumer: every snippet compiled against the packages ($version); the first app served its bootstrap token"
+
+# The EF store's README: `dotnet ef migrations add AddApiTokens` with the tool and the Design package
+# it names, in the app's own folder as a user types it, then the app migrates its database and serves.
+if compgen -G "$work/projects/migrations*" > /dev/null; then
+  dotnet tool install dotnet-ef --version 10.0.12 --tool-path "$work/tools" > /dev/null
+  for app in "$work"/projects/migrations*; do
+    cat > "$app/Directory.Build.props" <<PROPS
+<Project>
+  <PropertyGroup>
+    <ApiTokensVersion>$version</ApiTokensVersion>
+    <RestorePackagesPath>$work/packages</RestorePackagesPath>
+    <RestoreAdditionalProjectSources>$work/feed</RestoreAdditionalProjectSources>
+  </PropertyGroup>
+</Project>
+PROPS
+    # `dotnet add package` restores; a generated project has not been yet.
+    (cd "$app" && dotnet restore -v q && "$work/tools/dotnet-ef" migrations add AddApiTokens > "$work/ef.txt" 2>&1) || { cat "$work/ef.txt"; echo "consumer: dotnet ef migrations add failed in $(basename "$app")"; exit 1; }
+    compgen -G "$app/Migrations/*_AddApiTokens.cs" > /dev/null || { cat "$work/ef.txt"; echo "consumer: no AddApiTokens migration in $(basename "$app")"; exit 1; }
+    build "$app"
+    serve "$app"
+  done
+fi
+echo "consumer: every snippet compiled against the packages ($version); the first apps served their bootstrap tokens, the EF ones after their dotnet ef migration"

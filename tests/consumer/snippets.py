@@ -8,6 +8,8 @@ A snippet is a ```csharp fence preceded by an HTML comment that says where it be
     <!-- snippet: services -->  statements after `var builder = WebApplication.CreateBuilder(args);`
     <!-- snippet: code -->      statements with `services`, `manager`, `validator` and `context` in scope
     <!-- snippet: file -->      a whole file (types)
+    <!-- snippet: migrations --> a whole Program.cs on the EF store: run.sh adds a migration with
+                                 `dotnet ef`, then runs it like a program
 
 Leading `using` lines are hoisted to the top of the generated file. A ```csharp fence without such
 a comment fails the run: every C# snippet users can copy must compile.
@@ -30,8 +32,8 @@ for source in sources:
         line = text[: m.start("code")].count("\n")
         where = f"{source.relative_to(repo)}:{line}"
         if not m.group("kind"):
-            problems.append(f"{where}: a csharp snippet without <!-- snippet: program|services|code|file -->")
-        elif m.group("kind") not in ("program", "services", "code", "file"):
+            problems.append(f"{where}: a csharp snippet without <!-- snippet: program|services|code|file|migrations -->")
+        elif m.group("kind") not in ("program", "services", "code", "file", "migrations"):
             problems.append(f"{where}: unknown snippet kind '{m.group('kind')}'")
         else:
             snippets.append((where, m.group("kind"), m.group("code")))
@@ -59,8 +61,16 @@ def indent(code, spaces):
 
 
 programs = [s for s in snippets if s[1] == "program"]
-rest = [s for s in snippets if s[1] != "program"]
+migrations = [s for s in snippets if s[1] == "migrations"]
+rest = [s for s in snippets if s[1] not in ("program", "migrations")]
 written = []
+
+for i, (where, _, code) in enumerate(migrations):
+    project = out / f"migrations{i}"
+    project.mkdir(parents=True)
+    (project / "Program.cs").write_text(f"// From {where}\n{code}")
+    (project / "Consumer.csproj").write_text((here / "Migrations.csproj").read_text())
+    written.append(f"{project} {where}")
 
 for i, (where, _, code) in enumerate(programs):
     project = out / f"app{i}"

@@ -41,6 +41,8 @@ internal sealed class CachedApiToken
     public CachedApiToken(ApiToken token, TokenPrivilege effectivePrivilege, DateTimeOffset? previousSecretExpiresAt, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null, TokenRateLimiter? limiter = null)
     {
         TokenId = token.Id;
+        CreatedAt = token.CreatedAt;
+        TokenExpiresAt = token.ExpiresAt;
         Networks = ApiTokenNetworks.Compile(token.AllowedNetworks);
         Scopes = token.Scopes.Count == 0 ? [] : [.. token.Scopes];
         Limiter = limiter;
@@ -77,6 +79,11 @@ internal sealed class CachedApiToken
     }
 
     public string TokenId { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    // The token's own expiry (R21), for introspection's "exp"; not the entry's.
+    public DateTimeOffset? TokenExpiresAt { get; }
 
     // R42: the token's scopes, judged on the hit by ApiTokenScopes.Grants; empty when unscoped.
     public string[] Scopes { get; }

@@ -10,10 +10,20 @@ namespace ApiTokens;
 // ApiTokenBootstrapOptions from "ApiTokens:Bootstrap", code after it, like ApiTokenOptions.
 internal sealed class ApiTokenBootstrapConfiguration(IServiceProvider services) : IConfigureOptions<ApiTokenBootstrapOptions>
 {
+    // R43: every key of the section ("Privlege" stops the start instead of a ReadOnly token).
+    internal static readonly SettingsSchema Schema = new SettingsSchema()
+        .Text(nameof(ApiTokenBootstrapOptions.AccountId))
+        .Text(nameof(ApiTokenBootstrapOptions.Secret))
+        .Text(nameof(ApiTokenBootstrapOptions.SecretSha256))
+        .Choice<TokenPrivilege>(nameof(ApiTokenBootstrapOptions.Privilege))
+        .Text(nameof(ApiTokenBootstrapOptions.Description))
+        .Choice<AppState>(nameof(ApiTokenBootstrapOptions.DefaultAppState), optional: true);
+
     public void Configure(ApiTokenBootstrapOptions options)
     {
         if (services.GetService<IConfiguration>()?.GetSection(ApiTokenBootstrapOptions.SectionName) is { } section)
         {
+            Schema.ThrowIfInvalid<ApiTokenBootstrapOptions>(section);
             section.Bind(options);
         }
     }

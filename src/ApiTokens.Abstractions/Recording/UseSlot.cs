@@ -24,7 +24,7 @@ internal sealed class UseSlot
     {
         _entry = entry;
         AppName = appName;
-        Success = ApiTokenValidationResult.Success(new ValidatedApiToken(entry.TokenId, entry.Type, entry.AccountId, entry.OwnerId, entry.EffectivePrivilege, appName, entry.Scopes));
+        Success = ApiTokenValidationResult.Success(new ValidatedApiToken(entry.TokenId, entry.Type, entry.AccountId, entry.OwnerId, entry.EffectivePrivilege, appName, entry.Scopes, entry.CreatedAt, entry.TokenExpiresAt));
     }
 
     public ApiTokenValidationResult Success { get; }

@@ -19,10 +19,14 @@ public sealed class ValidatedApiToken
         EffectivePrivilege = effectivePrivilege;
         AppName = appName;
         Scopes = token.Scopes;
+        CreatedAt = token.CreatedAt;
+        ExpiresAt = token.ExpiresAt;
     }
 
-    internal ValidatedApiToken(string tokenId, TokenType type, string accountId, string? ownerId, TokenPrivilege effectivePrivilege, string appName, string[] scopes)
+    internal ValidatedApiToken(string tokenId, TokenType type, string accountId, string? ownerId, TokenPrivilege effectivePrivilege, string appName, string[] scopes, DateTimeOffset createdAt, DateTimeOffset? expiresAt)
     {
+        CreatedAt = createdAt;
+        ExpiresAt = expiresAt;
         TokenId = tokenId;
         Type = type;
         AccountId = accountId;
@@ -31,6 +35,12 @@ public sealed class ValidatedApiToken
         AppName = appName;
         Scopes = scopes;
     }
+
+    /// <summary>When the token was created.</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>When the token expires (R21), or <see langword="null"/> if it does not.</summary>
+    public DateTimeOffset? ExpiresAt { get; }
 
     /// <summary>The token id.</summary>
     public string TokenId { get; }

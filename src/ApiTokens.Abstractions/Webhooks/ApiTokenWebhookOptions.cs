@@ -52,7 +52,7 @@ public sealed class ApiTokenWebhookOptions
     {
         if (options.Timeout <= TimeSpan.Zero || options.Timeout > TimeSpan.FromMinutes(5))
         {
-            return $"{SectionName}:Timeout is {options.Timeout:c}; it must be more than 00:00:00 and at most 00:05:00, e.g. 00:00:10.";
+            return SettingRanges.Duration($"{SectionName}:{nameof(Timeout)}", options.Timeout, TimeSpan.Zero, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10), aboveMin: true);
         }
 
         if (options.RetrySchedule is { } schedule && (schedule.Length > 50 || schedule.Any(static w => w <= TimeSpan.Zero || w > TimeSpan.FromDays(7))))
@@ -62,12 +62,12 @@ public sealed class ApiTokenWebhookOptions
 
         if (options.DisableAfter <= TimeSpan.Zero)
         {
-            return $"{SectionName}:DisableAfter is {options.DisableAfter:c}; it must be more than 00:00:00, e.g. 5.00:00:00.";
+            return $"{SectionName}:{nameof(DisableAfter)} is {SettingRanges.Format(options.DisableAfter)} ({SettingRanges.Describe(options.DisableAfter)}); it must be more than 00:00:00, e.g. 5.00:00:00.";
         }
 
         if (options.PollInterval < TimeSpan.FromMilliseconds(100) || options.PollInterval > TimeSpan.FromMinutes(10))
         {
-            return $"{SectionName}:PollInterval is {options.PollInterval:c}; it must be between 00:00:00.1 and 00:10:00, e.g. 00:00:01.";
+            return SettingRanges.Duration($"{SectionName}:{nameof(PollInterval)}", options.PollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(1));
         }
 
         return options.MaxEndpointsPerAccount is < 1 or > 1000

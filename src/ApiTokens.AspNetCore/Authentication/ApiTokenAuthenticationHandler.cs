@@ -146,7 +146,8 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             Response.Headers.WWWAuthenticate = $"ApiToken realm=\"{Options.Realm}\"";
         }
 
-        await ApiTokenProblems.WriteAsync(Context, problem.Status, problem.Code, problem.Message, problem.Explanation).ConfigureAwait(false);
+        var explanation = status == ApiTokenValidationStatus.PendingApp ? Options.PendingAppHint : problem.Explanation;
+        await ApiTokenProblems.WriteAsync(Context, problem.Status, problem.Code, problem.Message, explanation).ConfigureAwait(false);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)

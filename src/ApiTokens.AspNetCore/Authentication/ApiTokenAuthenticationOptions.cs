@@ -10,6 +10,9 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
     /// <summary>The longest accepted secret or <c>Authorization</c> value; longer values fail without further work.</summary>
     public const int MaxCredentialLength = 1024;
 
+    /// <summary>The default <see cref="PendingAppHint"/>.</summary>
+    public const string DefaultPendingAppHint = "The application was recorded under the token; a manager of the token must allow it on the API Tokens page.";
+
     /// <summary>Creates the options with their defaults.</summary>
     public ApiTokenAuthenticationOptions()
     {
@@ -51,6 +54,13 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
     /// <summary>The realm in the <c>WWW-Authenticate</c> challenge. Default: <c>api</c>.</summary>
     public string Realm { get; set; } = "api";
 
+    /// <summary>
+    /// What a client whose app waits for approval is told to do (the <c>detail</c> of
+    /// <c>Unauthorized.PendingApp</c>). Default: <see cref="DefaultPendingAppHint"/>, which names the
+    /// API Tokens page; a host without the page says where its users approve apps instead.
+    /// </summary>
+    public string PendingAppHint { get; set; } = DefaultPendingAppHint;
+
     /// <summary>The events raised by the handler.</summary>
     public new ApiTokenAuthenticationEvents Events
     {
@@ -77,6 +87,11 @@ public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
         if (string.IsNullOrEmpty(Realm) || Realm.Contains('"', StringComparison.Ordinal) || Realm.Contains('\\', StringComparison.Ordinal))
         {
             throw new ArgumentException($"{nameof(Realm)} must be non-empty without quotes or backslashes.", nameof(Realm));
+        }
+
+        if (string.IsNullOrWhiteSpace(PendingAppHint) || PendingAppHint.Length > 1024)
+        {
+            throw new ArgumentException($"{nameof(PendingAppHint)} must be 1 to 1024 characters.", nameof(PendingAppHint));
         }
     }
 

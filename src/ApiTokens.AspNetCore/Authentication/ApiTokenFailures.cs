@@ -16,7 +16,7 @@ internal static class ApiTokenFailures
 
     public static readonly Failure PendingApp = new(StatusCodes.Status401Unauthorized, ApiTokenFailureCodes.PendingApp,
         "The application is waiting for approval.",
-        "The application was recorded under the token; a manager of the token must allow it on the API Tokens page.");
+        ApiTokenAuthenticationOptions.DefaultPendingAppHint);
 
     public static readonly Failure DeniedApp = new(StatusCodes.Status403Forbidden, ApiTokenFailureCodes.DeniedApp,
         "The application is denied.",

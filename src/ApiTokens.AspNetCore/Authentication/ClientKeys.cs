@@ -11,10 +11,13 @@ namespace ApiTokens.AspNetCore.Authentication;
 internal static class ClientKeys
 {
     public static string? RemoteIpAddress(HttpContext context)
-    {
         // The feature, not HttpContext.Connection, which allocates a ConnectionInfo wrapper per request
         // where a host has none cached. The forwarded-headers middleware writes the same feature.
-        var address = context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress;
+        => ForAddress(context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress);
+
+    // The same key for an address known otherwise (a trusted proxy's forwarded client, R41).
+    public static string? ForAddress(System.Net.IPAddress? address)
+    {
         if (address is null)
         {
             return null;

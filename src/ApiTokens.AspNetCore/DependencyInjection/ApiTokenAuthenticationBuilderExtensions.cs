@@ -1,6 +1,9 @@
+using ApiTokens;
+using ApiTokens.AspNetCore;
 using ApiTokens.AspNetCore.Authentication;
 using ApiTokens.AspNetCore.Authorization;
 using ApiTokens.AspNetCore.Endpoints;
+using ApiTokens.AspNetCore.Gateways;
 using ApiTokens.AspNetCore.LeakReports;
 using ApiTokens.AspNetCore.Webhooks;
 using ApiTokens.Auditing;
@@ -68,6 +71,16 @@ public static class ApiTokenAuthenticationBuilderExtensions
         services.AddOptions<ApiTokenLeakReportOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenLeakReportOptions>, ConfigureLeakReports>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenLeakReportOptions>, ValidateLeakReports>());
+        // R40, R41: the gateway endpoints' clients, rules and trusted proxies ("ApiTokens:Introspection",
+        // "ApiTokens:ForwardAuth"), checked at start whether or not the endpoints are mapped.
+        services.AddOptions<ApiTokenIntrospectionOptions>().ValidateOnStart();
+        services.AddOptions<ApiTokenForwardAuthOptions>().ValidateOnStart();
+        services.TryAddSingleton<GatewayConfiguration>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenIntrospectionOptions>, GatewayConfiguration>(static sp => sp.GetRequiredService<GatewayConfiguration>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenForwardAuthOptions>, GatewayConfiguration>(static sp => sp.GetRequiredService<GatewayConfiguration>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenIntrospectionOptions>, GatewayValidation>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenForwardAuthOptions>, GatewayValidation>());
+
         // R37: the sender of webhook deliveries, on connections that refuse the service's own network.
         services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static sp => WebhookConnections.CreateHandler(sp.GetRequiredService<IOptionsMonitor<ApiTokenWebhookOptions>>()));
@@ -79,13 +92,31 @@ public static class ApiTokenAuthenticationBuilderExtensions
         // services, and that middleware needs the policy evaluator too.
         services.AddAuthorization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<AuthorizationOptions>, ConfigureApiTokenPolicy>());
+        // "Authentication:Schemes:<scheme>" first, then configureOptions; checked when the host starts
+        // rather than on the first request (R43).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ApiTokenAuthenticationOptions>, ApiTokenSchemeConfiguration>());
+        services.AddOptions<ApiTokenAuthenticationOptions>(authenticationScheme).ValidateOnStart();
         return builder.AddScheme<ApiTokenAuthenticationOptions, ApiTokenAuthenticationHandler>(authenticationScheme, ApiTokenAuthenticationDefaults.DisplayName, configureOptions);
     }
 
+    // R43: every key of "ApiTokens:LeakReports".
+    internal static readonly SettingsSchema LeakReportsSchema = new SettingsSchema()
+        .Text(nameof(ApiTokenLeakReportOptions.GitHubKeysUrl))
+        .Duration(nameof(ApiTokenLeakReportOptions.KeysTimeout))
+        .Duration(nameof(ApiTokenLeakReportOptions.KeysRefreshInterval))
+        .Duration(nameof(ApiTokenLeakReportOptions.RetryAfter));
+
     private sealed class ConfigureLeakReports(IServiceProvider services) : IConfigureOptions<ApiTokenLeakReportOptions>
     {
+
         public void Configure(ApiTokenLeakReportOptions options)
-            => services.GetService<IConfiguration>()?.GetSection(ApiTokenLeakReportOptions.SectionName).Bind(options);
+        {
+            if (services.GetService<IConfiguration>()?.GetSection(ApiTokenLeakReportOptions.SectionName) is { } section)
+            {
+                LeakReportsSchema.ThrowIfInvalid<ApiTokenLeakReportOptions>(section);
+                section.Bind(options);
+            }
+        }
     }
 
     private sealed class ValidateLeakReports : IValidateOptions<ApiTokenLeakReportOptions>

@@ -43,22 +43,22 @@ public sealed class ApiTokenLeakReportOptions
         if (!Uri.TryCreate(options.GitHubKeysUrl, UriKind.Absolute, out var url)
             || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
         {
-            return $"{SectionName}:{nameof(GitHubKeysUrl)} must be an https URL (http only to a loopback address).";
+            return $"{SectionName}:{nameof(GitHubKeysUrl)} is '{options.GitHubKeysUrl}'; it must be an https URL (http only to a loopback address), e.g. {GitHubPublicKeysUrl}.";
         }
 
         if (options.KeysTimeout <= TimeSpan.Zero || options.KeysTimeout > TimeSpan.FromMinutes(1))
         {
-            return $"{SectionName}:{nameof(KeysTimeout)} must be more than 0 and at most 1 minute.";
+            return SettingRanges.Duration($"{SectionName}:{nameof(KeysTimeout)}", options.KeysTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), aboveMin: true);
         }
 
         if (options.KeysRefreshInterval < TimeSpan.Zero || options.KeysRefreshInterval > TimeSpan.FromDays(1))
         {
-            return $"{SectionName}:{nameof(KeysRefreshInterval)} must be from 0 to 1 day.";
+            return SettingRanges.Duration($"{SectionName}:{nameof(KeysRefreshInterval)}", options.KeysRefreshInterval, TimeSpan.Zero, TimeSpan.FromDays(1), TimeSpan.FromMinutes(1));
         }
 
         if (options.RetryAfter < TimeSpan.FromSeconds(1) || options.RetryAfter > TimeSpan.FromHours(1))
         {
-            return $"{SectionName}:{nameof(RetryAfter)} must be from 1 second to 1 hour.";
+            return SettingRanges.Duration($"{SectionName}:{nameof(RetryAfter)}", options.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), TimeSpan.FromSeconds(60));
         }
 
         return null;

@@ -30,6 +30,13 @@ public static class EntityFrameworkCoreApiTokensBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiTokenOptions>, EntityFrameworkCoreStoreValidator<TContext>>());
         builder.Services.Configure<EntityFrameworkCoreStoreOptions>(o => o.ContextType = typeof(TContext));
+
+        // Built by a factory, not by the container from the constructor: Development's ValidateOnBuild
+        // would otherwise stop a host without the context factory with "Some services are not able to
+        // be constructed" before EntityFrameworkCoreStoreValidator could name the call to add (R43).
+        builder.Services.TryAddSingleton(static sp => new EntityFrameworkCoreApiTokenStore<TContext>(
+            sp.GetService<IDbContextFactory<TContext>>() ?? throw new InvalidOperationException(EntityFrameworkCoreStoreValidator<TContext>.NoFactory),
+            sp.GetRequiredService<IOptions<EntityFrameworkCoreStoreOptions>>()));
         return builder.AddStore<EntityFrameworkCoreApiTokenStore<TContext>>(ServiceLifetime.Singleton);
     }
 }

@@ -58,7 +58,7 @@ public sealed class ValidatedApiTokenStateTests
     [TestMethod]
     public async Task RacingFirstCalls_AllGetTheValueThatWasStored()
     {
-        var token = new ValidatedApiToken("tok-1", TokenType.Account, "acme", null, TokenPrivilege.Normal, "app", []);
+        var token = new ValidatedApiToken("tok-1", TokenType.Account, "acme", null, TokenPrivilege.Normal, "app", [], DateTimeOffset.UnixEpoch, null);
         using var start = new ManualResetEventSlim();
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
         {

@@ -338,11 +338,12 @@ public sealed class WireProtocolTests
     }
 
     [TestMethod]
-    public async Task InvalidOptions_FailOnFirstUse()
+    [TestCategory("R43")]
+    public async Task InvalidOptions_StopTheStart_NotTheFirstRequest()
     {
-        await using var host = await ApiHost.StartAsync(o => o.TokenHeaderName = "Bad Header");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => ApiHost.StartAsync(o => o.TokenHeaderName = "Bad Header"));
 
-        await Assert.ThrowsAsync<ArgumentException>(() => host.GetAsync("apt_x"));
+        Assert.Contains("TokenHeaderName 'Bad Header' is not a valid header name", error.Message);
     }
 
     [TestMethod]

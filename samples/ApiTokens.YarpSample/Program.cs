@@ -1,0 +1,2 @@
+var app = ApiTokens.YarpSample.YarpSampleApp.Build(args);
+app.Run();
