@@ -169,6 +169,7 @@ public static class SampleApp
         rotationGracePeriodSeconds = (long)options.RotationGracePeriod.TotalSeconds,
         maxRotationGracePeriodSeconds = (long)options.MaxRotationGracePeriod.TotalSeconds,
         lastUsedGranularitySeconds = options.LastUsedGranularity.TotalSeconds,
+        unusedWarningAfterSeconds = options.UnusedWarningAfter.TotalSeconds,
         scopes = options.Scopes.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new { name = s.Key, description = s.Value }),
     });
 

@@ -104,6 +104,26 @@ public sealed record ApiToken
     public IReadOnlyList<string> Scopes { get; init; } = [];
 
     /// <summary>
+    /// The expiry the lifecycle sweep has warned about (R38), with <see cref="ExpiryWarnedThreshold"/>:
+    /// stored so restarts and other nodes never raise a warning twice; a new <see cref="ExpiresAt"/>
+    /// (a rotation) arms the warnings again. Kept by the store; not shown in the management API.
+    /// </summary>
+    public DateTimeOffset? ExpiryWarnedFor { get; init; }
+
+    /// <summary>
+    /// The nearest threshold of <see cref="ApiTokenOptions.ExpiryWarnings"/> raised for
+    /// <see cref="ExpiryWarnedFor"/> (<c>token.expiring</c>), or <see cref="TimeSpan.Zero"/> once
+    /// <c>token.expired</c> was raised (R38).
+    /// </summary>
+    public TimeSpan? ExpiryWarnedThreshold { get; init; }
+
+    /// <summary>
+    /// The start of the idle period (<see cref="LastUsedAt"/>, or <see cref="CreatedAt"/> when never
+    /// used) for which <c>token.unused</c> was raised (R38); a use starts a new period.
+    /// </summary>
+    public DateTimeOffset? UnusedWarnedSince { get; init; }
+
+    /// <summary>
     /// The optimistic-concurrency version: a store accepts an update only if this equals the stored
     /// version, and increments it (R19).
     /// </summary>

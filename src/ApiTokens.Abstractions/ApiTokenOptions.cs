@@ -154,4 +154,33 @@ public sealed class ApiTokenOptions
     /// but name no scope (R42). Default <see langword="false"/>: such endpoints accept scoped tokens.
     /// </summary>
     public bool RequireScopeForScopedTokens { get; set; }
+
+    /// <summary>The expiry warnings when none are configured: 30, 7 and 1 days before a token expires.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultExpiryWarnings { get; } = [TimeSpan.FromDays(30), TimeSpan.FromDays(7), TimeSpan.FromDays(1)];
+
+    /// <summary>
+    /// How long before a token's expiry the sweep raises <c>token.expiring</c> (R38), once per threshold;
+    /// a token found inside several unraised thresholds raises one event, for the nearest.
+    /// <see langword="null"/> (the default) for <see cref="DefaultExpiryWarnings"/>; empty for none.
+    /// Configuration: <c>ApiTokens:ExpiryWarnings:0=30.00:00:00</c>, …
+    /// </summary>
+    public TimeSpan[]? ExpiryWarnings { get; set; }
+
+    /// <summary>
+    /// A live token not used for this long (or, never used, not since its creation) raises
+    /// <c>token.unused</c> once per idle period (R38). Default: 90 days.
+    /// </summary>
+    public TimeSpan UnusedWarningAfter { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// Live tokens idle this long are retired by the sweep, with the actor <c>policy:unused</c> (R38).
+    /// Default <see langword="null"/>: never.
+    /// </summary>
+    public TimeSpan? RetireUnusedAfter { get; set; }
+
+    /// <summary>How often each node runs the lifecycle sweep (R38). Default: 1 hour; <see cref="TimeSpan.Zero"/> turns it off.</summary>
+    public TimeSpan LifecycleSweepInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The expiry warnings in force: <see cref="ExpiryWarnings"/>, or <see cref="DefaultExpiryWarnings"/> when not configured.</summary>
+    public IReadOnlyList<TimeSpan> ExpiryWarningThresholds => ExpiryWarnings ?? DefaultExpiryWarnings;
 }

@@ -97,6 +97,22 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             Duration(ref failures, nameof(ApiTokenOptions.LastUsedGranularity), options.LastUsedGranularity, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), TimeSpan.FromMinutes(1), "or 00:00:00 for off");
         }
 
+        if (options.ExpiryWarnings is { } warnings && (warnings.Length > 10 || Array.Exists(warnings, static w => w <= TimeSpan.Zero || w > TimeSpan.FromDays(ApiTokenOptions.MaxLifetimeDays))))
+        {
+            (failures ??= []).Add($"{nameof(ApiTokenOptions.ExpiryWarnings)} is {string.Join(", ", warnings.Select(SettingRanges.Format))}; it holds at most 10 durations, each more than 00:00:00 and at most {ApiTokenOptions.MaxLifetimeDays}.00:00:00, e.g. 7.00:00:00.");
+        }
+
+        Duration(ref failures, nameof(ApiTokenOptions.UnusedWarningAfter), options.UnusedWarningAfter, TimeSpan.Zero, TimeSpan.FromDays(ApiTokenOptions.MaxLifetimeDays), TimeSpan.FromDays(90), aboveMin: true);
+        if (options.RetireUnusedAfter is { } retire)
+        {
+            Duration(ref failures, nameof(ApiTokenOptions.RetireUnusedAfter), retire, TimeSpan.Zero, TimeSpan.FromDays(ApiTokenOptions.MaxLifetimeDays), TimeSpan.FromDays(365), "or not set", aboveMin: true);
+        }
+
+        if (options.LifecycleSweepInterval != TimeSpan.Zero)
+        {
+            Duration(ref failures, nameof(ApiTokenOptions.LifecycleSweepInterval), options.LifecycleSweepInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1), TimeSpan.FromHours(1), "or 00:00:00 for off");
+        }
+
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -64,4 +64,13 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Warning, "Usage counts older than the retention could not be removed; the next flush tries again.")]
     public static partial void UsagePruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(50, LogLevel.Information, "Lifecycle sweep: {Action} raised for API token {TokenId}.")]
+    public static partial void LifecycleEvent(ILogger logger, string action, string tokenId);
+
+    [LoggerMessage(51, LogLevel.Information, "API token {TokenId} retired after {IdleDays} days without use (RetireUnusedAfter).")]
+    public static partial void RetiredUnused(ILogger logger, string tokenId, int idleDays);
+
+    [LoggerMessage(52, LogLevel.Warning, "The lifecycle sweep failed; it runs again after LifecycleSweepInterval.")]
+    public static partial void LifecycleSweepFailed(ILogger logger, Exception exception);
 }

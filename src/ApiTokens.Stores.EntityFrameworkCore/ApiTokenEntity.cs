@@ -79,6 +79,15 @@ public sealed class ApiTokenEntity
     /// <summary>The rate limit's window in seconds (R34).</summary>
     public int? RateLimitWindowSeconds { get; set; }
 
+    /// <summary>The expiry the lifecycle sweep warned about (R38).</summary>
+    public DateTimeOffset? ExpiryWarnedFor { get; set; }
+
+    /// <summary>The nearest expiry warning raised for <see cref="ExpiryWarnedFor"/>, in ticks; 0 once the expiry itself was (R38).</summary>
+    public long? ExpiryWarnedThreshold { get; set; }
+
+    /// <summary>The start of the idle period <c>token.unused</c> was raised for (R38).</summary>
+    public DateTimeOffset? UnusedWarnedSince { get; set; }
+
     /// <summary>The optimistic-concurrency version.</summary>
     public long Version { get; set; }
 

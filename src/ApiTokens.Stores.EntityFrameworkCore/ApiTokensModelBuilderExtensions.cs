@@ -51,10 +51,17 @@ public static class ApiTokensModelBuilderExtensions
             token.Property(t => t.Scopes).HasColumnName("scopes").HasMaxLength(ApiTokens.ApiTokenScopes.MaxScopes * (ApiTokens.ApiTokenScopes.MaxLength + 1));
             token.Property(t => t.RateLimit).HasColumnName("rate_limit");
             token.Property(t => t.RateLimitWindowSeconds).HasColumnName("rate_limit_window_seconds");
+            token.Property(t => t.ExpiryWarnedFor).HasColumnName("expiry_warned_for");
+            token.Property(t => t.ExpiryWarnedThreshold).HasColumnName("expiry_warned_threshold");
+            token.Property(t => t.UnusedWarnedSince).HasColumnName("unused_warned_since");
             token.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();
             token.HasIndex(t => t.SecretHash).IsUnique().HasDatabaseName("ix_api_tokens_secret_hash");
             token.HasIndex(t => t.PreviousSecretHash).IsUnique().HasDatabaseName("ix_api_tokens_previous_secret_hash");
             token.HasIndex(t => new { t.AccountId, t.OwnerId }).HasDatabaseName("ix_api_tokens_account_owner");
+
+            // The lifecycle sweep's candidates (R38): expiring soon, or idle.
+            token.HasIndex(t => t.ExpiresAt).HasDatabaseName("ix_api_tokens_expires_at");
+            token.HasIndex(t => t.LastUsedAt).HasDatabaseName("ix_api_tokens_last_used_at");
             token.HasMany(t => t.Apps).WithOne().HasForeignKey(a => a.TokenId).OnDelete(DeleteBehavior.Cascade);
         });
 

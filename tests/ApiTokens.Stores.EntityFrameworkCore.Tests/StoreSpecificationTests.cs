@@ -102,3 +102,15 @@ public sealed class PostgresWebhookSpecificationTests : ApiTokenWebhookStoreSpec
     protected override async Task<IApiTokenWebhookStore> CreateStoreAsync()
         => new EntityFrameworkCoreApiTokenStore<TestDbContext>(new OptionsFactory(Databases.Postgres(await Databases.NewPostgresDatabaseAsync())));
 }
+
+[TestClass]
+public sealed class SqliteLifecycleSpecificationTests : ApiTokenLifecycleStoreSpecification
+{
+    protected override async Task<IApiTokenLifecycleStore> CreateStoreAsync() => await CapabilityStores.SqliteAsync();
+}
+
+[TestClass]
+public sealed class PostgresLifecycleSpecificationTests : ApiTokenLifecycleStoreSpecification
+{
+    protected override async Task<IApiTokenLifecycleStore> CreateStoreAsync() => await CapabilityStores.PostgresAsync();
+}

@@ -80,3 +80,9 @@ public sealed class InMemoryWebhookStoreTests : ApiTokenWebhookStoreSpecificatio
 {
     protected override Task<IApiTokenWebhookStore> CreateStoreAsync() => Task.FromResult<IApiTokenWebhookStore>(new InMemoryApiTokenStore());
 }
+
+[TestClass]
+public sealed class InMemoryLifecycleStoreTests : ApiTokenLifecycleStoreSpecification
+{
+    protected override Task<IApiTokenLifecycleStore> CreateStoreAsync() => Task.FromResult<IApiTokenLifecycleStore>(new InMemoryApiTokenStore());
+}

@@ -282,11 +282,31 @@ function privilegeOptions(current) {
     el("option", { value: p, text: ROLE_LABEL[p], selected: p === current, disabled: RANK[p] > mine && p !== current }));
 }
 
+// R38: days until a live token expires, when within 30; days a live token has been idle, when past
+// the service's UnusedWarningAfter. null otherwise.
+const DAY = 86400000;
+function expiresInDays(token) {
+  if (token.retired || token.expired || !token.expiresAt) return null;
+  const left = new Date(token.expiresAt) - Date.now();
+  return left <= 30 * DAY ? Math.max(0, Math.ceil(left / DAY)) : null;
+}
+function idleDays(token) {
+  if (token.retired || token.expired) return null;
+  const since = new Date(token.lastUsedAt || token.createdAt);
+  const after = (settings?.unusedWarningAfterSeconds ?? 90 * 86400) * 1000;
+  const idle = Date.now() - since;
+  return idle >= after ? Math.floor(idle / DAY) : null;
+}
+function daysText(n) { return n === 1 ? "1 day" : `${n} days`; }
+
 function renderToken(token) {
   // An expired token (R21) can only be retired; a retired one not even that.
   const manageable = canManage(token) && !token.retired && !token.expired;
   const name = `token “${token.description || token.secretHint}”`;
+  const expiring = expiresInDays(token);
+  const idle = idleDays(token);
   const search = [token.description, token.secretHint, token.id, token.type, token.ownerId, token.retired ? "retired" : "active", token.expired ? "expired" : "", ...(token.scopes || []),
+    expiring !== null ? "expiring expires soon" : "", idle !== null ? "idle unused" : "", token.selfRotate ? "self-rotating" : "",
     ...token.apps.flatMap((a) => [a.name, a.state, STATE_LABEL[a.state]])].filter((x) => x).join(" ").toLowerCase();
   const card = el("article", { class: "token" + (token.retired ? " retired" : "") + (token.expired ? " expired" : ""), dataset: { tokenId: token.id, testid: "token", search } });
 
@@ -294,7 +314,12 @@ function renderToken(token) {
     el("span", { class: "badge " + token.type, text: token.type === "user" ? "User token" : "Account token", "data-testid": "token-type" }),
     el("span", { class: "desc", text: token.description || "(no description)" }),
     token.retired ? el("span", { class: "badge retired", text: retiredText(token), "data-testid": "retired-badge" }) : null,
-    token.expired && !token.retired ? el("span", { class: "badge expired", text: "Expired", "data-testid": "expired-badge" }) : null));
+    token.expired && !token.retired ? el("span", { class: "badge expired", text: "Expired", "data-testid": "expired-badge" }) : null,
+    expiring !== null ? el("span", { class: "badge expiring", text: expiring === 0 ? "Expires today" : `Expires in ${daysText(expiring)}`, "data-testid": "expiring-badge" }) : null,
+    expiring !== null && manageable ? el("button", { type: "button", class: "link", "data-action": "rotate-expiring", text: "Rotate now",
+      "aria-label": `Rotate now: ${name}`, onclick: () => openRotate(token) }) : null,
+    idle !== null ? el("span", { class: "badge idle", text: `Idle for ${daysText(idle)}`, "data-testid": "idle-badge",
+      title: token.lastUsedAt ? `Last used ${fmt(token.lastUsedAt)}` : "Never used" }) : null));
 
   const meta = el("dl", { class: "meta" });
   const add = (label, value) => { if (value) meta.append(el("dt", { text: label }), el("dd", { text: value })); };

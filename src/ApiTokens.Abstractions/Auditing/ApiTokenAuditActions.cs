@@ -56,4 +56,13 @@ public static class ApiTokenAuditActions
 
     /// <summary>A webhook endpoint was disabled because all its deliveries failed for <c>DisableAfter</c> (R37).</summary>
     public const string WebhookDisabled = "webhook.disabled";
+
+    /// <summary>The sweep warned that the token expires soon (R38): <c>daysLeft</c>, <c>expiresAt</c>.</summary>
+    public const string Expiring = "token.expiring";
+
+    /// <summary>The sweep saw the token expire (R38): <c>expiresAt</c>.</summary>
+    public const string Expired = "token.expired";
+
+    /// <summary>The sweep warned that the token has not been used for a while (R38): <c>lastUsedAt</c>, <c>idleDays</c>.</summary>
+    public const string Unused = "token.unused";
 }

@@ -17,4 +17,10 @@ public static class ApiTokenAuditActors
 
     /// <summary>The token <see cref="ApiTokenBootstrapOptions"/> ensures (R36).</summary>
     public const string Bootstrap = "bootstrap";
+
+    /// <summary>The lifecycle sweep's warnings: <c>token.expiring</c>, <c>token.expired</c>, <c>token.unused</c> (R38).</summary>
+    public const string Lifecycle = "policy:lifecycle";
+
+    /// <summary>The sweep retiring a token idle for <see cref="ApiTokenOptions.RetireUnusedAfter"/> (R38).</summary>
+    public const string UnusedPolicy = "policy:unused";
 }

@@ -55,7 +55,7 @@ public sealed class ApiTokensBuilder
         return this;
     }
 
-    private static readonly Type[] s_contracts = [typeof(IApiTokenStore), typeof(IApiTokenBatchLookupStore), typeof(IApiTokenAuditStore), typeof(IApiTokenUsageStore), typeof(IApiTokenOutboxStore), typeof(IApiTokenWebhookStore)];
+    private static readonly Type[] s_contracts = [typeof(IApiTokenStore), typeof(IApiTokenBatchLookupStore), typeof(IApiTokenAuditStore), typeof(IApiTokenUsageStore), typeof(IApiTokenOutboxStore), typeof(IApiTokenWebhookStore), typeof(IApiTokenLifecycleStore)];
 
     /// <summary>Uses <typeparamref name="TMembership"/> as the source of member roles (replacing any other).</summary>
     /// <typeparam name="TMembership">The host's implementation.</typeparam>

@@ -85,6 +85,7 @@ public static class ApiTokensServiceCollectionExtensions
         services.TryAddSingleton<UseRecorder>();
         services.TryAddSingleton<AppRecorder>();
         services.AddHostedService<UseFlusher>();
+        services.AddHostedService<ApiTokens.Lifecycle.LifecycleSweeper>();
         services.TryAddSingleton<RevocationRequests>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationRequests>(static sp => sp.GetRequiredService<RevocationRequests>()));
 
@@ -121,7 +122,8 @@ public static class ApiTokensServiceCollectionExtensions
             sp.GetService<IApiTokenAuditStore>(),
             sp.GetService<IApiTokenUsageStore>(),
             sp.GetService<IApiTokenOutboxStore>(),
-            sp.GetService<IApiTokenWebhookStore>()));
+            sp.GetService<IApiTokenWebhookStore>(),
+            sp.GetService<IApiTokenLifecycleStore>()));
         return new ApiTokensBuilder(services);
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class ApiTokenManager
     private readonly IApiTokenUsageStore? _usageStore;
     private readonly IApiTokenOutboxStore? _outboxStore;
     private readonly IApiTokenWebhookStore? _webhookStore;
+    private readonly IApiTokenLifecycleStore? _lifecycleStore;
 
     // Resolved from dependency injection (AddApiTokens registers it), with the node's one change path
     // and event dispatcher, which the validator shares, and the capabilities the store has (each
@@ -52,9 +53,11 @@ public sealed partial class ApiTokenManager
         IApiTokenAuditStore? auditStore = null,
         IApiTokenUsageStore? usageStore = null,
         IApiTokenOutboxStore? outboxStore = null,
-        IApiTokenWebhookStore? webhookStore = null)
+        IApiTokenWebhookStore? webhookStore = null,
+        IApiTokenLifecycleStore? lifecycleStore = null)
     {
         _webhookStore = webhookStore;
+        _lifecycleStore = lifecycleStore;
         _uses = uses;
         _revocations = revocations;
         _batchStore = batchStore;

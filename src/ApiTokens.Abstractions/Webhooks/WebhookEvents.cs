@@ -52,6 +52,22 @@ internal static class WebhookEvents
                 json.WriteString("reason", reason);
             }
 
+            // R38: the warnings' own fields, as the events' contract names them.
+            if (record.Action is ApiTokenAuditActions.Expiring or ApiTokenAuditActions.Expired or ApiTokenAuditActions.Unused)
+            {
+                foreach (var change in record.Changes)
+                {
+                    if (change.Field is "daysLeft" or "idleDays" && long.TryParse(change.New, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+                    {
+                        json.WriteNumber(change.Field, number);
+                    }
+                    else
+                    {
+                        json.WriteString(change.Field, change.New);
+                    }
+                }
+            }
+
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -87,6 +103,9 @@ internal static class WebhookEvents
         ApiTokenAuditActions.Retired or ApiTokenAuditActions.RetiredByMemberRemoval => ApiTokenEventTypes.Retired,
         ApiTokenAuditActions.Promoted => ApiTokenEventTypes.Promoted,
         ApiTokenAuditActions.Rotated => ApiTokenEventTypes.Rotated,
+        ApiTokenAuditActions.Expiring => ApiTokenEventTypes.Expiring,
+        ApiTokenAuditActions.Expired => ApiTokenEventTypes.Expired,
+        ApiTokenAuditActions.Unused => ApiTokenEventTypes.Unused,
         _ => null,
     };
 
@@ -110,6 +129,7 @@ internal static class WebhookEvents
         ApiTokenAuditActions.Retired => record.Actor switch
         {
             ApiTokenAuditActors.RevocationRequest => "revocation_request",
+            ApiTokenAuditActors.UnusedPolicy => "unused",
             var actor when actor.StartsWith(ApiTokenAuditActors.LeakReportPrefix, StringComparison.Ordinal) => "leak_report",
             var actor when actor == token.OwnerId => "owner",
             _ => "admin",

@@ -157,6 +157,14 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
+                    b.Property<DateTimeOffset?>("ExpiryWarnedFor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expiry_warned_for");
+
+                    b.Property<long?>("ExpiryWarnedThreshold")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expiry_warned_threshold");
+
                     b.Property<string>("FormerOwnerId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
@@ -235,12 +243,22 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("type");
 
+                    b.Property<DateTimeOffset?>("UnusedWarnedSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("unused_warned_since");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_api_tokens_expires_at");
+
+                    b.HasIndex("LastUsedAt")
+                        .HasDatabaseName("ix_api_tokens_last_used_at");
 
                     b.HasIndex("PreviousSecretHash")
                         .IsUnique()

@@ -150,6 +150,14 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("expires_at");
 
+                    b.Property<DateTimeOffset?>("ExpiryWarnedFor")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expiry_warned_for");
+
+                    b.Property<long?>("ExpiryWarnedThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_warned_threshold");
+
                     b.Property<string>("FormerOwnerId")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
@@ -228,12 +236,22 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("type");
 
+                    b.Property<DateTimeOffset?>("UnusedWarnedSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unused_warned_since");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_api_tokens_expires_at");
+
+                    b.HasIndex("LastUsedAt")
+                        .HasDatabaseName("ix_api_tokens_last_used_at");
 
                     b.HasIndex("PreviousSecretHash")
                         .IsUnique()

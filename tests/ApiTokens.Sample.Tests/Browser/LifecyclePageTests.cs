@@ -1,0 +1,74 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ApiTokens.Sample.Tests.Browser;
+
+// R38 on the page: a token expiring within 30 days says so ("Expires in 5 days") with a Rotate now
+// action, a token idle past UnusedWarningAfter is marked, and the filter finds both. Checked with
+// axe-core, and at 390 px.
+[TestClass]
+[TestCategory("Browser")]
+[TestCategory("R38")]
+public sealed class LifecyclePageTests
+{
+    private static IPlaywright? s_playwright;
+    private static IBrowser? s_browser;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext _)
+    {
+        (s_playwright, s_browser) = await Chromium.LaunchAsync();
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        if (s_browser is not null)
+        {
+            await s_browser.CloseAsync();
+        }
+
+        s_playwright?.Dispose();
+    }
+
+    [TestMethod]
+    public async Task ExpiringAndIdleTokens_AreMarked_AndFoundByTheFilter()
+    {
+        // Idle after one second, so the page can be shown one without waiting days.
+        await using var server = await SampleServer.StartAsync(null, "--ApiTokens:UnusedWarningAfter=00:00:01");
+        using (var alice = await server.SignInAsync("alice"))
+        {
+            await SampleServer.CreateTokenAsync(alice, new { type = "user", description = "expiring bot", lifetimeDays = 5 });
+            await SampleServer.CreateTokenAsync(alice, new { type = "user", description = "long-lived bot", lifetimeDays = 365 });
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.CancellationToken);   // the idle threshold, in real time
+        var page = await Chromium.SignInAsync(s_browser!, server, "alice");
+
+        var expiring = page.GetByTestId("token").Filter(new() { HasText = "expiring bot" });
+        var longLived = page.GetByTestId("token").Filter(new() { HasText = "long-lived bot" });
+        await Expect(expiring.GetByTestId("expiring-badge")).ToHaveTextAsync("Expires in 5 days");
+        await Expect(longLived.GetByTestId("expiring-badge")).ToHaveCountAsync(0);
+        await Expect(longLived.GetByTestId("idle-badge")).ToHaveTextAsync("Idle for 0 days");
+        await Chromium.AssertAccessibleAsync(page);
+
+        await page.FillAsync("#token-filter", "expiring");
+        await Expect(expiring).ToBeVisibleAsync();
+        await Expect(longLived).ToBeHiddenAsync();
+        await page.FillAsync("#token-filter", "idle");
+        await Expect(longLived).ToBeVisibleAsync();
+        await page.FillAsync("#token-filter", "");
+
+        await expiring.GetByRole(AriaRole.Button, new() { Name = "Rotate now" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+        await Chromium.AssertAccessibleAsync(page);
+        await page.Keyboard.PressAsync("Escape");
+
+        await page.SetViewportSizeAsync(390, 844);
+        Assert.IsFalse(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth"), "no sideways scrolling at 390 px");
+        await Chromium.ShotAsync(TestContext, page, "lifecycle-marks-390px");
+        await page.Context.CloseAsync();
+    }
+}
