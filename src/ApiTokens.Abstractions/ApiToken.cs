@@ -104,6 +104,12 @@ public sealed record ApiToken
     public IReadOnlyList<string> Scopes { get; init; } = [];
 
     /// <summary>
+    /// Whether the token may rotate itself (R39): <c>POST /api/tokens/self/rotate</c> presenting it.
+    /// Its previous secret then stops at the new secret's first successful use (or the grace period's end).
+    /// </summary>
+    public bool SelfRotate { get; init; }
+
+    /// <summary>
     /// The expiry the lifecycle sweep has warned about (R38), with <see cref="ExpiryWarnedThreshold"/>:
     /// stored so restarts and other nodes never raise a warning twice; a new <see cref="ExpiresAt"/>
     /// (a rotation) arms the warnings again. Kept by the store; not shown in the management API.

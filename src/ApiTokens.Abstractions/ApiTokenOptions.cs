@@ -178,6 +178,13 @@ public sealed class ApiTokenOptions
     /// </summary>
     public TimeSpan? RetireUnusedAfter { get; set; }
 
+    /// <summary>
+    /// Whether a self-rotating token whose previous secret is presented after it ended is retired
+    /// (R39): someone holds a secret the token's automation replaced. Default <see langword="false"/>:
+    /// the request is refused and <c>token.previous_secret_reused</c> raised.
+    /// </summary>
+    public bool RetireOnPreviousSecretReuse { get; set; }
+
     /// <summary>How often each node runs the lifecycle sweep (R38). Default: 1 hour; <see cref="TimeSpan.Zero"/> turns it off.</summary>
     public TimeSpan LifecycleSweepInterval { get; set; } = TimeSpan.FromHours(1);
 

@@ -73,4 +73,10 @@ internal static partial class Log
 
     [LoggerMessage(52, LogLevel.Warning, "The lifecycle sweep failed; it runs again after LifecycleSweepInterval.")]
     public static partial void LifecycleSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(53, LogLevel.Warning, "API token {TokenId} retired: its previous secret was used after its self-rotation ended it (RetireOnPreviousSecretReuse).")]
+    public static partial void RetiredOnReuse(ILogger logger, string tokenId);
+
+    [LoggerMessage(54, LogLevel.Warning, "A self-rotation follow-up for API token {TokenId} failed (ending its previous secret, or reporting its reuse).")]
+    public static partial void SelfRotationFollowUpFailed(ILogger logger, Exception exception, string tokenId);
 }

@@ -79,6 +79,9 @@ public sealed class ApiTokenEntity
     /// <summary>The rate limit's window in seconds (R34).</summary>
     public int? RateLimitWindowSeconds { get; set; }
 
+    /// <summary>Whether the token may rotate itself (R39).</summary>
+    public bool SelfRotate { get; set; }
+
     /// <summary>The expiry the lifecycle sweep warned about (R38).</summary>
     public DateTimeOffset? ExpiryWarnedFor { get; set; }
 

@@ -51,6 +51,7 @@ public static class ApiTokensModelBuilderExtensions
             token.Property(t => t.Scopes).HasColumnName("scopes").HasMaxLength(ApiTokens.ApiTokenScopes.MaxScopes * (ApiTokens.ApiTokenScopes.MaxLength + 1));
             token.Property(t => t.RateLimit).HasColumnName("rate_limit");
             token.Property(t => t.RateLimitWindowSeconds).HasColumnName("rate_limit_window_seconds");
+            token.Property(t => t.SelfRotate).HasColumnName("self_rotate");
             token.Property(t => t.ExpiryWarnedFor).HasColumnName("expiry_warned_for");
             token.Property(t => t.ExpiryWarnedThreshold).HasColumnName("expiry_warned_threshold");
             token.Property(t => t.UnusedWarnedSince).HasColumnName("unused_warned_since");

@@ -56,6 +56,7 @@ internal static class EntityMapping
             AllowedNetworks = string.IsNullOrEmpty(entity.AllowedNetworks) ? [] : entity.AllowedNetworks.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             Scopes = string.IsNullOrEmpty(entity.Scopes) ? [] : entity.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             RateLimit = entity.RateLimit is { } limit && entity.RateLimitWindowSeconds is { } window ? new ApiTokenRateLimit(limit, window) : null,
+            SelfRotate = entity.SelfRotate,
             ExpiryWarnedFor = Normalize(entity.ExpiryWarnedFor),
             ExpiryWarnedThreshold = entity.ExpiryWarnedThreshold is { } ticks ? TimeSpan.FromTicks(ticks) : null,
             UnusedWarnedSince = Normalize(entity.UnusedWarnedSince),
@@ -102,6 +103,7 @@ internal static class EntityMapping
         entity.Scopes = token.Scopes.Count == 0 ? null : string.Join(' ', token.Scopes);
         entity.RateLimit = token.RateLimit?.Limit;
         entity.RateLimitWindowSeconds = token.RateLimit?.WindowSeconds;
+        entity.SelfRotate = token.SelfRotate;
         entity.ExpiryWarnedFor = Normalize(token.ExpiryWarnedFor);
         entity.ExpiryWarnedThreshold = token.ExpiryWarnedThreshold?.Ticks;
         entity.UnusedWarnedSince = Normalize(token.UnusedWarnedSince);

@@ -45,10 +45,11 @@ public abstract class ApiTokenLifecycleStoreSpecification : StoreSpecification<I
         var ct = TestContext.CancellationToken;
         var token = await store.CreateAsync(NewToken(NewAccount()) with { ExpiresAt = T0.AddDays(30) }, ct);
 
-        await store.UpdateAsync(token with { ExpiryWarnedFor = T0.AddDays(30), ExpiryWarnedThreshold = TimeSpan.FromDays(7), UnusedWarnedSince = T0 }, null, ct);
+        await store.UpdateAsync(token with { ExpiryWarnedFor = T0.AddDays(30), ExpiryWarnedThreshold = TimeSpan.FromDays(7), UnusedWarnedSince = T0, SelfRotate = true }, null, ct);
         var read = await store.FindByIdAsync(token.Id, ct);
 
-        Assert.AreEqual(T0.AddDays(30), read!.ExpiryWarnedFor);
+        Assert.IsTrue(read!.SelfRotate, "R39's switch is kept with the rest");
+        Assert.AreEqual(T0.AddDays(30), read.ExpiryWarnedFor);
         Assert.AreEqual(TimeSpan.FromDays(7), read.ExpiryWarnedThreshold);
         Assert.AreEqual(T0, read.UnusedWarnedSince);
     }

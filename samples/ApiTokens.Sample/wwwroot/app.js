@@ -356,6 +356,12 @@ function renderToken(token) {
     el("span", { class: "muted", "data-testid": "effective-privilege",
       text: "Effective: " + (token.effectivePrivilege ? ROLE_LABEL[token.effectivePrivilege] : "none") }),
     el("label", {}, "Default app state", defaultState),
+    // R39: whether the token may rotate itself.
+    el("label", { class: "inline" },
+      el("input", { type: "checkbox", "data-field": "selfRotate", checked: !!token.selfRotate, disabled: !manageable, "aria-label": `Rotates itself: ${name}`,
+        onchange: (e) => run(() => api("PATCH", `/api/tokens/${encodeURIComponent(token.id)}`, { selfRotate: e.target.checked }, token.version),
+          e.target.checked ? "The token may now rotate itself." : "The token may no longer rotate itself.") }),
+      "Rotates itself"),
     el("span", { class: "spacer" }));
   if (me.role === "admin" && token.type === "user" && !token.retired && !token.expired) {
     controls.append(el("button", { type: "button", "data-action": "promote", text: "Promote to account token", "aria-label": `Promote to account token: ${name}`,
@@ -652,6 +658,7 @@ function openCreate(type) {
   $("create-privilege").replaceChildren(...privilegeOptions("readOnly"));
   $("create-default-state").value = "allow";
   $("create-description").value = "";
+  $("create-self-rotate").checked = false;
   fillLifetimes();
   fillScopes();
   $("create-dialog").showModal();
@@ -715,6 +722,7 @@ async function submitCreate(event) {
   if (description) body.description = description;
   const scopes = [...document.querySelectorAll("#create-scope-groups input:checked")].map((c) => c.value);
   if (scopes.length > 0) body.scopes = scopes;
+  if ($("create-self-rotate").checked) body.selfRotate = true;
   const lifetime = $("create-lifetime").value;
   if (lifetime === "date") {
     // The end of the chosen day, in the browser's time zone.

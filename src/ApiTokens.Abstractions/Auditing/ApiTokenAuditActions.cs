@@ -65,4 +65,10 @@ public static class ApiTokenAuditActions
 
     /// <summary>The sweep warned that the token has not been used for a while (R38): <c>lastUsedAt</c>, <c>idleDays</c>.</summary>
     public const string Unused = "token.unused";
+
+    /// <summary>A self-rotating token's new secret was used first: its previous secret ended (R39).</summary>
+    public const string PreviousSecretEnded = "token.previous_secret_ended";
+
+    /// <summary>A self-rotating token's previous secret was presented after it ended (R39).</summary>
+    public const string PreviousSecretReused = "token.previous_secret_reused";
 }

@@ -23,4 +23,7 @@ public static class ApiTokenAuditActors
 
     /// <summary>The sweep retiring a token idle for <see cref="ApiTokenOptions.RetireUnusedAfter"/> (R38).</summary>
     public const string UnusedPolicy = "policy:unused";
+
+    /// <summary>A self-rotating token's previous secret presented after it ended (R39); retires the token with <see cref="ApiTokenOptions.RetireOnPreviousSecretReuse"/>.</summary>
+    public const string PreviousSecretReuse = "policy:previous-secret-reuse";
 }

@@ -33,6 +33,7 @@ internal sealed class CachedApiToken
     public CachedApiToken(ApiTokenLookup lookup, long expiresAt, long refreshAt = long.MaxValue, SharedStrings? strings = null, TokenRateLimiter? limiter = null)
         : this(lookup.Token, lookup.EffectivePrivilege, lookup.PreviousSecret ? lookup.Token.PreviousSecretExpiresAt : null, expiresAt, refreshAt, strings, limiter)
     {
+        EndsPreviousSecret = lookup.EndsPreviousSecret;
     }
 
     // previousSecretExpiresAt: the entry is for a rotated token's previous secret, which works until then.
@@ -79,6 +80,15 @@ internal sealed class CachedApiToken
     }
 
     public string TokenId { get; }
+
+    // R39: this is a self-rotating token's new secret and its previous one still works; the first
+    // allowed request through this entry ends it (TryClaimPreviousSecretEnd, once per entry).
+    public bool EndsPreviousSecret { get; }
+
+    private int _previousSecretEndClaimed;
+
+    // A plain read first: once claimed, later hits through the entry do no interlocked write.
+    public bool TryClaimPreviousSecretEnd() => Volatile.Read(ref _previousSecretEndClaimed) == 0 && Interlocked.Exchange(ref _previousSecretEndClaimed, 1) == 0;
 
     public DateTimeOffset CreatedAt { get; }
 

@@ -52,6 +52,7 @@ internal sealed class ApiTokenOptionsConfiguration(IServiceProvider services) : 
         .Duration(nameof(ApiTokenOptions.UnusedWarningAfter))
         .Duration(nameof(ApiTokenOptions.RetireUnusedAfter), optional: true)
         .Duration(nameof(ApiTokenOptions.LifecycleSweepInterval))
+        .Boolean(nameof(ApiTokenOptions.RetireOnPreviousSecretReuse))
         .Elsewhere("Bootstrap")
         .Elsewhere("Webhooks")
         .Elsewhere("LeakReports")

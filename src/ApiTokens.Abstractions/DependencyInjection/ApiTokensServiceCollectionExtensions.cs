@@ -75,6 +75,7 @@ public static class ApiTokensServiceCollectionExtensions
 
         // The validation flow, one part per job (docs/architecture.md): reading tokens, the cache,
         // the client throttle, admission, recording uses and new apps.
+        services.TryAddSingleton<SelfRotationFollowUps>();
         services.TryAddSingleton<TokenLookup>();
         services.TryAddSingleton<ApiTokenCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApiTokenChangeListener, ApiTokenCache>(static sp => sp.GetRequiredService<ApiTokenCache>()));

@@ -38,6 +38,7 @@ public static class ApiTokenErrorCodes
         [InvalidWebhookUrl] = ApiTokenErrorKind.Invalid,
         [InvalidWebhookEvents] = ApiTokenErrorKind.Invalid,
         [WebhooksRequireAdmin] = ApiTokenErrorKind.Forbidden,
+        [SelfRotateNotAllowed] = ApiTokenErrorKind.Forbidden,
         [WebhookNotFound] = ApiTokenErrorKind.NotFound,
         [DeliveryNotFound] = ApiTokenErrorKind.NotFound,
         [TooManyWebhooks] = ApiTokenErrorKind.Conflict,
@@ -162,4 +163,7 @@ public static class ApiTokenErrorCodes
 
     /// <summary>The store keeps no webhooks (no <c>IApiTokenWebhookStore</c>).</summary>
     public const string WebhooksNotSupported = nameof(WebhooksNotSupported);
+
+    /// <summary>The presenting token may not rotate itself: it was not created or changed with <c>selfRotate</c> (R39). 403, wire code <c>Forbidden.SelfRotate</c>.</summary>
+    public const string SelfRotateNotAllowed = "Forbidden.SelfRotate";
 }

@@ -29,6 +29,7 @@ internal static class ApiTokenErrors
     public static readonly ApiTokenError InvalidLifetimeDays = E(ApiTokenErrorCodes.InvalidExpiry, $"The lifetime ('lifetimeDays') must be a whole number of days from 1 to {ApiTokenOptions.MaxLifetimeDays}.");
     public static readonly ApiTokenError ExpiryAndLifetime = E(ApiTokenErrorCodes.InvalidExpiry, "Send either 'expiresAt' or 'lifetimeDays', not both.");
     public static readonly ApiTokenError AccountEventsRequireAdmin = E(ApiTokenErrorCodes.AccountEventsRequireAdmin, "Only an account admin can read the account's audit trail; read a token's own events instead.");
+    public static readonly ApiTokenError SelfRotateNotAllowed = E(ApiTokenErrorCodes.SelfRotateNotAllowed, "This token may not rotate itself; a manager of the token can allow it ('selfRotate': true) or rotate it.");
     public static readonly ApiTokenError TokenExpired = E(ApiTokenErrorCodes.TokenExpired, "The token has expired and cannot be changed; it can only be retired.");
     public static readonly ApiTokenError InvalidLimit = E(ApiTokenErrorCodes.InvalidRequest, $"The page size ('limit') must be a whole number from 1 to {ApiTokenPaging.MaxLimit}.");
     public static readonly ApiTokenError InvalidCursor = E(ApiTokenErrorCodes.InvalidRequest, "The 'cursor' is not one this service gave out; start again from the first page.");

@@ -51,6 +51,7 @@ public sealed partial class ApiTokenManager
             AllowedNetworks = request.AllowedNetworks is null || networks.SequenceEqual(token.AllowedNetworks, StringComparer.Ordinal) ? token.AllowedNetworks : networks,
             RateLimit = request.RemoveRateLimit ? null : request.RateLimit ?? token.RateLimit,
             Scopes = request.Scopes is null || scopes.SequenceEqual(token.Scopes, StringComparer.Ordinal) ? token.Scopes : scopes,
+            SelfRotate = request.SelfRotate ?? token.SelfRotate,
         };
 
         if (changed == token)
@@ -68,7 +69,8 @@ public sealed partial class ApiTokenManager
                 new("description", token.Description, changed.Description),
                 new("allowedNetworks", WireNetworks(token.AllowedNetworks), WireNetworks(changed.AllowedNetworks)),
                 new("rateLimit", token.RateLimit?.ToString(), changed.RateLimit?.ToString()),
-                new("scopes", WireNetworks(token.Scopes), WireNetworks(changed.Scopes))));
+                new("scopes", WireNetworks(token.Scopes), WireNetworks(changed.Scopes)),
+                new("selfRotate", token.SelfRotate ? "true" : "false", changed.SelfRotate ? "true" : "false")));
         return await SaveAsync(changed, audit, cancellationToken).ConfigureAwait(false);
     }
 

@@ -76,6 +76,7 @@ public sealed partial class ApiTokenManager
             AllowedNetworks = networks,
             RateLimit = request.RateLimit,
             Scopes = scopes,
+            SelfRotate = request.SelfRotate,
         };
 
         var (saved, error) = await AddAsync(token, actor.UserId, ApiTokenAuditActions.Created, cancellationToken).ConfigureAwait(false);
@@ -107,7 +108,8 @@ public sealed partial class ApiTokenManager
                 new("secretHint", null, token.SecretHint),
                 new("allowedNetworks", null, WireNetworks(token.AllowedNetworks)),
                 new("rateLimit", null, token.RateLimit?.ToString()),
-                new("scopes", null, WireNetworks(token.Scopes))));
+                new("scopes", null, WireNetworks(token.Scopes)),
+                new("selfRotate", null, token.SelfRotate ? "true" : null)));
         audit = await WithEventAsync(audit, token with { Version = 1 }, cancellationToken).ConfigureAwait(false);
         ApiToken? saved;
         try

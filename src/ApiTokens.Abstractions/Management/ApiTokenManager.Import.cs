@@ -100,6 +100,7 @@ public sealed partial class ApiTokenManager
             SecretHint = hint!,
             AllowedNetworks = networks,
             Scopes = scopes,
+            SelfRotate = request.SelfRotate,
             RateLimit = request.RateLimit,
         };
 

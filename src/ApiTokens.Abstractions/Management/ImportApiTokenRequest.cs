@@ -47,4 +47,7 @@ public sealed class ImportApiTokenRequest
     /// or <c>resource:*</c>, at most 64; <see langword="null"/> or empty for every endpoint its privilege allows.
     /// </summary>
     public IReadOnlyList<string>? Scopes { get; set; }
+
+    /// <summary>Whether the token may rotate itself (R39, <c>POST /api/tokens/self/rotate</c>). Default <see langword="false"/>.</summary>
+    public bool SelfRotate { get; set; }
 }

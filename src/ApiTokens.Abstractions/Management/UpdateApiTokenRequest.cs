@@ -30,4 +30,7 @@ public sealed class UpdateApiTokenRequest
     /// endpoint the privilege allows).
     /// </summary>
     public IReadOnlyList<string>? Scopes { get; set; }
+
+    /// <summary>Whether the token may rotate itself (R39); <see langword="null"/> keeps it.</summary>
+    public bool? SelfRotate { get; set; }
 }

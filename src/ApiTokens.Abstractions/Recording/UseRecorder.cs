@@ -27,6 +27,7 @@ internal sealed class UseRecorder
     private readonly UsageBook _usage = new();
     private readonly UsageDays _days;
     private readonly IServiceScopeFactory _scopes;
+    private readonly SelfRotationFollowUps _followUps;
     private readonly IOptionsMonitor<ApiTokenOptions> _options;
     private readonly TimeProvider _time;
     private readonly ApiTokenEventDispatcher _events;
@@ -40,8 +41,10 @@ internal sealed class UseRecorder
         IOptionsMonitor<ApiTokenOptions> options,
         TimeProvider time,
         ApiTokenEventDispatcher events,
+        SelfRotationFollowUps followUps,
         ILogger<UseRecorder> logger)
     {
+        _followUps = followUps;
         _scopes = scopes;
         _options = options;
         _time = time;
@@ -64,6 +67,13 @@ internal sealed class UseRecorder
         switch (state)
         {
             case AppState.Allow:
+                // R39: one field read on the hit; the first allowed use of a self-rotated token's new
+                // secret ends its previous one, off the request.
+                if (entry.EndsPreviousSecret && entry.TryClaimPreviousSecretEnd())
+                {
+                    _followUps.NewSecretUsed(entry.TokenId);
+                }
+
                 return Allowed(slot);
             case AppState.Pending:
                 Refused(slot, UsageOutcome.Pending);

@@ -25,6 +25,7 @@ internal sealed class TokenLookup(
     IOptionsMonitor<ApiTokenOptions> options,
     TimeProvider time,
     ApiTokenInstruments instruments,
+    SelfRotationFollowUps followUps,
     ILogger<TokenLookup> logger)
 {
     public async Task<ApiTokenLookup?> FindAsync(byte[] hash)
@@ -34,8 +35,15 @@ internal sealed class TokenLookup(
         {
             var store = scope.ServiceProvider.GetRequiredService<IApiTokenStore>();
             var token = await instruments.TimeStoreAsync("find", static (s, h) => s.FindBySecretHashAsync(h, includeRetired: false, CancellationToken.None), store, hash).ConfigureAwait(false);
-            if (!TryAdmit(token, hash, time.GetUtcNow(), out var previous, out var validUntil))
+            var now = time.GetUtcNow();
+            if (!TryAdmit(token, hash, now, out var previous, out var validUntil))
             {
+                // R39: a self-rotating token's previous secret after it ended is reported (off this request).
+                if (token is { SelfRotate: true } && !token.IsExpiredAt(now) && SecretMatches.Match(token, hash) == SecretMatch.Previous)
+                {
+                    followUps.PreviousSecretReused(token.Id);
+                }
+
                 return null;
             }
 
@@ -46,7 +54,7 @@ internal sealed class TokenLookup(
                 ownerRole = await membership.GetRoleAsync(token.AccountId, token.OwnerId!, CancellationToken.None).ConfigureAwait(false);
             }
 
-            return Effective(token, ownerRole, previous, validUntil);
+            return Effective(token, ownerRole, previous, validUntil, now);
         }
     }
 
@@ -111,7 +119,7 @@ internal sealed class TokenLookup(
                 if (admitted[i] is var (token, previous, validUntil))
                 {
                     TokenPrivilege? ownerRole = token.Type == TokenType.User && roles[token.AccountId].TryGetValue(token.OwnerId!, out var role) ? role : null;
-                    lookups[i] = Effective(token, ownerRole, previous, validUntil);
+                    lookups[i] = Effective(token, ownerRole, previous, validUntil, now);
                 }
             }
 
@@ -175,6 +183,9 @@ internal sealed class TokenLookup(
 
     // The effective privilege with the owner's role (R15); a user token whose owner is no longer a
     // member has none.
-    private static ApiTokenLookup? Effective(ApiToken token, TokenPrivilege? ownerRole, bool previous, DateTimeOffset? validUntil)
-        => TokenAccessPolicy.Effective(token, ownerRole) is { } effective ? new ApiTokenLookup(token, effective, validUntil, previous) : null;
+    // endsPrevious (R39): the current secret of a self-rotating token whose previous secret still works.
+    private static ApiTokenLookup? Effective(ApiToken token, TokenPrivilege? ownerRole, bool previous, DateTimeOffset? validUntil, DateTimeOffset now)
+        => TokenAccessPolicy.Effective(token, ownerRole) is { } effective
+            ? new ApiTokenLookup(token, effective, validUntil, previous, !previous && token.SelfRotate && token.PreviousSecretHash is not null && token.PreviousSecretExpiresAt > now)
+            : null;
 }

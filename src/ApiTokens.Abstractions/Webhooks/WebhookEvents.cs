@@ -106,6 +106,7 @@ internal static class WebhookEvents
         ApiTokenAuditActions.Expiring => ApiTokenEventTypes.Expiring,
         ApiTokenAuditActions.Expired => ApiTokenEventTypes.Expired,
         ApiTokenAuditActions.Unused => ApiTokenEventTypes.Unused,
+        ApiTokenAuditActions.PreviousSecretReused => ApiTokenEventTypes.PreviousSecretReused,
         _ => null,
     };
 
@@ -130,6 +131,7 @@ internal static class WebhookEvents
         {
             ApiTokenAuditActors.RevocationRequest => "revocation_request",
             ApiTokenAuditActors.UnusedPolicy => "unused",
+            ApiTokenAuditActors.PreviousSecretReuse => "previous_secret_reused",
             var actor when actor.StartsWith(ApiTokenAuditActors.LeakReportPrefix, StringComparison.Ordinal) => "leak_report",
             var actor when actor == token.OwnerId => "owner",
             _ => "admin",

@@ -131,6 +131,24 @@ public static class ApiTokenEndpointRouteBuilderExtensions
                 .WithName("ApiTokens_Promote").WithSummary("Promotes a user token to an account token (admins only; irreversible).")
                 .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
 
+        // R39: the presenting token itself, authenticated by the ApiTokens scheme (no sign-in; R30's
+        // cross-site rule is for cookies and does not apply), outside the group and its filter.
+        var self = endpoints.MapGroup(prefix).WithTags("API tokens").AddEndpointFilter(ApiTokenEndpoints.StoreFailureFilter);
+        new ManagementOperation { SignIn = false, CrossOrigin = false, Token = true }.ApplyTo(
+            self.MapGet("/self", ApiTokenEndpoints.GetSelfAsync)
+                .RequireApiTokenPrivilege(ApiTokens.TokenPrivilege.ReadOnly)
+                .WithName("ApiTokens_GetSelf").WithSummary("The presenting token itself (no secret), so automation can read its expiry.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status200OK, "application/json"));
+        new ManagementOperation
+        {
+            Body = typeof(SelfRotateApiTokenBody), BodyOptional = true, SignIn = false, CrossOrigin = false, Secret = true, Token = true,
+            Errors = Codes(InvalidExpiry, SelfRotateNotAllowed, ConcurrencyConflict),
+        }.ApplyTo(
+            self.MapPost("/self/rotate", ApiTokenEndpoints.SelfRotateAsync)
+                .RequireApiTokenPrivilege(ApiTokens.TokenPrivilege.ReadOnly)
+                .WithName("ApiTokens_SelfRotate").WithSummary("The presenting token rotates itself (selfRotate); its previous secret works until the new one is first used.")
+                .Produces<ApiTokenResponse>(StatusCodes.Status201Created, "application/json"));
+
         return group;
     }
 

@@ -43,6 +43,7 @@ internal static partial class ApiTokenEndpoints
                 LifetimeDays = body.LifetimeDays,
                 AllowedNetworks = body.AllowedNetworks,
                 Scopes = body.Scopes,
+                SelfRotate = body.SelfRotate,
                 RateLimit = body.RateLimit?.ToLimit(),
             },
             context.RequestAborted);
@@ -90,6 +91,7 @@ internal static partial class ApiTokenEndpoints
                 ExpiresAt = body.ExpiresAt,
                 AllowedNetworks = body.AllowedNetworks,
                 Scopes = body.Scopes,
+                SelfRotate = body.SelfRotate,
                 RateLimit = body.RateLimit?.ToLimit(),
             },
             context.RequestAborted);

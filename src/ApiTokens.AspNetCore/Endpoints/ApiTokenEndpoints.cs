@@ -57,6 +57,7 @@ internal static partial class ApiTokenEndpoints
             RateLimit = body.RateLimit?.ToLimit(),
             RemoveRateLimit = body.RateLimitSent && body.RateLimit is null,
             Scopes = body.ScopesSent ? body.Scopes ?? [] : null,
+            SelfRotate = body.SelfRotate,
         };
         return ToResult(context, await manager.UpdateAsync(actor, id, request, expected, context.RequestAborted));
     }

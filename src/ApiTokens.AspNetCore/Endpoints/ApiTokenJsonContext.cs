@@ -17,6 +17,7 @@ namespace ApiTokens.AspNetCore.Endpoints;
 [JsonSerializable(typeof(ApiTokenResponse[]))]
 [JsonSerializable(typeof(CreateApiTokenBody))]
 [JsonSerializable(typeof(ImportApiTokenBody))]
+[JsonSerializable(typeof(SelfRotateApiTokenBody))]
 [JsonSerializable(typeof(RevokeApiTokensBody))]
 [JsonSerializable(typeof(RevokeApiTokensResponse))]
 [JsonSerializable(typeof(UpdateApiTokenBody))]

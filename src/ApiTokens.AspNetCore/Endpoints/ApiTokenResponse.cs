@@ -95,6 +95,9 @@ public sealed class ApiTokenResponse
     /// <summary>The scopes the token is narrowed to (R42); empty for every endpoint its privilege allows.</summary>
     public required IReadOnlyList<string> Scopes { get; init; }
 
+    /// <summary>Whether the token may rotate itself (R39).</summary>
+    public bool SelfRotate { get; init; }
+
     /// <summary>The secret: only in the response that creates or rotates the token, never again.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
@@ -138,6 +141,7 @@ public sealed class ApiTokenResponse
             AllowedNetworks = token.AllowedNetworks,
             RateLimit = ApiTokenRateLimitBody.From(token.RateLimit),
             Scopes = token.Scopes,
+            SelfRotate = token.SelfRotate,
             Secret = secret,
         };
     }

@@ -40,4 +40,7 @@ public sealed class ImportApiTokenBody
 
     /// <summary>Up to 64 declared scopes (<c>resource:action</c> or <c>resource:*</c>) the token is narrowed to (R42); empty or absent for every endpoint its privilege allows.</summary>
     public string[]? Scopes { get; set; }
+
+    /// <summary>Whether the token may rotate itself with <c>POST /api/tokens/self/rotate</c> (R39). Default <c>false</c>.</summary>
+    public bool SelfRotate { get; set; }
 }

@@ -52,6 +52,9 @@ public sealed class UpdateApiTokenBody
     // Whether the body named the property at all (null clears; absent leaves as it is).
     internal bool AllowedNetworksSent { get; private set; }
 
+    /// <summary>Whether the token may rotate itself (R39); absent keeps it.</summary>
+    public bool? SelfRotate { get; set; }
+
     internal bool ScopesSent { get; private set; }
 
     internal bool RateLimitSent { get; private set; }

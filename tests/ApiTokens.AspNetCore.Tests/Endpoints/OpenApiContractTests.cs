@@ -334,6 +334,37 @@ public sealed class OpenApiContractTests
             await host.Client.SendAsync(ApiHost.Request(method, path, limited.Value!.Secret), TestContext.CancellationToken);
         }
 
+        // Self-rotation (R39): the presenting token; 201, 400, 403 (no selfRotate, a denied app), 401, 429, 409 (a race).
+        var selfRotating = await host.ManageAsync(m => m.CreateAsync(ApiHost.Alice, new CreateApiTokenRequest { Type = TokenType.User, SelfRotate = true }));
+        var selfLimited = await host.ManageAsync(m => m.CreateAsync(ApiHost.Alice, new CreateApiTokenRequest { Type = TokenType.User, SelfRotate = true, RateLimit = new ApiTokenRateLimit(1, 60) }));
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post })
+        {
+            var path = method == HttpMethod.Get ? "/api/tokens/self" : "/api/tokens/self/rotate";
+            await host.Client.SendAsync(ApiHost.Request(method, path, admin.Secret), TestContext.CancellationToken);
+            await host.Client.SendAsync(ApiHost.Request(method, path, denied.Secret), TestContext.CancellationToken);
+            await host.Client.SendAsync(ApiHost.Request(method, path, "apt_wrong"), TestContext.CancellationToken);
+            await host.Client.SendAsync(ApiHost.Request(method, path, selfLimited.Value!.Secret), TestContext.CancellationToken);
+            await host.Client.SendAsync(ApiHost.Request(method, path, selfLimited.Value!.Secret), TestContext.CancellationToken);
+        }
+
+        using (var past = ApiHost.Request(HttpMethod.Post, "/api/tokens/self/rotate", selfRotating.Value!.Secret))
+        {
+            past.Content = JsonContent.Create(new { expiresAt = "2020-01-01T00:00:00Z" });
+            await host.Client.SendAsync(past, TestContext.CancellationToken);
+        }
+
+        await host.Client.SendAsync(ApiHost.Request(HttpMethod.Get, "/api/tokens/self", selfRotating.Value!.Secret), TestContext.CancellationToken);
+        var selfGate = new TaskCompletionSource();
+        store.UpdateGate = selfGate.Task;
+        var selfRotation = host.Client.SendAsync(ApiHost.Request(HttpMethod.Post, "/api/tokens/self/rotate", selfRotating.Value!.Secret), TestContext.CancellationToken);
+        await store.UpdateArrived.WaitAsync(TestContext.CancellationToken);
+        var beforeRace = (await host.Store.FindByIdAsync(selfRotating.Value!.Details.Token.Id, TestContext.CancellationToken))!;
+        await host.Store.UpdateAsync(beforeRace with { Description = "changed meanwhile" }, null, TestContext.CancellationToken);
+        store.UpdateGate = null;
+        selfGate.SetResult();
+        await selfRotation;
+        await host.Client.SendAsync(ApiHost.Request(HttpMethod.Post, "/api/tokens/self/rotate", selfRotating.Value!.Secret), TestContext.CancellationToken);
+
         // Webhooks (R37): each operation's successes and refusals.
         var hook = (await SendAsync(alice, HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/hook" })).GetProperty("id").GetString()!;
         await SendAsync(alice, HttpMethod.Post, "/api/webhooks", new { url = "https://203.0.113.10/other" });
@@ -380,7 +411,7 @@ public sealed class OpenApiContractTests
         // 503 everywhere: the store fails (R20).
         store.FailReads = true;
         store.FailWrites = true;
-        foreach (var (method, path) in schemeOperations)
+        foreach (var (method, path) in schemeOperations.Append((HttpMethod.Get, "/api/tokens/self")).Append((HttpMethod.Post, "/api/tokens/self/rotate")))
         {
             await host.Client.SendAsync(ApiHost.Request(method, path, unused.Secret), TestContext.CancellationToken);
         }

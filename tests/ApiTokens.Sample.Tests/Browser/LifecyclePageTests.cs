@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -69,6 +70,37 @@ public sealed class LifecyclePageTests
         await page.SetViewportSizeAsync(390, 844);
         Assert.IsFalse(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth"), "no sideways scrolling at 390 px");
         await Chromium.ShotAsync(TestContext, page, "lifecycle-marks-390px");
+        await page.Context.CloseAsync();
+    }
+
+    [TestMethod]
+    [TestCategory("R39")]
+    public async Task ATokenThatMayRotateItself_IsCreatedWithTheSwitch_AndTheCardTurnsItOff()
+    {
+        await using var server = await SampleServer.StartAsync();
+        var page = await Chromium.SignInAsync(s_browser!, server, "alice");
+
+        await page.ClickAsync("#new-token");
+        await page.ClickAsync("#new-user-token");
+        await page.FillAsync("#create-description", "renewing job");
+        await page.GetByLabel("It may rotate itself").CheckAsync();
+        await Chromium.AssertAccessibleAsync(page);
+        await page.ClickAsync("#create-submit");
+        await Expect(page.GetByTestId("secret-panel")).ToBeVisibleAsync();
+        var secret = (await page.GetByTestId("secret-value").TextContentAsync())!;
+
+        var card = page.GetByTestId("token").Filter(new() { HasText = "renewing job" });
+        var toggle = card.GetByRole(AriaRole.Checkbox, new() { Name = "Rotates itself" });
+        await Expect(toggle).ToBeCheckedAsync();
+
+        await toggle.UncheckAsync();
+        await Expect(page.Locator("#alert")).ToContainTextAsync("may no longer rotate itself");
+        using var api = server.CreateClient();
+        var self = await api.SendAsync(server.ApiRequest(HttpMethod.Get, "/api/tokens/self", secret), TestContext.CancellationToken);
+        Assert.IsFalse((await self.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(TestContext.CancellationToken)).GetProperty("selfRotate").GetBoolean());
+        var rotate = await api.SendAsync(server.ApiRequest(HttpMethod.Post, "/api/tokens/self/rotate", secret), TestContext.CancellationToken);
+        Assert.AreEqual(System.Net.HttpStatusCode.Forbidden, rotate.StatusCode);
+        await Chromium.AssertAccessibleAsync(page);
         await page.Context.CloseAsync();
     }
 }

@@ -239,6 +239,10 @@ namespace ApiTokens.Sample.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("secret_hint");
 
+                    b.Property<bool>("SelfRotate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("self_rotate");
+
                     b.Property<int>("Type")
                         .HasColumnType("integer")
                         .HasColumnName("type");

@@ -232,6 +232,10 @@ namespace ApiTokens.Sample.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("secret_hint");
 
+                    b.Property<bool>("SelfRotate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("self_rotate");
+
                     b.Property<int>("Type")
                         .HasColumnType("INTEGER")
                         .HasColumnName("type");

@@ -151,6 +151,8 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #else
         public string SecretHint { get; set; }
 #endif
+        /// <summary>Whether the token may rotate itself (R39).</summary>
+        public bool? SelfRotate { get; set; }
         /// <summary>`user` or `account`.</summary>
         public global::ApiTokens.Sample.Tests.Client.Models.TokenType? Type { get; set; }
         /// <summary>The token&apos;s version: every change increments it. The same value, quoted, is the response&apos;s`ETag`; send it back in `If-Match` (for example from a list) so a change mademeanwhile is not overwritten (412).</summary>
@@ -206,6 +208,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "secretHint", n => { SecretHint = n.GetStringValue(); } },
+                { "selfRotate", n => { SelfRotate = n.GetBoolValue(); } },
                 { "type", n => { Type = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.TokenType>(); } },
                 { "version", n => { Version = n.GetLongValue(); } },
             };
@@ -243,6 +246,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
             writer.WriteStringValue("secret", Secret);
             writer.WriteStringValue("secretHint", SecretHint);
+            writer.WriteBoolValue("selfRotate", SelfRotate);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.TokenType>("type", Type);
             writer.WriteLongValue("version", Version);
             writer.WriteAdditionalData(AdditionalData);

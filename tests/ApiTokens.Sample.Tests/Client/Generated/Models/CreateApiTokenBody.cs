@@ -53,6 +53,8 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #else
         public List<string> Scopes { get; set; }
 #endif
+        /// <summary>Whether the token may rotate itself with `POST /api/tokens/self/rotate` (R39). Default `false`.</summary>
+        public bool? SelfRotate { get; set; }
         /// <summary>The type property</summary>
         public global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_type? Type { get; set; }
         /// <summary>
@@ -81,6 +83,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "privilege", n => { Privilege = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_privilege>(); } },
                 { "rateLimit", n => { RateLimit = n.GetObjectValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_rateLimit>(global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_rateLimit.CreateFromDiscriminatorValue); } },
                 { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "selfRotate", n => { SelfRotate = n.GetBoolValue(); } },
                 { "type", n => { Type = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_type>(); } },
             };
         }
@@ -99,6 +102,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_privilege>("privilege", Privilege);
             writer.WriteObjectValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_rateLimit>("rateLimit", RateLimit);
             writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteBoolValue("selfRotate", SelfRotate);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.CreateApiTokenBody_type>("type", Type);
         }
     }

@@ -75,6 +75,8 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #else
         public string SecretSha256 { get; set; }
 #endif
+        /// <summary>Whether the token may rotate itself with `POST /api/tokens/self/rotate` (R39). Default `false`.</summary>
+        public bool? SelfRotate { get; set; }
         /// <summary>The type property</summary>
         public global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_type? Type { get; set; }
         /// <summary>
@@ -105,6 +107,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "secretSha256", n => { SecretSha256 = n.GetStringValue(); } },
+                { "selfRotate", n => { SelfRotate = n.GetBoolValue(); } },
                 { "type", n => { Type = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_type>(); } },
             };
         }
@@ -125,6 +128,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
             writer.WriteStringValue("secret", Secret);
             writer.WriteStringValue("secretSha256", SecretSha256);
+            writer.WriteBoolValue("selfRotate", SelfRotate);
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.ImportApiTokenBody_type>("type", Type);
         }
     }

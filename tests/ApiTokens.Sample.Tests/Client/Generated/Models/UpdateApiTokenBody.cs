@@ -49,6 +49,8 @@ namespace ApiTokens.Sample.Tests.Client.Models
 #else
         public List<string> Scopes { get; set; }
 #endif
+        /// <summary>Whether the token may rotate itself (R39); absent keeps it.</summary>
+        public bool? SelfRotate { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -73,6 +75,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
                 { "privilege", n => { Privilege = n.GetEnumValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_privilege>(); } },
                 { "rateLimit", n => { RateLimit = n.GetObjectValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_rateLimit>(global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_rateLimit.CreateFromDiscriminatorValue); } },
                 { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "selfRotate", n => { SelfRotate = n.GetBoolValue(); } },
             };
         }
         /// <summary>
@@ -88,6 +91,7 @@ namespace ApiTokens.Sample.Tests.Client.Models
             writer.WriteEnumValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_privilege>("privilege", Privilege);
             writer.WriteObjectValue<global::ApiTokens.Sample.Tests.Client.Models.UpdateApiTokenBody_rateLimit>("rateLimit", RateLimit);
             writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteBoolValue("selfRotate", SelfRotate);
         }
     }
 }

@@ -5,6 +5,7 @@ using ApiTokens.Sample.Tests.Client.Api.Tokens.Import;
 using ApiTokens.Sample.Tests.Client.Api.Tokens.Item;
 using ApiTokens.Sample.Tests.Client.Api.Tokens.Leaks;
 using ApiTokens.Sample.Tests.Client.Api.Tokens.Revoke;
+using ApiTokens.Sample.Tests.Client.Api.Tokens.Self;
 using ApiTokens.Sample.Tests.Client.Models;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -41,6 +42,11 @@ namespace ApiTokens.Sample.Tests.Client.Api.Tokens
         public global::ApiTokens.Sample.Tests.Client.Api.Tokens.Revoke.RevokeRequestBuilder Revoke
         {
             get => new global::ApiTokens.Sample.Tests.Client.Api.Tokens.Revoke.RevokeRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The self property</summary>
+        public global::ApiTokens.Sample.Tests.Client.Api.Tokens.Self.SelfRequestBuilder Self
+        {
+            get => new global::ApiTokens.Sample.Tests.Client.Api.Tokens.Self.SelfRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>Gets an item from the ApiTokens.Sample.Tests.Client.api.tokens.item collection</summary>
         /// <param name="position">Unique identifier of the item</param>
