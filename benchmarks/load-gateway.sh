@@ -69,7 +69,15 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "Basic $(printf %s "bench:$client_secret" | base64 -w0)"
 LUA
 
-rps() { wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$@" | awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
+active=$(curl -s -u "bench:$client_secret" -d "token=$secret&app=bench" "http://127.0.0.1:$SAMPLE/api/tokens/introspect" | jq -r .active)
+[ "$active" = true ] || { echo "load-gateway.sh: introspection did not answer active" >&2; exit 1; }
+
+# Requests per second; a run with any non-2xx answer fails (it would be measuring refusals).
+rps() {
+  local result; result=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$@")
+  if grep -q "Non-2xx" <<<"$result"; then echo "load-gateway.sh: non-2xx answers: $(grep Non-2xx <<<"$result")" >&2; exit 1; fi
+  awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$result"
+}
 printf '%-6s %14s %14s %8s %18s\n' round "nginx direct" "nginx+authz" ratio "introspection/s"
 for round in $(seq 1 "$ROUNDS"); do
   direct=$(rps "http://127.0.0.1:$DIRECT/v2/x")

@@ -137,6 +137,8 @@ gc_between() { # before after [requests]: "gen0 a, gen1 b, gen2 c, paused d ms[,
     printf "gen0 %d, gen1 %d, gen2 %d, paused %.1f ms", y[1]-x[1], y[2]-x[2], y[3]-x[3], (y[4]-x[4])*1000;
     if (n > 0) printf ", %.0f B allocated per request", (y[5]-x[5])/n}'; }
 requests() { awk '/requests in/ {print $1}' "$1"; }
+per_request() { # before after requests: bytes allocated per request
+  awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN {split(b, x, " "); split(a, y, " "); printf "%.0f", (y[5]-x[5])/n}'; }
 
 # PEER=1 first measures the same sample process with ONE token and one app (always a cache hit, one
 # refresh per lifetime) for the same duration: the tail this machine, wrk and the sample's endpoint
@@ -148,7 +150,9 @@ if [ "${PEER:-0}" = 1 ]; then
   wrk -t1 -c"$CONNECTIONS" -d10s -s "$out/peer.lua" "$URL" >/dev/null   # warm-up (JIT tiers), not counted
   gc_start=$(gc)
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$out/peer.lua" "$URL" >"$out/peer.txt"
-  gc_peer=$(gc_between "$gc_start" "$(gc)" "$(requests "$out/peer.txt")")
+  gc_peer_end=$(gc)
+  gc_peer=$(gc_between "$gc_start" "$gc_peer_end" "$(requests "$out/peer.txt")")
+  peer_bytes=$(per_request "$gc_start" "$gc_peer_end" "$(requests "$out/peer.txt")")
   cat "$out/peer.txt" >&2
 fi
 
@@ -213,5 +217,13 @@ fi
 echo "cache misses during the $TOKENS-token run: $misses_during; store reads (misses and reloads): $reads_during"
 echo "GC collections during the $TOKENS-token run (by the highest generation collected): $gc_during"
 [ -n "${gc_peer:-}" ] && echo "GC collections during the 1-token run: $gc_peer"
+# The request itself allocates the same whatever the token (measured with the in-memory store, where
+# nothing is written in the background); what the many-token run allocates beyond the 1-token run
+# is background work per request: the last-use and usage flushes of 3 × TOKENS pairs, refresh-ahead
+# reloads, the stores' own buffers.
+if [ -n "${peer_bytes:-}" ]; then
+  many_bytes=$(per_request "$gc_before" "$gc_after" "$(requests "$out/wrk.txt")")
+  echo "allocated per request: $many_bytes B with $TOKENS tokens, $peer_bytes B with 1 token; background work (flushes, reloads): $((many_bytes - peer_bytes)) B per request"
+fi
 [ -f "$out/timeline.txt" ] && { echo; cat "$out/timeline.txt"; }
 true
