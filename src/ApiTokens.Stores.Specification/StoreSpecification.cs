@@ -8,7 +8,8 @@ namespace ApiTokens.Stores.Specification;
 /// <see cref="ApiTokenStoreSpecification"/> (the core every store implements) and from the class of
 /// each capability your store adds (<see cref="ApiTokenBatchLookupStoreSpecification"/>,
 /// <see cref="ApiTokenAuditStoreSpecification"/>, <see cref="ApiTokenUsageStoreSpecification"/>,
-/// <see cref="ApiTokenOutboxStoreSpecification"/>, <see cref="ApiTokenWebhookStoreSpecification"/>), one <c>[TestClass]</c> each.
+/// <see cref="ApiTokenOutboxStoreSpecification"/>, <see cref="ApiTokenWebhookStoreSpecification"/>,
+/// <see cref="ApiTokenLifecycleStoreSpecification"/>), one <c>[TestClass]</c> each.
 /// </summary>
 /// <typeparam name="TStore">The contract under test.</typeparam>
 /// <remarks>

@@ -70,7 +70,13 @@ internal sealed class ApiHost : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Trace);
         builder.Services.AddSingleton<TimeProvider>(time);
-        builder.Services.AddApiTokens(core).AddInMemoryStore().AddInMemoryMembership(m =>
+        // The lifecycle sweep (R38) off: on fake time, every Advance past an hour would run one in the
+        // background beside the test's own requests. LifecycleSweepTests drive sweeps themselves.
+        builder.Services.AddApiTokens(o =>
+        {
+            o.LifecycleSweepInterval = TimeSpan.Zero;
+            core?.Invoke(o);
+        }).AddInMemoryStore().AddInMemoryMembership(m =>
         {
             m.SetRole("acme", "alice", TokenPrivilege.Admin);
             m.SetRole("acme", "bob", TokenPrivilege.Normal);

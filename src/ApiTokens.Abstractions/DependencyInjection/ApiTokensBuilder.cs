@@ -24,7 +24,8 @@ public sealed class ApiTokensBuilder
     /// Uses <typeparamref name="TStore"/> as the token store (replacing any other): registered as itself,
     /// as <see cref="IApiTokenStore"/> and as each capability it implements
     /// (<see cref="IApiTokenBatchLookupStore"/>, <see cref="IApiTokenAuditStore"/>,
-    /// <see cref="IApiTokenUsageStore"/>, <see cref="IApiTokenOutboxStore"/>, <see cref="IApiTokenWebhookStore"/>), all resolving to one
+    /// <see cref="IApiTokenUsageStore"/>, <see cref="IApiTokenOutboxStore"/>, <see cref="IApiTokenWebhookStore"/>,
+    /// <see cref="IApiTokenLifecycleStore"/>), all resolving to one
     /// instance per lifetime. A capability the store lacks is not registered, and the feature it serves
     /// says so (<see cref="ApiTokenManager.SupportsUsage"/>, …). To build the store yourself, register
     /// <typeparamref name="TStore"/> first (<c>services.AddSingleton(sp =&gt; new MyStore(…))</c>): it is kept.

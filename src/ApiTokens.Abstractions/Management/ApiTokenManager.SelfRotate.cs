@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ApiTokens.Auditing;
 using ApiTokens.Management;
 using ApiTokens.Secrets;
@@ -7,9 +6,6 @@ namespace ApiTokens;
 
 public sealed partial class ApiTokenManager
 {
-    // R39: when each token's previous secret was last reported reused, per node (at most once a minute).
-    private static readonly ConcurrentDictionary<string, long> s_reuseReported = new(StringComparer.Ordinal);
-
     /// <summary>
     /// The presenting token itself (R39, <c>GET /api/tokens/self</c>): what automation reads to learn
     /// its expiry. The caller has authenticated with the token; nothing of its secret is returned.
@@ -133,17 +129,11 @@ public sealed partial class ApiTokenManager
     }
 
     // R39: a self-rotating token's previous secret was presented after it ended: an audit record and
-    // the token.previous_secret_reused event (at most once a minute per token on this node), and with
-    // RetireOnPreviousSecretReuse the token is retired — its secret is held by someone it should not be.
+    // the token.previous_secret_reused event (SelfRotationFollowUps calls this at most once a minute per
+    // token on this node), and with RetireOnPreviousSecretReuse the token is retired — its secret is
+    // held by someone it should not be.
     internal async Task PreviousSecretReusedAsync(string tokenId, CancellationToken cancellationToken)
     {
-        var minute = _time.GetUtcNow().ToUnixTimeSeconds() / 60;
-        if (s_reuseReported.TryGetValue(tokenId, out var last) && last == minute)
-        {
-            return;
-        }
-
-        s_reuseReported[tokenId] = minute;
         var token = await _store.FindByIdAsync(tokenId, cancellationToken).ConfigureAwait(false);
         if (token is null || token.IsRetired)
         {
