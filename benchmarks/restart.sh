@@ -4,6 +4,8 @@
 # requests/s and p99 for each of the first FIRST seconds (10) after the restart (one wrk run per second,
 # started as soon as the port answers), then the steady rate over 10 s, and second 1 as a share of it.
 #   TOKENS=2000 APPS=3 CONNECTIONS=64 bash benchmarks/restart.sh
+# The load starts when /healthz/ready answers 200 (the node has read its most recently used tokens
+# ahead, ApiTokenOptions.WarmUpTokens); READY=0 starts it as soon as the port answers.
 # R2R=1 publishes the sample ReadyToRun (precompiled; the JIT only re-optimizes hot code); any
 # DOTNET_* variable set (DOTNET_TieredPGO=0, DOTNET_TieredCompilation=0, DOTNET_TC_QuickJitForLoops=0)
 # reaches the sample. Only 127.0.0.1 is ever a target.
@@ -28,13 +30,20 @@ else
 fi
 
 start() {
-  ApiTokens__MaxActiveAccountTokens=1000000 dotnet "$out/sample/ApiTokens.Sample.dll" --urls "$URL" --store sqlite \
+  # Before the crash last uses are written every 5 s (instead of every minute), so the tokens the load
+  # used are known as used when the node comes back; the restarted node has the default.
+  ApiTokens__MaxActiveAccountTokens=1000000 ApiTokens__LastUsedGranularity="${1:-00:01:00}" dotnet "$out/sample/ApiTokens.Sample.dll" --urls "$URL" --store sqlite \
     --connection "Data Source=$out/apitokens.db" --Logging:LogLevel:Default=Warning >>"$out/sample.log" 2>&1 &
   pid=$!
-  until curl -s -o /dev/null "$URL/healthz"; do sleep 0.02; done
+  # Traffic once the node says it is ready (its recently used tokens read ahead; READY=0: once it answers).
+  if [ "${READY:-1}" = 1 ]; then
+    until curl -sf -o /dev/null "$URL/healthz/ready"; do sleep 0.02; done
+  else
+    until curl -s -o /dev/null "$URL/healthz"; do sleep 0.02; done
+  fi
 }
 
-start
+start 00:00:05
 # The tokens, each app used once (recorded), and wrk's Lua table.
 python3 - "$PORT" "$TOKENS" "$APPS" >"$out/tokens.lua" <<'PY'
 import http.client, json, sys
@@ -67,6 +76,7 @@ request = function()
 end''')
 PY
 wrk -t1 -c"$CONNECTIONS" -d10s -s "$out/tokens.lua" "$URL" >/dev/null   # the node as it runs before the crash
+sleep 6   # its last uses written
 
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 start
@@ -76,7 +86,7 @@ for second in $(seq 1 "$SHOWN"); do
   rows+=("$second $(awk '/Requests\/sec/ {print $2}' <<<"$result") $(awk '$1 == "99%" {print $2}' <<<"$result")")
 done
 steady=$(wrk -t1 -c"$CONNECTIONS" -d10s -s "$out/tokens.lua" "$URL" | awk '/Requests\/sec/ {print $2}')
-echo "the sample on SQLite restarted (kill -9) under wrk -t1 -c$CONNECTIONS, $TOKENS tokens × $APPS apps, R2R=${R2R:-0}$(env | grep -E '^DOTNET_(Tiered|TC_|ReadyToRun|gc)' | sed 's/^/, /' | tr -d '\n'), $(nproc) cores"
+echo "the sample on SQLite restarted (kill -9) under wrk -t1 -c$CONNECTIONS, $TOKENS tokens × $APPS apps, READY=${READY:-1}, R2R=${R2R:-0}$(env | grep -E '^DOTNET_(Tiered|TC_|ReadyToRun|gc)' | sed 's/^/, /' | tr -d '\n'), $(nproc) cores"
 printf '| %6s | %10s | %9s |\n' "second" "requests/s" "p99"
 printf '|%s|%s|%s|\n' "--------" "------------" "-----------"
 for row in "${rows[@]}"; do printf '| %6s | %10s | %9s |\n' $row; done

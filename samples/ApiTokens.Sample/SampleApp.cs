@@ -54,7 +54,7 @@ public static class SampleApp
         // Operations (docs/sample.md): /healthz asks the token store; /metrics is the ApiTokens meter (R25)
         // in Prometheus text through OpenTelemetry, beside the runtime's own meter (GC collections and
         // pause time, thread pool, CPU): what an operator reads a latency spike against.
-        builder.Services.AddHealthChecks().AddApiTokenStore();
+        builder.Services.AddHealthChecks().AddApiTokenStore().AddApiTokenWarmUp();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ApiTokens.Diagnostics.ApiTokensTelemetry.MeterName)
             .AddMeter("System.Runtime")
@@ -136,7 +136,8 @@ public static class SampleApp
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new() { Predicate = static c => !c.Tags.Contains("ready") });
+        app.MapHealthChecks("/healthz/ready", new() { Predicate = static c => c.Tags.Contains("ready") });   // after the warm-up
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         // The demo's sign-in and the page's own endpoints stay out of the API reference, which describes

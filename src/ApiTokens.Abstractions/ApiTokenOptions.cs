@@ -185,6 +185,14 @@ public sealed class ApiTokenOptions
     /// </summary>
     public bool RetireOnPreviousSecretReuse { get; set; }
 
+    /// <summary>
+    /// How many of the most recently used tokens a node reads at start, ahead of its first requests,
+    /// so their first requests find them without store I/O (their lookups, held by the store's hash of
+    /// the secret; never a secret). Default: 10,000; 0 turns it off. The node's readiness health check
+    /// (<c>apitokens-warm</c>, tag <c>ready</c>) reports ready once this is done.
+    /// </summary>
+    public int WarmUpTokens { get; set; } = 10_000;
+
     /// <summary>How often each node runs the lifecycle sweep (R38). Default: 1 hour; <see cref="TimeSpan.Zero"/> turns it off.</summary>
     public TimeSpan LifecycleSweepInterval { get; set; } = TimeSpan.FromHours(1);
 

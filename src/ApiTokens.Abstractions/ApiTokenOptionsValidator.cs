@@ -108,6 +108,11 @@ internal sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOption
             Duration(ref failures, nameof(ApiTokenOptions.RetireUnusedAfter), retire, TimeSpan.Zero, TimeSpan.FromDays(ApiTokenOptions.MaxLifetimeDays), TimeSpan.FromDays(365), "or not set", aboveMin: true);
         }
 
+        if (options.WarmUpTokens is < 0 or > 1_000_000)
+        {
+            (failures ??= []).Add(SettingRanges.Number(nameof(ApiTokenOptions.WarmUpTokens), options.WarmUpTokens, 0, 1_000_000, "0 turning it off"));
+        }
+
         if (options.LifecycleSweepInterval != TimeSpan.Zero)
         {
             Duration(ref failures, nameof(ApiTokenOptions.LifecycleSweepInterval), options.LifecycleSweepInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1), TimeSpan.FromHours(1), "or 00:00:00 for off");

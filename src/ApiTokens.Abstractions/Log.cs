@@ -77,6 +77,12 @@ internal static partial class Log
     [LoggerMessage(53, LogLevel.Warning, "API token {TokenId} retired: its previous secret was used after its self-rotation ended it (RetireOnPreviousSecretReuse).")]
     public static partial void RetiredOnReuse(ILogger logger, string tokenId);
 
+    [LoggerMessage(55, LogLevel.Information, "{Count} recently used API tokens read ahead of this node's first requests in {Milliseconds} ms.")]
+    public static partial void CacheWarmed(ILogger logger, int count, double milliseconds);
+
+    [LoggerMessage(56, LogLevel.Warning, "The recently used API tokens could not be read ahead; this node's first requests read them from the store.")]
+    public static partial void CacheWarmFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(54, LogLevel.Warning, "A self-rotation follow-up for API token {TokenId} failed (ending its previous secret, or reporting its reuse).")]
     public static partial void SelfRotationFollowUpFailed(ILogger logger, Exception exception, string tokenId);
 }

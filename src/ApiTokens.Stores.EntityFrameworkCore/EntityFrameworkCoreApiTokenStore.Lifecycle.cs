@@ -44,4 +44,32 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext> : IApiTok
             throw Wrap(ex, "The lifecycle sweep's tokens could not be read.");
         }
     }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ApiToken>> FindRecentlyUsedAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        try
+        {
+            await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var ids = await context.Database.SqlQueryRaw<string>(LifecycleSql.For(context).RecentlyUsed, EntityMapping.Normalize(now), limit)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var tokens = new List<ApiToken>(ids.Count);
+            for (var i = 0; i < ids.Count; i += 1_000)
+            {
+                var page = ids.GetRange(i, Math.Min(1_000, ids.Count - i));
+                var entities = await context.Set<ApiTokenEntity>().AsNoTracking().Include(t => t.Apps)
+                    .Where(t => page.Contains(t.Id))
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                tokens.AddRange(entities.ConvertAll(EntityMapping.ToToken));
+            }
+
+            tokens.Sort(static (a, b) => Nullable.Compare(b.LastUsedAt, a.LastUsedAt));
+            return tokens;
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Wrap(ex, "The recently used tokens could not be read.");
+        }
+    }
 }

@@ -15,10 +15,17 @@ internal sealed class LifecycleSql
 {
     private static readonly ConditionalWeakTable<IModel, LifecycleSql> s_cache = [];
 
-    private LifecycleSql(string candidates) => Candidates = candidates;
+    private LifecycleSql(string candidates, string recentlyUsed)
+    {
+        Candidates = candidates;
+        RecentlyUsed = recentlyUsed;
+    }
 
     // Parameters: {0} now, {1} expiring by, {2} idle since, {3} retire idle since, {4} after id, {5} limit.
     public string Candidates { get; }
+
+    // Parameters: {0} now, {1} limit. Newest use first.
+    public string RecentlyUsed { get; }
 
     public static LifecycleSql For(DbContext context) => s_cache.GetValue(context.Model, _ => Build(context));
 
@@ -42,6 +49,8 @@ internal sealed class LifecycleSql
             + $"({expires} IS NOT NULL AND {expires} <= {{1}} AND NOT ({warnedFor} IS NOT NULL AND {warnedFor} = {expires} AND {warnedThreshold} = 0))"
             + $" OR (({expires} IS NULL OR {expires} > {{0}}) AND ("
             + $"({idleStart} <= {{2}} AND ({unusedSince} IS NULL OR {unusedSince} <> {idleStart})) OR {idleStart} <= {{3}})))"
-            + $" ORDER BY {id} LIMIT {{5}}");
+            + $" ORDER BY {id} LIMIT {{5}}",
+            $"SELECT {id} FROM {tokens} WHERE {retired} IS NULL AND {Column(nameof(ApiTokenEntity.LastUsedAt))} IS NOT NULL AND ({expires} IS NULL OR {expires} > {{0}})"
+            + $" ORDER BY {Column(nameof(ApiTokenEntity.LastUsedAt))} DESC LIMIT {{1}}");
     }
 }

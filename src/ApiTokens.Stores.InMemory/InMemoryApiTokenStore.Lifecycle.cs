@@ -26,4 +26,16 @@ public sealed partial class InMemoryApiTokenStore : IApiTokenLifecycleStore
 
         return Task.FromResult<IReadOnlyList<ApiToken>>(result);
     }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ApiToken>> FindRecentlyUsedAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<ApiToken> result = [.. _byId.Values
+            .Where(t => !t.IsRetired && t.LastUsedAt is not null && !t.IsExpiredAt(now))
+            .OrderByDescending(static t => t.LastUsedAt)
+            .Take(limit)];
+        return Task.FromResult(result);
+    }
 }

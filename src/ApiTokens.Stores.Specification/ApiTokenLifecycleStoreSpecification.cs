@@ -87,6 +87,27 @@ public abstract class ApiTokenLifecycleStoreSpecification : StoreSpecification<I
         CollectionAssert.AreEquivalent(ids, seen);
     }
 
+    [TestMethod]
+    public async Task FindRecentlyUsedAsync_LiveUsedTokens_NewestUseFirst()
+    {
+        var store = await CreateStoreAsync();
+        var ct = TestContext.CancellationToken;
+        var account = NewAccount();
+        var older = await store.CreateAsync(NewToken(account), ct);
+        var newer = await store.CreateAsync(NewToken(account), ct);
+        var retired = await store.CreateAsync(NewToken(account) with { RetiredAt = T0, RetiredBy = "alice" }, ct);
+        var expired = await store.CreateAsync(NewToken(account) with { ExpiresAt = T0.AddDays(1) }, ct);
+        await store.CreateAsync(NewToken(account), ct);   // never used
+        await UseAsync(store, older, T0.AddDays(3000));
+        await UseAsync(store, newer, T0.AddDays(3001));
+        await UseAsync(store, retired, T0.AddDays(3002));
+        await UseAsync(store, expired, T0.AddDays(3003));
+
+        var recent = await store.FindRecentlyUsedAsync(T0.AddDays(3005), 1_000_000, ct);
+
+        CollectionAssert.AreEqual(new[] { newer.Id, older.Id }, recent.Where(t => t.AccountId == account).Select(t => t.Id).ToArray());
+    }
+
     private async Task UseAsync(IApiTokenLifecycleStore store, ApiToken token, DateTimeOffset at)
     {
         await store.RecordAppAsync(token.Id, new TokenApp("ci", AppState.Allow, at), 1_000, null, TestContext.CancellationToken);

@@ -123,6 +123,7 @@ internal sealed partial class ApiTokenCache : IApiTokenChangeListener, IDisposab
         ArgumentNullException.ThrowIfNull(tokenId);
         _stamp.Advance();
         _current.Index.Invalidate(tokenId);
+        ForgetWarm(tokenId);
     }
 
     // Taken before a write whose result TryTakeFirstUse may take in.
@@ -211,6 +212,7 @@ internal sealed partial class ApiTokenCache : IApiTokenChangeListener, IDisposab
         // stamp keeps a load that started before out of the new generation.
         var old = _current;
         _stamp.Advance();
+        _warm.Clear();
         _current = next;
         old.Index.InvalidateAll();
         old.Cache.Compact(1.0);
@@ -220,8 +222,14 @@ internal sealed partial class ApiTokenCache : IApiTokenChangeListener, IDisposab
     {
         var stamp = _stamp.Read();
         var generation = _current;
+        var hash = ApiTokenSecretCodec.Hash(secret);
+        if (TryTakeWarm(hash, generation, out var warm, out var warmedAt))
+        {
+            return Store(key, warm, stamp, generation, warmedAt);
+        }
+
         var readAt = _time.GetTimestamp();
-        var lookup = await _lookup.FindAsync(ApiTokenSecretCodec.Hash(secret)).ConfigureAwait(false);
+        var lookup = await _lookup.FindAsync(hash).ConfigureAwait(false);
         return lookup is null ? null : Store(key, lookup, stamp, generation, readAt);
     }
 

@@ -53,6 +53,7 @@ internal sealed class ApiTokenOptionsConfiguration(IServiceProvider services) : 
         .Duration(nameof(ApiTokenOptions.RetireUnusedAfter), optional: true)
         .Duration(nameof(ApiTokenOptions.LifecycleSweepInterval))
         .Boolean(nameof(ApiTokenOptions.RetireOnPreviousSecretReuse))
+        .Integer(nameof(ApiTokenOptions.WarmUpTokens))
         .Elsewhere("Bootstrap")
         .Elsewhere("Webhooks")
         .Elsewhere("LeakReports")

@@ -87,6 +87,8 @@ public static class ApiTokensServiceCollectionExtensions
         services.TryAddSingleton<AppRecorder>();
         services.AddHostedService<UseFlusher>();
         services.AddHostedService<ApiTokens.Lifecycle.LifecycleSweeper>();
+        services.TryAddSingleton<CacheWarmer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CacheWarmer>(static sp => sp.GetRequiredService<CacheWarmer>()));
         services.TryAddSingleton<RevocationRequests>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationRequests>(static sp => sp.GetRequiredService<RevocationRequests>()));
 

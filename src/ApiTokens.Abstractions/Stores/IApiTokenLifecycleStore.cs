@@ -28,6 +28,17 @@ public interface IApiTokenLifecycleStore : IApiTokenStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The page; fewer than <paramref name="limit"/> tokens when it is the last.</returns>
     Task<IReadOnlyList<ApiToken>> FindLifecycleCandidatesAsync(ApiTokenLifecycleQuery query, string? afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The live tokens used most recently, newest use first: not retired, not expired at
+    /// <paramref name="now"/>, used at least once. A restarting node reads their lookups ahead of its
+    /// first requests (<see cref="ApiTokenOptions.WarmUpTokens"/>).
+    /// </summary>
+    /// <param name="now">The current time.</param>
+    /// <param name="limit">The most tokens to return: 1 to 1,000,000.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The tokens, newest use first.</returns>
+    Task<IReadOnlyList<ApiToken>> FindRecentlyUsedAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>The times that make a token a candidate of the lifecycle sweep (R38).</summary>

@@ -29,4 +29,26 @@ public static class ApiTokenHealthChecksBuilderExtensions
             failureStatus,
             tags));
     }
+
+    /// <summary>
+    /// Adds a readiness check: Healthy once this node has read its most recently used tokens ahead of
+    /// its first requests (<c>ApiTokenOptions.WarmUpTokens</c>), <paramref name="failureStatus"/> until
+    /// then. Tag it and map it apart, for example
+    /// <c>app.MapHealthChecks("/healthz/ready", new() { Predicate = c =&gt; c.Tags.Contains("ready") })</c>.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The check's name. Default: <c>apitokens-warm</c>.</param>
+    /// <param name="failureStatus">What the check reports while warming up. Default: <see cref="HealthStatus.Unhealthy"/>.</param>
+    /// <param name="tags">Tags. Default: <c>ready</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IHealthChecksBuilder AddApiTokenWarmUp(this IHealthChecksBuilder builder, string name = "apitokens-warm", HealthStatus failureStatus = HealthStatus.Unhealthy, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            static sp => ActivatorUtilities.CreateInstance<ApiTokenWarmUpHealthCheck>(sp),
+            failureStatus,
+            tags ?? ["ready"]));
+    }
 }
