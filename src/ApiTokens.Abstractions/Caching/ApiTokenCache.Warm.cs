@@ -14,6 +14,11 @@ internal sealed partial class ApiTokenCache
 {
     private readonly ConcurrentDictionary<string, WarmLookup> _warm = new(StringComparer.Ordinal);
 
+    // Orders the warm map with the change stamp: a change advances the stamp and forgets its token's
+    // warm lookup in one step, so a request that read the stamp after a change never takes that
+    // token's older lookup (its own reads happen after the stamp; a warm lookup's did not).
+    private readonly Lock _warmLock = new();
+
     public int WarmCount => _warm.Count;
 
     public long WarmStamp() => _stamp.Read();
@@ -26,27 +31,39 @@ internal sealed partial class ApiTokenCache
             return false;
         }
 
-        foreach (var (hash, lookup) in lookups)
+        lock (_warmLock)
         {
-            _warm[Convert.ToBase64String(hash)] = new WarmLookup(lookup, readAt);
-        }
+            // Something changed while the batch was read: none of it can be trusted.
+            if (!_stamp.Unchanged(stamp))
+            {
+                return false;
+            }
 
-        if (_stamp.Unchanged(stamp))
-        {
+            foreach (var (hash, lookup) in lookups)
+            {
+                _warm[Convert.ToBase64String(hash)] = new WarmLookup(lookup, readAt);
+            }
+
             return true;
         }
-
-        // Something changed while the batch was read: none of it can be trusted.
-        _warm.Clear();
-        return false;
     }
 
     private bool TryTakeWarm(byte[] hash, CacheGeneration generation, out ApiTokenLookup lookup, out long readAt)
     {
         lookup = null!;
         readAt = 0;
-        if (_warm.IsEmpty
-            || !_warm.TryRemove(Convert.ToBase64String(hash), out var warm)
+        if (_warm.IsEmpty)
+        {
+            return false;
+        }
+
+        WarmLookup? warm;
+        lock (_warmLock)
+        {
+            _warm.TryRemove(Convert.ToBase64String(hash), out warm);
+        }
+
+        if (warm is null
             || _time.GetTimestamp() - warm.ReadAt >= generation.LifetimeTicks
             || (warm.Lookup.ValidUntil is { } validUntil && validUntil <= _time.GetUtcNow()))
         {
@@ -55,6 +72,25 @@ internal sealed partial class ApiTokenCache
 
         (lookup, readAt) = (warm.Lookup, warm.ReadAt);
         return true;
+    }
+
+    // A change: the stamp advanced and the token's warm lookups forgotten in one step.
+    private void AdvanceAndForgetWarm(string tokenId)
+    {
+        lock (_warmLock)
+        {
+            _stamp.Advance();
+            ForgetWarm(tokenId);
+        }
+    }
+
+    private void AdvanceAndClearWarm()
+    {
+        lock (_warmLock)
+        {
+            _stamp.Advance();
+            _warm.Clear();
+        }
     }
 
     private void ForgetWarm(string tokenId)

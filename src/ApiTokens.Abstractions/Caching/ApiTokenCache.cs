@@ -121,9 +121,8 @@ internal sealed partial class ApiTokenCache : IApiTokenChangeListener, IDisposab
     public void OnTokenChanged(string tokenId)
     {
         ArgumentNullException.ThrowIfNull(tokenId);
-        _stamp.Advance();
+        AdvanceAndForgetWarm(tokenId);
         _current.Index.Invalidate(tokenId);
-        ForgetWarm(tokenId);
     }
 
     // Taken before a write whose result TryTakeFirstUse may take in.
@@ -211,8 +210,7 @@ internal sealed partial class ApiTokenCache : IApiTokenChangeListener, IDisposab
         // disposed: a request may still be reading it, and a disposed MemoryCache throws. The
         // stamp keeps a load that started before out of the new generation.
         var old = _current;
-        _stamp.Advance();
-        _warm.Clear();
+        AdvanceAndClearWarm();
         _current = next;
         old.Index.InvalidateAll();
         old.Cache.Compact(1.0);
