@@ -27,11 +27,7 @@ internal sealed partial class SampleProcess : IAsyncDisposable
 
     public static async Task<SampleProcess> StartAsync(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "ApiTokens.Sample.dll"), "--urls", "http://127.0.0.1:0", .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = StartInfo(workingDirectory, args);
 
         var process = new SampleProcess(Process.Start(start)!);
         var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,11 +70,7 @@ internal sealed partial class SampleProcess : IAsyncDisposable
     // a shell would: its exit code and everything it wrote.
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "ApiTokens.Sample.dll"), "--urls", "http://127.0.0.1:0", .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = StartInfo(workingDirectory, args);
 
         foreach (var (name, value) in environment)
         {
@@ -100,6 +92,18 @@ internal sealed partial class SampleProcess : IAsyncDisposable
         }
 
         return (process.ExitCode, await output + await error);
+    }
+
+    // `dotnet ApiTokens.Sample.dll --urls http://127.0.0.1:0 …`, its output read by the test.
+    private static ProcessStartInfo StartInfo(string workingDirectory, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "ApiTokens.Sample.dll"), "--urls", "http://127.0.0.1:0", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 
     // SIGKILL: the process ends where it stands.

@@ -25,7 +25,9 @@ internal sealed class CacheWarmer(
 
     public bool IsWarm => _warm;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => OwnThread.RunAsync(() => WarmAsync(stoppingToken), stoppingToken);
+
+    private async Task WarmAsync(CancellationToken stoppingToken)
     {
         try
         {

@@ -34,7 +34,7 @@ internal sealed class LifecycleSweeper(
                     return;
                 }
 
-                await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                await OwnThread.RunAsync(() => SweepOnceAsync(stoppingToken), stoppingToken).ConfigureAwait(false);
                 await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
             }
         }

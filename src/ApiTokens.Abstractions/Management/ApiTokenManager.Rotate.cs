@@ -48,22 +48,27 @@ public sealed partial class ApiTokenManager
             return error;
         }
 
+        return await RotateSecretAsync(token!, actor.UserId, grace, newExpiry ?? token!.ExpiresAt, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    // R23 (and R39's self-rotation): a new secret for the same token, the previous one kept for the
+    // grace period, audited with the hints only — neither secret nor hash is recorded.
+    private async Task<ApiTokenResult<CreatedApiToken>> RotateSecretAsync(ApiToken token, string actor, TimeSpan grace, DateTimeOffset? expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var secret = _secrets.Generate();
         var keepPrevious = grace > TimeSpan.Zero;
-        var rotated = token! with
+        var rotated = token with
         {
             SecretHash = ApiTokenSecretCodec.Hash(secret),
             SecretHint = _secrets.Hint(secret),
             PreviousSecretHash = keepPrevious ? token.SecretHash : null,
             PreviousSecretExpiresAt = keepPrevious ? now + grace : null,
             RotatedAt = now,
-            ExpiresAt = newExpiry ?? token.ExpiresAt,
+            ExpiresAt = expiresAt,
         };
-
-        // The hints identify the secrets to a person; neither secret nor hash is recorded.
         var audit = Audit(
             token,
-            actor.UserId,
+            actor,
             ApiTokenAuditActions.Rotated,
             Differences(
                 new("secretHint", token.SecretHint, rotated.SecretHint),
@@ -75,7 +80,7 @@ public sealed partial class ApiTokenManager
             return result.Error;
         }
 
-        Log.TokenRotated(_logger, token.Id, actor.UserId, grace);
+        Log.TokenRotated(_logger, token.Id, actor, grace);
         return ApiTokenResult<CreatedApiToken>.Success(new CreatedApiToken(result.Value, secret));
     }
 }

@@ -1,6 +1,5 @@
 using ApiTokens.Auditing;
 using ApiTokens.Management;
-using ApiTokens.Secrets;
 
 namespace ApiTokens;
 
@@ -81,35 +80,7 @@ public sealed partial class ApiTokenManager
             return badExpiry;
         }
 
-        var grace = _options.RotationGracePeriod;
-        var secret = _secrets.Generate();
-        var keepPrevious = grace > TimeSpan.Zero;
-        var rotated = token with
-        {
-            SecretHash = ApiTokenSecretCodec.Hash(secret),
-            SecretHint = _secrets.Hint(secret),
-            PreviousSecretHash = keepPrevious ? token.SecretHash : null,
-            PreviousSecretExpiresAt = keepPrevious ? now + grace : null,
-            RotatedAt = now,
-            ExpiresAt = newExpiry,
-        };
-        var actor = "token:" + token.Id;
-        var audit = Audit(
-            token,
-            actor,
-            ApiTokenAuditActions.Rotated,
-            Differences(
-                new("secretHint", token.SecretHint, rotated.SecretHint),
-                new("previousSecretExpiresAt", Wire(token.PreviousSecretExpiresAt), Wire(rotated.PreviousSecretExpiresAt)),
-                new("expiresAt", Wire(token.ExpiresAt), Wire(rotated.ExpiresAt))));
-        var result = await SaveAsync(rotated, audit, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            return result.Error;
-        }
-
-        Log.TokenRotated(_logger, token.Id, actor, grace);
-        return ApiTokenResult<CreatedApiToken>.Success(new CreatedApiToken(result.Value, secret));
+        return await RotateSecretAsync(token, "token:" + token.Id, _options.RotationGracePeriod, newExpiry, now, cancellationToken).ConfigureAwait(false);
     }
 
     // R39: the new secret of a self-rotating token was used: its previous secret ends now, on every node

@@ -55,15 +55,7 @@ internal sealed class UseFlusher(UseRecorder recorder, IOptionsMonitor<ApiTokenO
 
                 if (current.LastUsedGranularity != TimeSpan.Zero)
                 {
-                    // On a thread of its own: a store whose "async" calls run synchronously (SQLite)
-                    // would otherwise hold one of the thread pool's few threads for the whole flush,
-                    // and requests queue behind it until the pool grows (a stall of up to a second on
-                    // 2 cores). A truly asynchronous store returns to the pool at its first await.
-                    await Task.Factory.StartNew(
-                        () => recorder.FlushAsync(stoppingToken),
-                        stoppingToken,
-                        TaskCreationOptions.LongRunning,
-                        TaskScheduler.Default).Unwrap().ConfigureAwait(false);
+                    await OwnThread.RunAsync(() => recorder.FlushAsync(stoppingToken), stoppingToken).ConfigureAwait(false);
                 }
             }
         }

@@ -6,7 +6,6 @@ using ApiTokens.Validation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -115,39 +114,7 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
             return;
         }
 
-        if (status == ApiTokenValidationStatus.StoreUnavailable)
-        {
-            var core = Context.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue;
-            await ApiTokenProblems.StoreUnavailable(Context, core.StoreRetryAfter).ExecuteAsync(Context).ConfigureAwait(false);
-            return;
-        }
-
-        if (status == ApiTokenValidationStatus.RateLimited && failure!.RateLimit is { } limit)
-        {
-            // R34 with the IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): the
-            // token's policy and what is left of it. Only on the refusal, so a hit writes nothing.
-            var retryAfter = failure.RetryAfter ?? TimeSpan.FromSeconds(limit.WindowSeconds);
-            ApiTokenProblems.SetRetryAfter(Context, retryAfter);
-            var seconds = Math.Max(1L, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Response.Headers["RateLimit-Policy"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\"token\";q={limit.Limit};w={limit.WindowSeconds}");
-            Response.Headers["RateLimit"] = $"\"token\";r=0;t={seconds}";
-        }
-
-        if (status == ApiTokenValidationStatus.Throttled)
-        {
-            var window = failure!.RetryAfter
-                ?? Context.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue.FailureWindow;
-            ApiTokenProblems.SetRetryAfter(Context, window);
-        }
-
-        var problem = ApiTokenFailures.For(status);
-        if (problem.Status == StatusCodes.Status401Unauthorized)
-        {
-            Response.Headers.WWWAuthenticate = $"ApiToken realm=\"{Options.Realm}\"";
-        }
-
-        var explanation = status == ApiTokenValidationStatus.PendingApp ? Options.PendingAppHint : problem.Explanation;
-        await ApiTokenProblems.WriteAsync(Context, problem.Status, problem.Code, problem.Message, explanation).ConfigureAwait(false);
+        await ApiTokenRefusals.WriteAsync(Context, Options, status, failure?.RetryAfter, failure?.RateLimit).ConfigureAwait(false);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -161,31 +128,14 @@ internal sealed class ApiTokenAuthenticationHandler : AuthenticationHandler<ApiT
 
         if (Context.Features.Get<ApiTokenForbiddenFeature>() is { AcceptedScopes: { } accepted })
         {
-            if (accepted.Length > 0)
-            {
-                Response.Headers[ApiTokenAuthenticationDefaults.AcceptedScopesHeaderName] = accepted;
-            }
-
-            await ApiTokenProblems.WriteAsync(
-                Context,
-                StatusCodes.Status403Forbidden,
-                ApiTokenFailureCodes.Scope,
-                "The token's scopes do not include this request.",
-                accepted.Length > 0
-                    ? $"This request needs one of the scopes {accepted}; the token is narrowed to others. Create or change a token with one of them."
-                    : "This request names no scope, and this service refuses scoped tokens where no scope is named; use an unscoped token.").ConfigureAwait(false);
+            await ApiTokenRefusals.ScopeAsync(Context, accepted).ConfigureAwait(false);
             return;
         }
 
         if (Context.Features.Get<ApiTokenForbiddenFeature>() is { RequiredPrivilege: { } needed })
         {
             var has = Context.User.Identities.OfType<ApiTokenIdentity>().FirstOrDefault()?.Token.EffectivePrivilege;
-            await ApiTokenProblems.WriteAsync(
-                Context,
-                StatusCodes.Status403Forbidden,
-                ApiTokenFailureCodes.InsufficientPrivilege,
-                "The token's privilege is too low for this request.",
-                $"This request needs {ApiTokenPrivilegeNames.Display(needed)} privilege; the token has {(has is { } p ? ApiTokenPrivilegeNames.Display(p) : "none")}.").ConfigureAwait(false);
+            await ApiTokenRefusals.InsufficientPrivilegeAsync(Context, needed, has).ConfigureAwait(false);
             return;
         }
 

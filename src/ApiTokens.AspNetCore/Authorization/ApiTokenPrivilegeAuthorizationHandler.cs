@@ -64,7 +64,7 @@ internal sealed class ApiTokenPrivilegeAuthorizationHandler : IAuthorizationHand
 
         var httpContext = context.Resource as HttpContext;
         var method = httpContext?.Request.Method;
-        var required = explicitLevel ?? DefaultFor(method);
+        var required = explicitLevel ?? ForMethod(method);
         var effective = identity.Token.EffectivePrivilege;
         if (effective < required)
         {
@@ -141,8 +141,8 @@ internal sealed class ApiTokenPrivilegeAuthorizationHandler : IAuthorizationHand
         return false;
     }
 
-    // Without an HTTP request to look at, be strict.
-    private static TokenPrivilege DefaultFor(string? method)
+    // R16's default: GET, HEAD and OPTIONS read, the rest writes. Without a method, be strict.
+    internal static TokenPrivilege ForMethod(string? method)
         => method is not null && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
             ? TokenPrivilege.ReadOnly
             : TokenPrivilege.Normal;

@@ -31,8 +31,11 @@ public sealed class ApiTokenForwardAuthOptions
     /// </summary>
     public int TooManyRequestsStatus { get; set; } = 429;
 
-    // TrustedProxies as parsed by Validate (a field: configuration binding looks at properties only).
-    internal IPNetwork[] CompiledProxies = [];
+    // TrustedProxies parsed, once, when forward authentication first reads them (a field and a method: configuration
+    // binding looks at properties only). Validation has refused the options before any are read.
+    private IPNetwork[]? _compiledProxies;
+
+    internal IPNetwork[] CompiledProxies() => _compiledProxies ??= [.. TrustedProxies.Select(static p => TryParseProxy(p, out var network) ? network : default)];
 
     internal static string? Validate(ApiTokenForwardAuthOptions options)
     {
@@ -55,21 +58,11 @@ public sealed class ApiTokenForwardAuthOptions
             }
         }
 
-        var proxies = new List<IPNetwork>();
         for (var i = 0; i < options.TrustedProxies.Count; i++)
         {
-            var value = options.TrustedProxies[i];
-            if (IPNetwork.TryParse(value, out var network))
+            if (!TryParseProxy(options.TrustedProxies[i], out _))
             {
-                proxies.Add(network);
-            }
-            else if (IPAddress.TryParse(value, out var address))
-            {
-                proxies.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
-            }
-            else
-            {
-                return $"{SectionName}:TrustedProxies:{i} is '{value}'; it must be an address or a CIDR range, e.g. 10.0.0.0/8 or 127.0.0.1.";
+                return $"{SectionName}:TrustedProxies:{i} is '{options.TrustedProxies[i]}'; it must be an address or a CIDR range, e.g. 10.0.0.0/8 or 127.0.0.1.";
             }
         }
 
@@ -78,8 +71,24 @@ public sealed class ApiTokenForwardAuthOptions
             return $"{SectionName}:TooManyRequestsStatus is {options.TooManyRequestsStatus}; it must be 429, 403 (for nginx), 401 or 503.";
         }
 
-        options.CompiledProxies = [.. proxies];
         return null;
+    }
+
+    // A CIDR range, or one address as its own range.
+    private static bool TryParseProxy(string value, out IPNetwork network)
+    {
+        if (IPNetwork.TryParse(value, out network))
+        {
+            return true;
+        }
+
+        if (IPAddress.TryParse(value, out var address))
+        {
+            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return false;
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using ApiTokens.AspNetCore.Authentication;
-using ApiTokens.AspNetCore.Http;
 using ApiTokens.Validation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,7 +36,7 @@ internal static class ForwardAuthEndpoint
 
         if (!CredentialReader.TryRead(request, scheme, out var secret, out var appName))
         {
-            await RefuseAsync(context, options, scheme, ApiTokenValidationStatus.BadToken, null).ConfigureAwait(false);
+            await ApiTokenRefusals.WriteAsync(context, scheme, ApiTokenValidationStatus.BadToken, null, null, options.TooManyRequestsStatus).ConfigureAwait(false);
             return;
         }
 
@@ -45,21 +44,16 @@ internal static class ForwardAuthEndpoint
         var result = await validator.ValidateAsync(secret, appName, ClientKeys.ForAddress(client), client, context.RequestAborted).ConfigureAwait(false);
         if (result.Status != ApiTokenValidationStatus.Success)
         {
-            await RefuseAsync(context, options, scheme, result.Status, result).ConfigureAwait(false);
+            await ApiTokenRefusals.WriteAsync(context, scheme, result.Status, result.RetryAfter, result.RateLimit, options.TooManyRequestsStatus).ConfigureAwait(false);
             return;
         }
 
         var token = result.Token!;
         var rule = FindRule(options, method, path);
-        var needed = rule?.Privilege ?? (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ? TokenPrivilege.ReadOnly : TokenPrivilege.Normal);
+        var needed = rule?.Privilege ?? Authorization.ApiTokenPrivilegeAuthorizationHandler.ForMethod(method);
         if (token.EffectivePrivilege < needed)
         {
-            await ApiTokenProblems.WriteAsync(
-                context,
-                StatusCodes.Status403Forbidden,
-                ApiTokenFailureCodes.InsufficientPrivilege,
-                "The token's privilege is too low for this request.",
-                $"This request needs {Authorization.ApiTokenPrivilegeNames.Display(needed)} privilege; the token has {Authorization.ApiTokenPrivilegeNames.Display(token.EffectivePrivilege)}.").ConfigureAwait(false);
+            await ApiTokenRefusals.InsufficientPrivilegeAsync(context, needed, token.EffectivePrivilege).ConfigureAwait(false);
             return;
         }
 
@@ -68,19 +62,7 @@ internal static class ForwardAuthEndpoint
             var core = services.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue;
             if (rule?.Scope is { } scope ? !ApiTokenScopes.Grants(token.Scopes, scope) : core.RequireScopeForScopedTokens)
             {
-                if (rule?.Scope is { } accepted)
-                {
-                    context.Response.Headers[ApiTokenAuthenticationDefaults.AcceptedScopesHeaderName] = accepted;
-                }
-
-                await ApiTokenProblems.WriteAsync(
-                    context,
-                    StatusCodes.Status403Forbidden,
-                    ApiTokenFailureCodes.Scope,
-                    "The token's scopes do not include this request.",
-                    rule?.Scope is { } needs
-                        ? $"This request needs one of the scopes {needs}; the token is narrowed to others. Create or change a token with one of them."
-                        : "This request names no scope, and this service refuses scoped tokens where no scope is named; use an unscoped token.").ConfigureAwait(false);
+                await ApiTokenRefusals.ScopeAsync(context, rule?.Scope ?? "").ConfigureAwait(false);
                 return;
             }
         }
@@ -94,35 +76,6 @@ internal static class ForwardAuthEndpoint
         headers[AppHeader] = token.AppName;
         headers[ScopesHeader] = string.Join(' ', token.Scopes);
         context.Response.StatusCode = StatusCodes.Status200OK;
-    }
-
-    private static async Task RefuseAsync(HttpContext context, ApiTokenForwardAuthOptions options, ApiTokenAuthenticationOptions scheme, ApiTokenValidationStatus status, ApiTokenValidationResult? result)
-    {
-        if (status == ApiTokenValidationStatus.StoreUnavailable)
-        {
-            var core = context.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue;
-            await ApiTokenProblems.StoreUnavailable(context, core.StoreRetryAfter).ExecuteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        var failure = ApiTokenFailures.For(status);
-        if (result?.RetryAfter is { } retryAfter)
-        {
-            ApiTokenProblems.SetRetryAfter(context, retryAfter);
-        }
-        else if (status == ApiTokenValidationStatus.Throttled)
-        {
-            ApiTokenProblems.SetRetryAfter(context, context.RequestServices.GetRequiredService<IOptionsMonitor<ApiTokenOptions>>().CurrentValue.FailureWindow);
-        }
-
-        var code = failure.Status == StatusCodes.Status429TooManyRequests ? options.TooManyRequestsStatus : failure.Status;
-        if (code == StatusCodes.Status401Unauthorized)
-        {
-            context.Response.Headers.WWWAuthenticate = $"ApiToken realm=\"{scheme.Realm}\"";
-        }
-
-        var explanation = status == ApiTokenValidationStatus.PendingApp ? scheme.PendingAppHint : failure.Explanation;
-        await ApiTokenProblems.WriteAsync(context, code, failure.Code, failure.Message, explanation).ConfigureAwait(false);
     }
 
     private static ApiTokenForwardAuthRule? FindRule(ApiTokenForwardAuthOptions options, string method, string path)
@@ -154,7 +107,7 @@ internal static class ForwardAuthEndpoint
         }
 
         var trusted = false;
-        foreach (var proxy in options.CompiledProxies)
+        foreach (var proxy in options.CompiledProxies())
         {
             trusted |= proxy.Contains(caller);
         }

@@ -19,6 +19,7 @@ namespace ApiTokens.AspNetCore.Gateways;
 internal static class IntrospectionEndpoint
 {
     private static readonly byte[] s_inactive = """{"active":false}"""u8.ToArray();
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static async Task HandleAsync(HttpContext context)
     {
@@ -121,7 +122,7 @@ internal static class IntrospectionEndpoint
         }
 
         Span<byte> decoded = stackalloc byte[1536];
-        if (!Convert.TryFromBase64String(header.AsSpan(6).Trim().ToString(), decoded, out var length))
+        if (!Convert.TryFromBase64Chars(header.AsSpan(6).Trim(), decoded, out var length))
         {
             return null;
         }
@@ -129,7 +130,7 @@ internal static class IntrospectionEndpoint
         string credentials;
         try
         {
-            credentials = new UTF8Encoding(false, true).GetString(decoded[..length]);
+            credentials = s_strictUtf8.GetString(decoded[..length]);
         }
         catch (DecoderFallbackException)
         {

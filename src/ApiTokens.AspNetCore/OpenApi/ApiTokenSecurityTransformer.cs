@@ -63,12 +63,7 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
         }
 
         var privilege = LeastPrivilege(policy, context.Description.HttpMethod);
-        var wire = privilege switch
-        {
-            TokenPrivilege.Admin => "admin",
-            TokenPrivilege.Normal => "normal",
-            _ => "readOnly",
-        };
+        var wire = ApiTokenPrivilegeNames.Wire(privilege);
         operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
         operation.Extensions[PrivilegeExtension] = new JsonNodeExtension(JsonValue.Create(wire));
         // Written for the API's own users, who know privileges but not ApiTokens' rule numbers (this is R16).
@@ -207,7 +202,7 @@ internal sealed class ApiTokenSecurityTransformer(string authenticationScheme) :
         var least = TokenPrivilege.ReadOnly;
         foreach (var requirement in policy.Requirements.OfType<ApiTokenPrivilegeRequirement>())
         {
-            var needed = requirement.Privilege ?? (method is "GET" or "HEAD" or "OPTIONS" ? TokenPrivilege.ReadOnly : TokenPrivilege.Normal);
+            var needed = requirement.Privilege ?? ApiTokenPrivilegeAuthorizationHandler.ForMethod(method);
             if (Rank(needed) > Rank(least))
             {
                 least = needed;

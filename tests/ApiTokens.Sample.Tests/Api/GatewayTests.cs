@@ -33,13 +33,7 @@ public sealed partial class GatewayTests
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists);
         if (nginx is null)
         {
-            const string message = "nginx is needed to run docs/gateways.md's configuration ('apt-get install -y nginx-light').";
-            if (Environment.GetEnvironmentVariable("APITOKENS_REQUIRE_DEPENDENCIES") == "1")
-            {
-                Assert.Fail(message);
-            }
-
-            Assert.Inconclusive(message);
+            Repository.RequireOrSkip("nginx is needed to run docs/gateways.md's configuration ('apt-get install -y nginx-light').");
         }
 
         s_sample = await SampleServer.StartAsync(
@@ -52,7 +46,7 @@ public sealed partial class GatewayTests
             "--ApiTokens:Introspection:Clients:0:ClientId=edge-gateway",
             $"--ApiTokens:Introspection:Clients:0:SecretSha256={Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret)))}");
 
-        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "gateways.md"));
+        var docs = Repository.ReadDoc("gateways.md");
         var config = NginxBlock().Match(docs);
         var upstream = PythonBlock().Match(docs);
         Assert.IsTrue(config.Success && upstream.Success, "docs/gateways.md holds an nginx configuration and a Python upstream");
@@ -267,19 +261,6 @@ public sealed partial class GatewayTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ApiTokens.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new AssertFailedException("The repository root (ApiTokens.sln) is not above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"```nginx\n(.*?)```", RegexOptions.Singleline)]

@@ -16,18 +16,9 @@ public sealed partial class LifecycleDocsTests
     [TestMethod]
     public async Task TheDocsRenewalScript_RotatesATokenDueWithinAWeek_AndThePreviousSecretEndsAtTheNewOnesFirstUse()
     {
-        foreach (var tool in new[] { "bash", "curl", "jq" })
+        foreach (var tool in new[] { "bash", "curl", "jq" }.Where(t => !Repository.OnPath(t)))
         {
-            if (!Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(p => File.Exists(Path.Combine(p, tool))))
-            {
-                var message = $"{tool} is needed to run docs/lifecycle.md's renewal script ('apt-get install -y {tool}').";
-                if (Environment.GetEnvironmentVariable("APITOKENS_REQUIRE_DEPENDENCIES") == "1")
-                {
-                    Assert.Fail(message);
-                }
-
-                Assert.Inconclusive(message);
-            }
+            Repository.RequireOrSkip($"{tool} is needed to run docs/lifecycle.md's renewal script ('apt-get install -y {tool}').");
         }
 
         await using var sample = await SampleServer.StartAsync();
@@ -39,7 +30,7 @@ public sealed partial class LifecycleDocsTests
         {
             var script = Path.Combine(directory.FullName, "renew-token.sh");
             var tokenFile = Path.Combine(directory.FullName, "token");
-            await File.WriteAllTextAsync(script, Script().Match(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "lifecycle.md"))).Groups[1].Value);
+            await File.WriteAllTextAsync(script, Script().Match(Repository.ReadDoc("lifecycle.md")).Groups[1].Value);
             await File.WriteAllTextAsync(tokenFile, oldSecret);
 
             var output = await RunAsync(script, sample.Address, tokenFile);
@@ -81,19 +72,6 @@ public sealed partial class LifecycleDocsTests
         await process.WaitForExitAsync(TestContext.CancellationToken);
         Assert.AreEqual(0, process.ExitCode, output + error);
         return output;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ApiTokens.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new AssertFailedException("The repository root (ApiTokens.sln) is not above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"<!-- run: bash -->\s*```bash\n(.*?)```", RegexOptions.Singleline)]

@@ -78,18 +78,12 @@ public sealed partial class WebhookDocsTests
     // A directory with the docs' receiver.mjs and the package it imports (npm install, once).
     private async Task<string> NodeReceiverDirectoryAsync()
     {
-        if (!CanRun("node") || !CanRun("npm"))
+        if (!Repository.OnPath("node") || !Repository.OnPath("npm"))
         {
-            const string message = "node and npm are needed to run docs/webhooks.md's Node receiver ('apt-get install -y nodejs npm').";
-            if (Environment.GetEnvironmentVariable("APITOKENS_REQUIRE_DEPENDENCIES") == "1")
-            {
-                Assert.Fail(message);
-            }
-
-            Assert.Inconclusive(message);
+            Repository.RequireOrSkip("node and npm are needed to run docs/webhooks.md's Node receiver ('apt-get install -y nodejs npm').");
         }
 
-        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "webhooks.md"));
+        var docs = Repository.ReadDoc("webhooks.md");
         var snippet = NodeSnippet().Match(docs);
         Assert.IsTrue(snippet.Success, "docs/webhooks.md has a Node receiver marked <!-- run: node -->");
         var version = NodePackageVersion().Match(docs);
@@ -110,22 +104,6 @@ public sealed partial class WebhookDocsTests
         }
 
         return directory;
-    }
-
-    private static bool CanRun(string command)
-        => Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(p => File.Exists(Path.Combine(p, command)));
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ApiTokens.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new AssertFailedException("The repository root (ApiTokens.sln) is not above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"<!-- run: node -->\s*```js\n(.*?)```", RegexOptions.Singleline)]

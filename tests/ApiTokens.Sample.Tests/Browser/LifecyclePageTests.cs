@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -37,15 +38,16 @@ public sealed class LifecyclePageTests
     [TestMethod]
     public async Task ExpiringAndIdleTokens_AreMarked_AndFoundByTheFilter()
     {
-        // Idle after one second, so the page can be shown one without waiting days.
-        await using var server = await SampleServer.StartAsync(null, "--ApiTokens:UnusedWarningAfter=00:00:01");
+        // The service's clock an hour behind the browser's and an idle limit of 30 minutes: the tokens
+        // it creates are an hour old, idle, to the page — no waiting.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        await using var server = await SampleServer.StartAsync(b => b.Services.AddSingleton<TimeProvider>(clock), "--ApiTokens:UnusedWarningAfter=00:30:00");
         using (var alice = await server.SignInAsync("alice"))
         {
             await SampleServer.CreateTokenAsync(alice, new { type = "user", description = "expiring bot", lifetimeDays = 5 });
             await SampleServer.CreateTokenAsync(alice, new { type = "user", description = "long-lived bot", lifetimeDays = 365 });
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.CancellationToken);   // the idle threshold, in real time
         var page = await Chromium.SignInAsync(s_browser!, server, "alice");
 
         var expiring = page.GetByTestId("token").Filter(new() { HasText = "expiring bot" });
