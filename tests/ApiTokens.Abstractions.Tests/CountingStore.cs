@@ -199,8 +199,13 @@ internal sealed class CountingStore : IApiTokenBatchLookupStore, IApiTokenAuditS
         return true;
     });
 
+    // Claims are not counted: the outbox's handlers poll in the background on their own schedule
+    // (RevocationRequests claims once when the host starts), so a count would depend on when that
+    // poll lands beside the test's requests. Failed on demand like the rest.
     public Task<IReadOnlyList<ApiTokenOutboxMessage>> ClaimAsync(string kind, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
-        => Write(() => ((IApiTokenOutboxStore)_inner).ClaimAsync(kind, now, lease, max, cancellationToken));
+        => FailWrites
+            ? Task.FromException<IReadOnlyList<ApiTokenOutboxMessage>>(new ApiTokenStoreException("database is down"))
+            : ((IApiTokenOutboxStore)_inner).ClaimAsync(kind, now, lease, max, cancellationToken);
 
     public Task CompleteAsync(string id, CancellationToken cancellationToken) => Write(async () =>
     {
