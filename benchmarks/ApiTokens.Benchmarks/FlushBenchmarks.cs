@@ -8,8 +8,8 @@ namespace ApiTokens.Benchmarks;
 
 // One last-use flush (R22) of 1,000 or 10,000 (token, app) pairs — tokens × 3 apps — in the
 // recorder's batches of 500, on SQLite and PostgreSQL: the shape each store writes now
-// (RecordUsesAsync: SQLite two statements over a VALUES list, PostgreSQL two over arrays) against a
-// statement per use and per token (SQLite's shape before). Each invocation moves the times forward, so
+// (RecordUsesAsync: SQLite two statements over one JSON parameter, PostgreSQL two over arrays) against
+// a statement per use and per token (SQLite's first shape) and a VALUES list of parameters (its second). Each invocation moves the times forward, so
 // every row is really written. Bytes and time per flush; divide by the pairs for per-pair figures.
 [Config(typeof(BenchConfig))]
 public class FlushBenchmarks
@@ -79,7 +79,23 @@ public class FlushBenchmarks
         return rows;
     }
 
-    [Benchmark(Description = "RecordUsesAsync (after: VALUES on SQLite, arrays on PostgreSQL)")]
+    [Benchmark(Description = "a VALUES list of parameters (SQLite's shape before JSON)")]
+    public async Task<int> ValuesList()
+    {
+        var rows = 0;
+        foreach (var batch in Batches())
+        {
+            await using var context = await _contexts.CreateDbContextAsync();
+            var (command, parameters) = AppSql.For(context).UsesAsValues(batch);
+            await using var transaction = await context.Database.BeginTransactionAsync();
+            rows += await context.Database.ExecuteSqlRawAsync(command, parameters);
+            await transaction.CommitAsync();
+        }
+
+        return rows;
+    }
+
+    [Benchmark(Description = "RecordUsesAsync (after: one JSON parameter on SQLite, arrays on PostgreSQL)")]
     public async Task RecordUses()
     {
         foreach (var batch in Batches())

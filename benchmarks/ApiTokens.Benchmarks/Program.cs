@@ -24,6 +24,12 @@ if (args is ["scale-probe", ..])
     return;
 }
 
+if (args is ["reload-alloc", ..])
+{
+    await ReloadAllocationProbe.RunAsync(args.Length > 1 ? args[1] : "sqlite");
+    return;
+}
+
 if (args is ["allocations", ..])
 {
     await AllocationProfile.RunAsync();

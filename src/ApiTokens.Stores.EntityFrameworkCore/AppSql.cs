@@ -10,7 +10,7 @@ namespace ApiTokens.Stores.EntityFrameworkCore;
 
 // The statements of RecordAppAsync and RecordUsesAsync, built once per model from its real table
 // and column names. Internal for the benchmarks (LastUseFlushBenchmarks runs both shapes).
-internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet, string UsedValuesApps, string UsedValuesTokens, string PageAccount, string PageOwner, string PageAfter, string PageOrder)
+internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet, string UsedValuesApps, string UsedValuesTokens, string UsedJson, string PageAccount, string PageOwner, string PageAfter, string PageOrder)
 {
     private static readonly ConditionalWeakTable<IModel, AppSql> s_cache = [];
 
@@ -41,6 +41,7 @@ internal sealed record AppSql(string Lock, string Insert, string Bump, string Ap
         var owner = Column(tokenType, tokenTable, nameof(ApiTokenEntity.OwnerId));
         var type = Column(tokenType, tokenTable, nameof(ApiTokenEntity.Type));
         var createdAt = Column(tokenType, tokenTable, nameof(ApiTokenEntity.CreatedAt));
+        var usedJson = $"WITH u(token_id, app_name, used_at) AS (SELECT {SqliteJsonRows.Columns(3)} FROM json_each({{0}})) ";
 
 
         return new AppSql(
@@ -57,6 +58,9 @@ internal sealed record AppSql(string Lock, string Insert, string Bump, string Ap
             // used by both statements (UsesAsValues).
             UsedValuesApps: $"UPDATE {apps} AS a SET {appLastUsed} = u.used_at FROM u WHERE a.{appToken} = u.token_id AND a.{name} = u.app_name AND (a.{appLastUsed} IS NULL OR a.{appLastUsed} < u.used_at);",
             UsedValuesTokens: $"UPDATE {tokens} SET {tokenLastUsed} = (SELECT MAX(a.{appLastUsed}) FROM {apps} AS a WHERE a.{appToken} = {tokens}.{id}) WHERE {id} IN (SELECT token_id FROM u);",
+            // SQLite: the batch as one JSON parameter, named u(token_id, app_name, used_at) the same way.
+            UsedJson: $"{usedJson}UPDATE {apps} AS a SET {appLastUsed} = u.used_at FROM u WHERE a.{appToken} = u.token_id AND a.{name} = u.app_name AND (a.{appLastUsed} IS NULL OR a.{appLastUsed} < u.used_at);\n" +
+                      $"{usedJson}UPDATE {tokens} SET {tokenLastUsed} = (SELECT MAX(a.{appLastUsed}) FROM {apps} AS a WHERE a.{appToken} = {tokens}.{id}) WHERE {id} IN (SELECT token_id FROM u);",
             PageAccount: $"SELECT * FROM {tokens} WHERE {account} = {{0}}",
             PageOwner: $" AND {type} = {{0}} AND {owner} = {{1}}",
             PageAfter: $" AND ({createdAt} < {{0}} OR ({createdAt} = {{0}} AND {id} < {{1}}))",
@@ -82,8 +86,8 @@ internal sealed record AppSql(string Lock, string Insert, string Bump, string Ap
         return (command.ToString(), parameters.ToArray());
     }
 
-    // SQLite: a batch of uses as two statements over one VALUES list — the apps' last uses, then the
-    // tokens' (each its latest app's). Times only move forward (SQLite compares its ISO-8601 UTC
+    // SQLite's previous shape, kept to measure UsesAsJson against: a batch of uses as two statements
+    // over one VALUES list — the apps' last uses, then the tokens' (each its latest app's). Times only move forward (SQLite compares its ISO-8601 UTC
     // text, which orders like the time). Two statements, not two per use: Microsoft.Data.Sqlite binds
     // every parameter of a command to each statement in it, so the statement-per-use shape (Uses,
     // kept for the benchmarks) allocated about 100 KB per (token, app) pair of a 500-use batch
@@ -107,6 +111,11 @@ internal sealed record AppSql(string Lock, string Insert, string Bump, string Ap
         var with = "WITH u(token_id, app_name, used_at) AS (VALUES " + values + ") ";
         return (with + UsedValuesApps + "\n" + with + UsedValuesTokens, parameters);
     }
+
+    // SQLite: the batch as the two statements of UsedJson over one JSON text parameter (SqliteJsonRows):
+    // one parameter to make and bind, where the VALUES list above made three per use.
+    public (string Command, object[] Parameters) UsesAsJson(IReadOnlyList<ApiTokenUse> uses)
+        => (UsedJson, [SqliteJsonRows.Uses(uses)]);
 
     // The first SQLite shape, a statement per app and one per token, kept to measure the above against.
     public (string Command, object[] Parameters) Uses(IReadOnlyList<ApiTokenUse> uses)

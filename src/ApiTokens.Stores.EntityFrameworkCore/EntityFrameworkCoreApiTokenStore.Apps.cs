@@ -55,7 +55,7 @@ public sealed partial class EntityFrameworkCoreApiTokenStore<TContext>
         {
             await using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
             var sql = AppSql.For(context);
-            var (command, parameters) = context.Database.ProviderName == NpgsqlProvider ? sql.UsesAsArrays(uses) : sql.UsesAsValues(uses);
+            var (command, parameters) = context.Database.ProviderName == NpgsqlProvider ? sql.UsesAsArrays(uses) : sql.UsesAsJson(uses);
             var strategy = context.Database.CreateExecutionStrategy();
             await strategy.ExecuteAsync(
                 (Context: context, Command: command, Parameters: parameters),

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -18,6 +16,7 @@ internal sealed class UsageSql
     private readonly string _conflict;
     private readonly string _tokens;
     private readonly string _tokenId;
+    private readonly string _sqlite;
 
     private UsageSql(string insert, string conflict, string tokens, string tokenId)
     {
@@ -25,6 +24,8 @@ internal sealed class UsageSql
         _conflict = conflict;
         _tokens = tokens;
         _tokenId = tokenId;
+        _sqlite = $"{insert} SELECT column1, column2, column3, column4, column5, column6, column7 FROM (SELECT {SqliteJsonRows.Columns(7)} FROM json_each({{0}})) AS v " +
+                  $"WHERE EXISTS (SELECT 1 FROM {tokens} WHERE {tokenId} = v.column1) {conflict}";
     }
 
     public static UsageSql For(DbContext context) => s_cache.GetValue(context.Model, _ => Build(context));
@@ -46,28 +47,12 @@ internal sealed class UsageSql
                 counts.Select(c => c.Limited).ToArray()]);
         }
 
-        // SQLite: the whole batch as one statement over a VALUES list (column1…column7). One
-        // statement, not one per count: Microsoft.Data.Sqlite binds every parameter of a command to
-        // each statement in it, which made 500 upserts per command cost 1.2 GB and 2.4 s per
-        // 10,000 counts (benchmarks/README.md, section 14).
-        var sql = new StringBuilder(_insert).Append(" SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES ");
-        var parameters = new List<object>(counts.Count * 7);
-        for (var i = 0; i < counts.Count; i++)
-        {
-            var count = counts[i];
-            var n = parameters.Count;
-            sql.Append(i == 0 ? "(" : ", (");
-            for (var j = 0; j < 7; j++)
-            {
-                sql.Append(j == 0 ? "" : ", ").Append('{').Append((n + j).ToString(CultureInfo.InvariantCulture)).Append('}');
-            }
-
-            sql.Append(')');
-            parameters.AddRange([count.TokenId, count.AppName, count.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), count.Allowed, count.Pending, count.Denied, count.Limited]);
-        }
-
-        sql.Append(") AS v WHERE EXISTS (SELECT 1 FROM ").Append(_tokens).Append(" WHERE ").Append(_tokenId).Append(" = v.column1) ").Append(_conflict);
-        return (sql.ToString(), [.. parameters]);
+        // SQLite: the whole batch as one statement over one JSON text parameter (SqliteJsonRows), its
+        // rows named column1…column7 as a VALUES list names them. One statement, not one per count:
+        // Microsoft.Data.Sqlite binds every parameter of a command to each statement in it, which made
+        // 500 upserts per command cost 1.2 GB and 2.4 s per 10,000 counts (benchmarks/README.md,
+        // section 14); and one parameter, not seven per count (section 18).
+        return (_sqlite, [SqliteJsonRows.Counts(counts)]);
     }
 
     private static UsageSql Build(DbContext context)
