@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- memory [count] [inmemory|sqlite] [apps]  (bytes per cached token; apps per token, 1 by default)
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- scale-probe [tokens] [hits] [separate]  (hit time and GC pauses at scale)
 // dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- allocations  (bytes per request, step by step)
+// dotnet run -c Release --project benchmarks/ApiTokens.Benchmarks -- reload-alloc [sqlite|postgres]  (bytes per refresh-ahead reload, by batch size)
 if (args is ["memory", ..])
 {
     await MemoryPerToken.RunAsync(
