@@ -30,10 +30,11 @@ internal sealed class RefreshAhead : IDisposable
         _refresh = refresh;
         _logger = logger;
 
-        // The timer only hands the batch to the thread pool: a FakeTimeProvider runs callbacks inside
-        // Advance, and a store read (which may block, as SQLite's do) belongs on a worker of its own.
+        // The timer only hands the batch to a thread of its own (OwnThread): a FakeTimeProvider runs
+        // callbacks inside Advance, and a store read that blocks (SQLite's do) would otherwise hold one
+        // of the thread pool's few threads while requests queue behind it.
         _timer = time.CreateTimer(
-            static self => ThreadPool.UnsafeQueueUserWorkItem(static refresh => refresh.Drain(), (RefreshAhead)self!, preferLocal: false),
+            static self => ((RefreshAhead)self!).Drain(),
             this,
             Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
@@ -58,7 +59,7 @@ internal sealed class RefreshAhead : IDisposable
     public void Dispose() => _timer.Dispose();
 
     // The timer fired. Observed here, so no failure is left in a discarded task.
-    private void Drain() => _ = ObserveAsync(DrainAsync());
+    private void Drain() => _ = ObserveAsync(OwnThread.RunAsync(DrainAsync, CancellationToken.None));
 
     private async Task ObserveAsync(Task drain)
     {
