@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace ApiTokens.Stores.EntityFrameworkCore;
 
 // The statements of RecordAppAsync and RecordUsesAsync, built once per model from its real table
-// and column names. Internal for the benchmarks (LastUseFlushBenchmarks runs both shapes).
+// and column names. Internal for the benchmarks (LastUseFlushBenchmarks and FlushBenchmarks run
+// the earlier shapes beside the current one).
 internal sealed record AppSql(string Lock, string Insert, string Bump, string AppUsed, string TokenUsed, string UsedSet, string UsedValuesApps, string UsedValuesTokens, string UsedJson, string PageAccount, string PageOwner, string PageAfter, string PageOrder)
 {
     private static readonly ConditionalWeakTable<IModel, AppSql> s_cache = [];
@@ -87,11 +88,11 @@ internal sealed record AppSql(string Lock, string Insert, string Bump, string Ap
     }
 
     // SQLite's previous shape, kept to measure UsesAsJson against: a batch of uses as two statements
-    // over one VALUES list — the apps' last uses, then the tokens' (each its latest app's). Times only move forward (SQLite compares its ISO-8601 UTC
-    // text, which orders like the time). Two statements, not two per use: Microsoft.Data.Sqlite binds
-    // every parameter of a command to each statement in it, so the statement-per-use shape (Uses,
-    // kept for the benchmarks) allocated about 100 KB per (token, app) pair of a 500-use batch
-    // (benchmarks/README.md, section 18).
+    // over one VALUES list — the apps' last uses, then the tokens' (each its latest app's). Times only
+    // move forward (SQLite compares its ISO-8601 UTC text, which orders like the time). Two
+    // statements, not two per use: Microsoft.Data.Sqlite binds every parameter of a command to each
+    // statement in it, so the statement-per-use shape (Uses, kept for the benchmarks) allocated about
+    // 100 KB per (token, app) pair of a 500-use batch (benchmarks/README.md, section 18).
     public (string Command, object[] Parameters) UsesAsValues(IReadOnlyList<ApiTokenUse> uses)
     {
         var values = new StringBuilder(uses.Count * 24);
