@@ -64,36 +64,10 @@ public class FlushBenchmarks
     public ValueTask CleanupAsync() => _database.DisposeAsync();
 
     [Benchmark(Baseline = true, Description = "a statement per use and per token (SQLite before)")]
-    public async Task<int> StatementPerUse()
-    {
-        var rows = 0;
-        foreach (var batch in Batches())
-        {
-            await using var context = await _contexts.CreateDbContextAsync();
-            var (command, parameters) = AppSql.For(context).Uses(batch);
-            await using var transaction = await context.Database.BeginTransactionAsync();
-            rows += await context.Database.ExecuteSqlRawAsync(command, parameters);
-            await transaction.CommitAsync();
-        }
-
-        return rows;
-    }
+    public Task<int> StatementPerUse() => WriteAsync(static (sql, batch) => sql.Uses(batch));
 
     [Benchmark(Description = "a VALUES list of parameters (SQLite's shape before JSON)")]
-    public async Task<int> ValuesList()
-    {
-        var rows = 0;
-        foreach (var batch in Batches())
-        {
-            await using var context = await _contexts.CreateDbContextAsync();
-            var (command, parameters) = AppSql.For(context).UsesAsValues(batch);
-            await using var transaction = await context.Database.BeginTransactionAsync();
-            rows += await context.Database.ExecuteSqlRawAsync(command, parameters);
-            await transaction.CommitAsync();
-        }
-
-        return rows;
-    }
+    public Task<int> ValuesList() => WriteAsync(static (sql, batch) => sql.UsesAsValues(batch));
 
     [Benchmark(Description = "RecordUsesAsync (after: one JSON parameter on SQLite, arrays on PostgreSQL)")]
     public async Task RecordUses()
@@ -102,6 +76,22 @@ public class FlushBenchmarks
         {
             await _store.RecordUsesAsync(batch, CancellationToken.None);
         }
+    }
+
+    // An earlier SQLite shape, written batch by batch in a transaction as the store wrote it.
+    private async Task<int> WriteAsync(Func<AppSql, List<ApiTokenUse>, (string Command, object[] Parameters)> shape)
+    {
+        var rows = 0;
+        foreach (var batch in Batches())
+        {
+            await using var context = await _contexts.CreateDbContextAsync();
+            var (command, parameters) = shape(AppSql.For(context), batch);
+            await using var transaction = await context.Database.BeginTransactionAsync();
+            rows += await context.Database.ExecuteSqlRawAsync(command, parameters);
+            await transaction.CommitAsync();
+        }
+
+        return rows;
     }
 
     private IEnumerable<List<ApiTokenUse>> Batches()

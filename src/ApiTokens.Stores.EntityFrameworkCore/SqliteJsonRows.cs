@@ -22,48 +22,40 @@ internal static class SqliteJsonRows
     private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     // [[tokenId, appName, usedAt], …]
-    public static string Uses(IReadOnlyList<ApiTokenUse> uses)
+    public static string Uses(IReadOnlyList<ApiTokenUse> uses) => Write(uses, static (json, use) =>
     {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, uses.Count * 112));
-        using (var json = new Utf8JsonWriter(buffer, s_options))
-        {
-            Span<char> time = stackalloc char[40];
-            json.WriteStartArray();
-            foreach (var use in uses)
-            {
-                json.WriteStartArray();
-                json.WriteStringValue(use.TokenId);
-                json.WriteStringValue(use.AppName);
-                EntityMapping.Normalize(use.UsedAt).TryFormat(time, out var written, TimeFormat, CultureInfo.InvariantCulture);
-                json.WriteStringValue(time[..written]);
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        Span<char> time = stackalloc char[40];
+        json.WriteStringValue(use.TokenId);
+        json.WriteStringValue(use.AppName);
+        EntityMapping.Normalize(use.UsedAt).TryFormat(time, out var written, TimeFormat, CultureInfo.InvariantCulture);
+        json.WriteStringValue(time[..written]);
+    });
 
     // [[tokenId, appName, day, allowed, pending, denied, limited], …]
-    public static string Counts(IReadOnlyList<ApiTokenUsageCount> counts)
+    public static string Counts(IReadOnlyList<ApiTokenUsageCount> counts) => Write(counts, static (json, count) =>
     {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, counts.Count * 112));
+        Span<char> day = stackalloc char[10];
+        json.WriteStringValue(count.TokenId);
+        json.WriteStringValue(count.AppName);
+        count.Day.TryFormat(day, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        json.WriteStringValue(day[..written]);
+        json.WriteNumberValue(count.Allowed);
+        json.WriteNumberValue(count.Pending);
+        json.WriteNumberValue(count.Denied);
+        json.WriteNumberValue(count.Limited);
+    });
+
+    // An array of rows, each an array written by `row`; sized ahead for about 112 bytes a row.
+    private static string Write<T>(IReadOnlyList<T> rows, Action<Utf8JsonWriter, T> row)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, rows.Count * 112));
         using (var json = new Utf8JsonWriter(buffer, s_options))
         {
-            Span<char> day = stackalloc char[10];
             json.WriteStartArray();
-            foreach (var count in counts)
+            foreach (var item in rows)
             {
                 json.WriteStartArray();
-                json.WriteStringValue(count.TokenId);
-                json.WriteStringValue(count.AppName);
-                count.Day.TryFormat(day, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-                json.WriteStringValue(day[..written]);
-                json.WriteNumberValue(count.Allowed);
-                json.WriteNumberValue(count.Pending);
-                json.WriteNumberValue(count.Denied);
-                json.WriteNumberValue(count.Limited);
+                row(json, item);
                 json.WriteEndArray();
             }
 
